@@ -1,0 +1,351 @@
+/**
+ * The HTTP contract of the router: request and response bodies. The widget imports these types,
+ * so a change here that the widget does not follow breaks the build. Types only: no runtime code.
+ */
+
+/** The providers an admin can pick. */
+export type ProviderKind = 'classlink' | 'infinitecampus' | 'oneroster';
+/** OneRoster versions spoken. */
+export type OneRosterVersion = '1.1' | '1.2';
+/** How a generic provider authenticates. */
+export type AuthMode = 'oauth1' | 'oauth2';
+
+/** Body of `POST /config/test` and `PUT /config` (camelCase, as the widget sends it). */
+export interface ConfigInput {
+  /** Which provider. */
+  provider: ProviderKind;
+  /** ClassLink Tenant ID. */
+  tenantId?: string;
+  /** OneRoster version (Infinite Campus defaults to 1.2). */
+  version?: OneRosterVersion;
+  /** Auth mode for the generic provider. */
+  auth?: AuthMode;
+  /** OneRoster root URL, e.g. `https://host/ims/oneroster/v1p1`. */
+  baseUrl?: string;
+  /** OAuth 2.0 token URL. */
+  tokenUrl?: string;
+  /** Client ID / consumer key. */
+  clientId?: string;
+  /** Client secret / consumer secret. Blank on update means "keep the saved one". */
+  clientSecret?: string;
+  /** `PUT /config` only: confirms switching provider after data has been synced. */
+  confirmProviderSwitch?: boolean;
+}
+
+/** A secret as the API shows it: only whether it is set. */
+export interface SecretState {
+  /** True when a secret is stored. */
+  set: boolean;
+}
+
+/** The saved configuration as the API shows it (secrets masked). */
+export interface SavedConfigView {
+  /** Which provider. */
+  provider: ProviderKind;
+  /** ClassLink Tenant ID. */
+  tenantId?: string;
+  /** OneRoster version. */
+  version?: OneRosterVersion;
+  /** Auth mode. */
+  auth?: AuthMode;
+  /** OneRoster root URL. */
+  baseUrl?: string;
+  /** OAuth 2.0 token URL. */
+  tokenUrl?: string;
+  /** Client ID. */
+  clientId?: string;
+  /** Whether a client secret is stored; never the secret itself. */
+  clientSecret: SecretState;
+  /** When it was last saved (ISO 8601). */
+  updatedAt: string;
+  /** Who saved it. */
+  updatedBy: string | null;
+}
+
+/** Names of the steps of a connection test, in order. */
+export type TestStepName = 'resolve_tenant' | 'authenticate' | 'read_schools';
+
+/** One step of a connection test. */
+export interface TestStep {
+  /** The step. */
+  name: TestStepName;
+  /** Whether it passed. */
+  ok: boolean;
+  /** How long it took. */
+  ms: number;
+  /** What happened, in words. */
+  message: string;
+}
+
+/** Stable codes a failed test (or a failed pull) reports. */
+export type ConnectionErrorCode =
+  | 'tenant_not_found'
+  | 'application_disabled'
+  | 'unauthorized'
+  | 'forbidden'
+  | 'not_found'
+  | 'unreachable'
+  | 'timeout'
+  | 'tls_error'
+  | 'rate_limited'
+  | 'bad_response'
+  | 'server_error'
+  | 'incomplete_pull'
+  | 'url_not_allowed'
+  | 'missing_api_key';
+
+/** A school as a test lists it. */
+export interface SchoolSample {
+  /** The school's OneRoster sourcedId (becomes the Building SIS field). */
+  sourcedId: string;
+  /** Its name. */
+  name: string;
+  /** Its human identifier (school number), when sent. */
+  identifier?: string | null;
+}
+
+/** Answer of `POST /config/test` (always HTTP 200; `ok` says whether it passed). */
+export interface TestResult {
+  /** Whether every step passed. */
+  ok: boolean;
+  /** Steps run, in order; a failed one ends the test. */
+  steps: TestStep[];
+  /** Schools found when the test passed. */
+  schools?: { count: number; sample: SchoolSample[] };
+  /** Why it failed, with what to check. */
+  error?: { code: ConnectionErrorCode; message: string; hints: string[] };
+}
+
+/** A test result as remembered on the configuration. */
+export interface LastTestView extends TestResult {
+  /** When the test ran (ISO 8601). */
+  at: string;
+}
+
+/** Answer of `GET /config`. */
+export interface ConfigView {
+  /** Whether a configuration is saved. */
+  configured: boolean;
+  /** Whether OneRoster is the exclusive roster source now. */
+  enabled: boolean;
+  /** The saved configuration, or null. */
+  config: SavedConfigView | null;
+  /** Whether the host supplied a ClassLink API key (ClassLink cannot work without one). */
+  classlinkAvailable: boolean;
+  /** The last connection test, or null. */
+  lastTest: LastTestView | null;
+  /** The latest building run, or null. */
+  lastBuildingSync: RunSummary | null;
+  /** The latest user run, or null. */
+  lastUserSync: RunSummary | null;
+  /** When a sync last succeeded (ISO 8601), so staleness is visible. */
+  lastSuccessfulSyncAt: string | null;
+  /** Whether a building sync has ever succeeded (user syncs need one). */
+  buildingsSynced: boolean;
+}
+
+/** What a run synchronises. */
+export type RunKind = 'buildings' | 'users';
+/** Where a run is in its life. */
+export type RunStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'held' | 'cancelled';
+/** What started a run. */
+export type RunTrigger = 'manual' | 'schedule' | 'cli';
+/** Full pulls see everything (and may deactivate); deltas fetch only changes. */
+export type RunMode = 'full' | 'delta';
+/** The phase of a running run. */
+export type RunPhase = 'queued' | 'pulling' | 'planning' | 'applying' | 'done';
+/** Record kinds a run counts. */
+export type RecordKind = 'buildings' | 'students' | 'staff';
+
+/** Counts of what a run did (or plans to do) to one kind of record. */
+export interface KindCounts {
+  /** New rows. */
+  created: number;
+  /** Existing rows changed. */
+  updated: number;
+  /** Rows seen and already up to date. */
+  unchanged: number;
+  /** Rows without a sourcedId (CSV imports) linked by number, or re-keyed by a legacy id. */
+  linked: number;
+  /** Inactive rows made active again. */
+  reactivated: number;
+  /** Rows made inactive (tobedeleted, or missing from a complete full pull). */
+  deactivated: number;
+  /** People flagged disabled (`enabledUser: false`). */
+  disabled: number;
+  /** Records not imported (bad record, unknown building). */
+  skipped: number;
+}
+
+/** Counts of a run, per kind, plus what was left out and why. */
+export interface RunCounts {
+  /** Per kind. Only kinds the run touched are present. */
+  kinds: Partial<Record<RecordKind, KindCounts>>;
+  /** People skipped because their building is not in Manage1to1, per school sourcedId. */
+  skippedBySchool: Record<string, number>;
+  /** People not imported because of their role (guardian, parent, relative, …), per role. */
+  ignoredRoles: Record<string, number>;
+  /** Manual buildings that match no school: reported, never touched. */
+  unmatchedBuildings: Array<{ id: number | string; name: string }>;
+}
+
+/** One problem with one record; never the whole record. */
+export interface RunIssue {
+  /** The record's sourcedId, when it had one. */
+  sourcedId: string | null;
+  /** Stable snake_case code, e.g. `missing_name`, `invalid_email`. */
+  code: string;
+  /** What was wrong and what was done about it. */
+  message: string;
+}
+
+/** What a held run would do, for the admin who approves or cancels it. */
+export interface HeldPlan {
+  /** Planned counts per kind. */
+  counts: Partial<Record<RecordKind, KindCounts>>;
+  /** Deactivations planned versus the threshold that held the run, per kind. */
+  deactivations: Partial<Record<RecordKind, { planned: number; active: number; threshold: number }>>;
+  /** A few of the people or buildings that would be deactivated. */
+  samples: Partial<Record<RecordKind, Array<{ sourcedId: string; name: string }>>>;
+}
+
+/** A run in lists (`GET /runs`) and on the configuration. */
+export interface RunSummary {
+  /** Run id. */
+  id: number;
+  /** What it syncs. */
+  kind: RunKind;
+  /** Its status. */
+  status: RunStatus;
+  /** What started it. */
+  trigger: RunTrigger;
+  /** Full or delta. */
+  mode: RunMode;
+  /** Plan only, apply nothing. */
+  dryRun: boolean;
+  /** Who started it (null for the scheduler). */
+  requestedBy: string | null;
+  /** When it was queued (ISO 8601). */
+  createdAt: string;
+  /** When it started running. */
+  startedAt: string | null;
+  /** When it ended. */
+  finishedAt: string | null;
+  /** Wall time in ms, once ended. */
+  durationMs: number | null;
+  /** What it did. */
+  counts: RunCounts;
+  /** Why it failed, when it did. */
+  error: { code: string; message: string } | null;
+}
+
+/** One run in full (`GET /runs/:id`). */
+export interface RunView extends RunSummary {
+  /** Where it is. */
+  phase: RunPhase;
+  /** Records processed so far, and the total when the provider said it. */
+  progress: { processed: number; total: number | null };
+  /** Problems with single records (bounded). */
+  issues: RunIssue[];
+  /** How many issues there were in all (may exceed `issues.length`). */
+  issueCount: number;
+  /** The plan awaiting approval, when held. */
+  plan: HeldPlan | null;
+}
+
+/** Answer of `POST /sync/buildings`, `POST /sync/users`, approve and cancel. */
+export interface RunResponse {
+  /** The run. */
+  run: RunView;
+}
+
+/** Body of `POST /sync/users`. */
+export interface UserSyncInput {
+  /** Full pull or delta. Defaults to full. */
+  mode?: RunMode;
+  /** Plan only. Defaults to false. */
+  dryRun?: boolean;
+}
+
+/** A page of a list. */
+export interface ListResponse<T> {
+  /** How many there are in all. */
+  total: number;
+  /** This page. */
+  items: T[];
+}
+
+/** Daily automation settings (`GET /automation`, body of `PUT /automation` as any subset). */
+export interface AutomationSettings {
+  /** "Enable Automatic Student Import". */
+  studentImport: boolean;
+  /** "Enable Automatic Staff Import". */
+  staffImport: boolean;
+  /** "Default Daily Automation Time", `HH:MM` 24-hour. */
+  dailyTime: string;
+  /** IANA timezone the time is in. */
+  timezone: string;
+  /** Days between full pulls; nightly runs in between are deltas where the provider allows. */
+  fullSyncEvery: number;
+  /** Pause the daily run (e.g. over summer). */
+  paused: boolean;
+  /** Make people missing from a complete full pull inactive. */
+  deactivateMissing: boolean;
+}
+
+/** Answer of `GET /automation` and `PUT /automation`. */
+export interface AutomationView extends AutomationSettings {
+  /** When the daily run next happens (ISO 8601), or null when paused or nothing is imported. */
+  nextRunAt: string | null;
+  /** The most recent daily run the scheduler claimed (on any server), or null before the first one. */
+  lastScheduledRun: ScheduledRunView | null;
+}
+
+/**
+ * How a daily run ended: `running` while it goes; the status of its last run (`succeeded`,
+ * `failed`, `held`, `cancelled`); `not_started` when the sync service refused to start a run
+ * (`error.code` says why, e.g. `not_configured`, `sync_in_progress`); `error` when something
+ * unexpected stopped it (details in the server log).
+ */
+export type ScheduledRunOutcome = 'running' | 'succeeded' | 'failed' | 'held' | 'cancelled' | 'not_started' | 'error';
+
+/** One daily run as the scheduler recorded it, so a stale or failing automation is visible. */
+export interface ScheduledRunView {
+  /** The slot it ran for: local date, time and timezone, e.g. `2025-03-09 02:00 America/Chicago`. */
+  slot: string;
+  /** When the slot was due (ISO 8601). */
+  scheduledFor: string;
+  /** When a server claimed it and began (ISO 8601); later than `scheduledFor` for a caught-up missed run. */
+  startedAt: string;
+  /** When it ended (ISO 8601), or null while running. */
+  finishedAt: string | null;
+  /** How it ended. */
+  outcome: ScheduledRunOutcome;
+  /** Why it did not succeed, when it did not: a stable code and a message. */
+  error: { code: string; message: string } | null;
+  /** The sync runs it started, buildings first (see `GET /runs/:id`). */
+  runIds: number[];
+}
+
+/** Body of every error answer. */
+export interface ErrorResponse {
+  /** The error. */
+  error: { code: string; message: string; details?: unknown };
+}
+
+/** One bad field in the `details` of a `400 validation_failed` answer (the widget shows it next to the field). */
+export interface FieldErrorDetail {
+  /** The field's name in the request body, e.g. `tenantId` (nested paths joined with dots). */
+  field: string;
+  /** What is wrong with it. */
+  message: string;
+}
+
+/** `details` of a `409 sync_in_progress` answer: the run already going, so the widget can show its progress. */
+export interface SyncInProgressDetails {
+  /** Id of the queued or running run. */
+  runId: number;
+}
+
+/** `details` of a `422 connection_test_failed` answer from `PUT /config`: the failed test, steps and hints included. */
+export type ConnectionTestFailedDetails = TestResult;

@@ -1,0 +1,135 @@
+import express, { type NextFunction, type Request, type Response, type Router } from 'express';
+import { errors, OneRosterError, toErrorBody } from '../errors';
+import type { ResolvedOptions, OneRosterUser } from '../options';
+import type { Services } from '../services';
+import type { HandlerResult, Route } from './types';
+
+const STATE_CHANGING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+/**
+ * Builds the Express router from the route table: JSON parsing with a size limit, the JSON-only
+ * rule for state-changing requests, the permission guard, the handler, and one error middleware.
+ * Works in Express 4 and 5 hosts (no async middleware relies on Express catching promises).
+ */
+export function buildRouter(routes: readonly Route[], services: Services, options: ResolvedOptions): Router {
+  const router = express.Router();
+  const parseJson = express.json({ limit: options.bodyLimit, strict: true, type: () => true });
+
+  for (const route of routes) {
+    router[route.method](route.path, (req: Request, res: Response, next: NextFunction) => {
+      handle(route, req, res, services, options, parseJson).catch(next);
+    });
+  }
+  router.use((_req: Request, _res: Response, next: NextFunction) => next(errors.notFound('endpoint')));
+  router.use(errorMiddleware(options));
+  return router;
+}
+
+async function handle(
+  route: Route,
+  req: Request,
+  res: Response,
+  services: Services,
+  options: ResolvedOptions,
+  parseJson: express.RequestHandler,
+): Promise<void> {
+  const user = route.public ? null : await authorize(req, options);
+  if (STATE_CHANGING.has(req.method)) {
+    // JSON only: also stops cross-site form posts, which cannot send this content type.
+    if (!req.is('application/json')) throw errors.unsupportedMediaType();
+    await new Promise<void>((resolve, reject) => parseJson(req, res, (err?: unknown) => (err ? reject(err) : resolve())));
+    refusePrototypeKeys(req.body);
+  }
+  const result = await route.handler({
+    params: { ...req.params } as Record<string, string>,
+    query: plainQuery(req.query),
+    body: req.body === undefined || req.body === null ? {} : req.body,
+    user,
+    services,
+    headers: plainHeaders(req.headers),
+  });
+  send(res, result);
+}
+
+/** Applies the host's permission check: 401 for nobody, 403 without Manage Settings. */
+async function authorize(req: Request, options: ResolvedOptions): Promise<OneRosterUser> {
+  const user = options.currentUser(req);
+  if (!user) throw errors.unauthenticated();
+  if (!(await options.canManageSettings(user, req))) throw errors.forbidden();
+  return user;
+}
+
+const PROTOTYPE_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+
+/**
+ * Refuses bodies carrying `__proto__`, `constructor` or `prototype` keys at any depth. joi drops
+ * such keys silently when it copies a body, so without this they would pass validation unseen.
+ */
+function refusePrototypeKeys(body: unknown, path: string[] = []): void {
+  if (!body || typeof body !== 'object') return;
+  for (const [key, value] of Object.entries(body)) {
+    if (PROTOTYPE_KEYS.has(key)) {
+      throw errors.validation([{ field: [...path, key].join('.'), message: `${key} is not allowed` }]);
+    }
+    refusePrototypeKeys(value, [...path, key]);
+  }
+}
+
+/** Keeps only string query values (first of repeated ones), so nested objects never reach handlers. */
+function plainQuery(query: unknown): Record<string, string | undefined> {
+  const plain: Record<string, string | undefined> = Object.create(null);
+  if (!query || typeof query !== 'object') return plain;
+  for (const [key, value] of Object.entries(query as Record<string, unknown>)) {
+    const first = Array.isArray(value) ? value[0] : value;
+    if (typeof first === 'string') plain[key] = first;
+  }
+  return plain;
+}
+
+/** Request headers as plain strings (first value of repeated ones). */
+function plainHeaders(headers: Request['headers']): Record<string, string | undefined> {
+  const plain: Record<string, string | undefined> = Object.create(null);
+  for (const [name, value] of Object.entries(headers)) plain[name] = Array.isArray(value) ? value[0] : value;
+  return plain;
+}
+
+function send(res: Response, result: HandlerResult): void {
+  res.status(result.status);
+  for (const [name, value] of Object.entries(result.headers ?? {})) res.setHeader(name, value);
+  if (result.raw) {
+    res.type(result.raw.contentType).send(result.raw.content);
+  } else if (result.body === undefined) {
+    res.end();
+  } else {
+    res.setHeader('Cache-Control', 'no-store');
+    res.json(result.body);
+  }
+}
+
+/** The one place errors become responses. Unknown errors are logged with their stack and answered generically. */
+function errorMiddleware(options: ResolvedOptions) {
+  return (err: unknown, req: Request, res: Response, _next: NextFunction): void => {
+    const known = translateParserError(err);
+    const { status, body } = toErrorBody(known);
+    if (status >= 500) {
+      options.logger.error('request failed', { method: req.method, path: req.path, error: errorText(err) });
+    }
+    if (res.headersSent) return;
+    res.status(status).setHeader('Cache-Control', 'no-store');
+    res.json(body);
+  };
+}
+
+/** body-parser signals bad JSON and oversized bodies with `type`; turn those into our codes. */
+function translateParserError(err: unknown): unknown {
+  if (err instanceof OneRosterError) return err;
+  const type = (err as { type?: string } | null)?.type;
+  if (type === 'entity.parse.failed') return errors.badJson();
+  if (type === 'entity.too.large') return errors.bodyTooLarge();
+  if (type === 'encoding.unsupported' || type === 'charset.unsupported') return errors.unsupportedMediaType();
+  return err;
+}
+
+function errorText(err: unknown): string {
+  return err instanceof Error ? (err.stack ?? err.message) : String(err);
+}

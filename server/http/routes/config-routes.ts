@@ -1,0 +1,52 @@
+import type { ConfigView } from '../contract';
+import type { Route } from '../types';
+import { syncErrors } from '../../sync/sync-errors';
+
+/** Provider configuration: view, test, save, disable. */
+export const configRoutes: Route[] = [
+  {
+    method: 'get',
+    path: '/config',
+    summary: 'The saved configuration (secrets masked), whether OneRoster is on, the last test and syncs',
+    async handler({ services }) {
+      const [config, status] = await Promise.all([services.config.view(), services.sync.status()]);
+      const body: ConfigView = { ...config, ...status };
+      return { status: 200, body };
+    },
+  },
+  {
+    method: 'post',
+    path: '/config/test',
+    summary: 'Tests the submitted settings (or the saved ones when the body is empty)',
+    async handler({ services, body, user }) {
+      return { status: 200, body: await services.config.test(body, user) };
+    },
+  },
+  {
+    method: 'put',
+    path: '/config',
+    summary: 'Validates, re-tests and saves the configuration, and enables OneRoster',
+    async handler({ services, body, user }) {
+      // A sync mid-pull would mix two configurations: refuse, the way starting a second sync is refused.
+      const active = await services.sync.activeRun();
+      if (active) throw syncErrors.inProgress(active.id);
+      const before = await services.sync.status();
+      const hasSyncedData = before.lastSuccessfulSyncAt !== null || before.buildingsSynced;
+      await services.config.save(body, user!, { hasSyncedData });
+      const [config, status] = await Promise.all([services.config.view(), services.sync.status()]);
+      const view: ConfigView = { ...config, ...status };
+      return { status: 200, body: view };
+    },
+  },
+  {
+    method: 'delete',
+    path: '/config',
+    summary: 'Disables OneRoster (manual roster management returns); keeps data and history',
+    async handler({ services, user }) {
+      await services.config.disable(user!);
+      const [config, status] = await Promise.all([services.config.view(), services.sync.status()]);
+      const view: ConfigView = { ...config, ...status };
+      return { status: 200, body: view };
+    },
+  },
+];

@@ -1,0 +1,26 @@
+/** The public surface of @manage1to1/oneroster. Only re-exports. */
+export { createOneRoster } from './create-oneroster';
+export type { OneRoster } from './create-oneroster';
+export type { OneRosterOptions, OneRosterUser, Clock } from './options';
+export { DEFAULT_STAFF_ROLES } from './options';
+export type { Logger } from './logger';
+export { OneRosterError } from './errors';
+export type { ErrorBody } from './errors';
+export type {
+  RosterStore,
+  PersonKind,
+  StoredBuilding,
+  BuildingFields,
+  BuildingChanges,
+  StoredPerson,
+  ActivePerson,
+  PersonFields,
+  PersonChanges,
+} from './store/roster-store';
+export { createSequelizeRosterStore } from './store/sequelize-roster-store';
+export { defineRosterModels } from './store/roster-models';
+export type { RosterModels, BuildingRow, StudentRow, StaffRow } from './store/roster-models';
+export { routeTable } from './http/routes';
+export type { Route } from './http/types';
+export { migrations, MIGRATION_TABLE } from '../migrations';
+export type * from './http/contract';

@@ -1,0 +1,222 @@
+import Joi from 'joi';
+import type { Request } from 'express';
+import type { Sequelize } from 'sequelize';
+import type { Logger } from './logger';
+import type { RosterStore } from './store/roster-store';
+import type { RunView } from './http/contract';
+
+/** The signed-in person as the module sees them: only what it records in history and audit. */
+export interface OneRosterUser {
+  /** The host's user id, recorded on runs and audit events. */
+  id: string | number;
+  /** A display name for history ("who"). */
+  name?: string;
+}
+
+/** Where time comes from; tests pass a controllable one. */
+export interface Clock {
+  /** The current instant. */
+  now(): Date;
+}
+
+/** Every setting the host gives `createOneRoster`. Checked once, at creation. */
+export interface OneRosterOptions {
+  /** The host's Sequelize 6 instance (MySQL/MariaDB in production, SQLite embedded). Required. */
+  sequelize: Sequelize;
+  /**
+   * Key that encrypts provider secrets at rest (AES-256-GCM): 32 bytes as 64 hex characters or
+   * as base64. Required.
+   */
+  encryptionKey: string;
+  /** ClassLink vendor settings. Defaults to no API key (ClassLink then cannot be configured). */
+  classlink?: {
+    /** The vendor's ClassLink OneRoster API key. Defaults to none. */
+    apiKey?: string;
+    /** ClassLink's OneRoster proxy. Defaults to `https://oneroster-proxy.classlink.io`. */
+    proxyUrl?: string;
+  };
+  /** Who is signed in. Defaults to passport's `req.user` (no user → 401). */
+  currentUser?: (req: Request) => OneRosterUser | null | undefined;
+  /**
+   * Whether that user holds *Manage Settings* (no → 403). Defaults to
+   * `user.permissions` containing `"manage_settings"`.
+   */
+  canManageSettings?: (user: OneRosterUser, req: Request) => boolean | Promise<boolean>;
+  /** Structured logger. Defaults to `console` for warn/error and silence for debug/info. */
+  logger?: Logger;
+  /** Time source. Defaults to the system clock. */
+  clock?: Clock;
+  /** Where people and buildings are written. Defaults to the module's own Sequelize tables. */
+  rosterStore?: RosterStore;
+  /** Provider URL rules (SSRF protection). Defaults to https only, public addresses only. */
+  network?: {
+    /** Allow `http:` provider URLs: `never`, `loopback` (127.0.0.0/8, ::1, localhost) or `always`. Defaults to `never`. */
+    allowHttp?: 'never' | 'loopback' | 'always';
+    /** Allow provider hosts on loopback addresses. Defaults to false. */
+    allowLoopback?: boolean;
+    /** Allow provider hosts on private ranges (10/8, 172.16/12, 192.168/16, link-local). Defaults to false. */
+    allowPrivate?: boolean;
+  };
+  /** Provider HTTP behaviour. */
+  http?: {
+    /** Per-request timeout in ms. Defaults to 30000. */
+    timeoutMs?: number;
+    /** Retries for 429, 5xx and network errors. Defaults to 5. */
+    maxRetries?: number;
+    /** First backoff delay in ms (doubles, with jitter). Defaults to 500. */
+    retryBaseMs?: number;
+    /** Longest single backoff delay in ms. Defaults to 30000. */
+    retryMaxMs?: number;
+    /** Records asked for per page. Defaults to 1000. */
+    pageSize?: number;
+    /** Most pages read from one endpoint before the pull is called incomplete. Defaults to 100000. */
+    maxPages?: number;
+  };
+  /** Mass-deactivation safeguard. */
+  safeguard?: {
+    /** Share of a kind's active records that may be deactivated without an approval. Defaults to 0.1. */
+    maxDeactivationRatio?: number;
+    /** Deactivations always allowed without an approval, whatever the ratio. Defaults to 25. */
+    minDeactivations?: number;
+  };
+  /** OneRoster roles imported as staff. Defaults to teacher, aide, administrator roles, counselor, principal, proctor. */
+  staffRoles?: string[];
+  /** Default IANA timezone of the daily automation. Defaults to `UTC`. */
+  timezone?: string;
+  /** How long a sync lease lives without a heartbeat, in ms. Defaults to 60000. */
+  leaseTtlMs?: number;
+  /** A missed daily run is caught up at start-up when it is at most this old, in ms. Defaults to 6 hours. */
+  missedRunWindowMs?: number;
+  /** Most issues kept on one run. Defaults to 1000. */
+  maxRunIssues?: number;
+  /** Called after every run ends (succeeded, failed, held, cancelled). Errors it throws are logged. Defaults to none. */
+  onRunFinished?: (run: RunView) => void | Promise<void>;
+  /** Largest JSON body accepted by the router. Defaults to `100kb`. */
+  bodyLimit?: string;
+}
+
+/** Options after defaults are filled in: what the rest of the module reads. */
+export type ResolvedOptions = Required<
+  Omit<OneRosterOptions, 'classlink' | 'network' | 'http' | 'safeguard' | 'rosterStore' | 'onRunFinished'>
+> & {
+  classlink: { apiKey?: string; proxyUrl: string };
+  network: Required<NonNullable<OneRosterOptions['network']>>;
+  http: Required<NonNullable<OneRosterOptions['http']>>;
+  safeguard: Required<NonNullable<OneRosterOptions['safeguard']>>;
+  rosterStore?: RosterStore;
+  onRunFinished?: OneRosterOptions['onRunFinished'];
+};
+
+/** Roles imported as staff unless the host says otherwise. */
+export const DEFAULT_STAFF_ROLES = [
+  'teacher',
+  'aide',
+  'administrator',
+  'districtAdministrator',
+  'siteAdministrator',
+  'systemAdministrator',
+  'counselor',
+  'principal',
+  'proctor',
+];
+
+const fn = Joi.function();
+
+const optionsSchema = Joi.object<OneRosterOptions>({
+  sequelize: Joi.object().required().custom((value) => {
+    if (typeof value.getDialect !== 'function') throw new Error('must be a Sequelize instance');
+    return value;
+  }),
+  encryptionKey: Joi.string().required().custom((value: string) => {
+    decodeEncryptionKey(value);
+    return value;
+  }),
+  classlink: Joi.object({
+    apiKey: Joi.string().allow(''),
+    proxyUrl: Joi.string().uri({ scheme: ['http', 'https'] }).default('https://oneroster-proxy.classlink.io'),
+  }).default(),
+  currentUser: fn.default(() => defaultCurrentUser),
+  canManageSettings: fn.default(() => defaultCanManageSettings),
+  logger: Joi.object({ debug: fn.required(), info: fn.required(), warn: fn.required(), error: fn.required() }).unknown(),
+  clock: Joi.object({ now: fn.required() }).unknown().default(() => ({ now: () => new Date() })),
+  rosterStore: Joi.object().unknown(),
+  network: Joi.object({
+    allowHttp: Joi.string().valid('never', 'loopback', 'always').default('never'),
+    allowLoopback: Joi.boolean().default(false),
+    allowPrivate: Joi.boolean().default(false),
+  }).default(),
+  http: Joi.object({
+    timeoutMs: Joi.number().integer().min(100).default(30_000),
+    maxRetries: Joi.number().integer().min(0).max(20).default(5),
+    retryBaseMs: Joi.number().integer().min(0).default(500),
+    retryMaxMs: Joi.number().integer().min(0).default(30_000),
+    pageSize: Joi.number().integer().min(1).max(50_000).default(1000),
+    maxPages: Joi.number().integer().min(1).default(100_000),
+  }).default(),
+  safeguard: Joi.object({
+    maxDeactivationRatio: Joi.number().min(0).max(1).default(0.1),
+    minDeactivations: Joi.number().integer().min(0).default(25),
+  }).default(),
+  staffRoles: Joi.array().items(Joi.string()).min(1).default(DEFAULT_STAFF_ROLES),
+  timezone: Joi.string()
+    .default('UTC')
+    .custom((value: string) => {
+      if (!isValidTimezone(value)) throw new Error('must be an IANA timezone such as America/Chicago');
+      return value;
+    }),
+  leaseTtlMs: Joi.number().integer().min(1000).default(60_000),
+  missedRunWindowMs: Joi.number().integer().min(0).default(6 * 60 * 60 * 1000),
+  maxRunIssues: Joi.number().integer().min(0).default(1000),
+  onRunFinished: fn,
+  bodyLimit: Joi.string().default('100kb'),
+});
+
+/**
+ * Fills defaults and checks every option. Throws a `TypeError` naming the bad option, so a
+ * misconfigured host fails at start-up rather than on some later request.
+ */
+export function resolveOptions(options: OneRosterOptions, fallbackLogger: Logger): ResolvedOptions {
+  if (options === null || typeof options !== 'object') {
+    throw new TypeError('createOneRoster: options must be an object');
+  }
+  const { value, error } = optionsSchema.validate(options, { abortEarly: true, convert: false });
+  if (error) {
+    const detail = error.details[0];
+    const name = detail?.path.join('.') || 'options';
+    const reason = detail?.context?.message ?? detail?.message ?? error.message;
+    throw new TypeError(`createOneRoster: invalid option "${name}": ${String(reason).replace(/^"[^"]*" /, '')}`);
+  }
+  return { ...value, logger: value.logger ?? fallbackLogger } as ResolvedOptions;
+}
+
+/** Turns the configured key text into the 32 bytes AES-256 needs, or throws saying what is wrong. */
+export function decodeEncryptionKey(text: string): Buffer {
+  const key = /^[0-9a-fA-F]{64}$/.test(text) ? Buffer.from(text, 'hex') : Buffer.from(text, 'base64');
+  if (key.length !== 32) {
+    throw new Error('must be 32 bytes written as 64 hex characters or as base64');
+  }
+  return key;
+}
+
+/** True when `Intl` knows the IANA zone name. */
+export function isValidTimezone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function defaultCurrentUser(req: Request): OneRosterUser | null {
+  const user = (req as Request & { user?: unknown }).user as
+    | { id?: string | number; name?: string; username?: string; displayName?: string }
+    | undefined;
+  if (!user || user.id === undefined || user.id === null) return null;
+  return { id: user.id, name: user.name ?? user.displayName ?? user.username };
+}
+
+function defaultCanManageSettings(_user: OneRosterUser, req: Request): boolean {
+  const user = (req as Request & { user?: { permissions?: unknown } }).user;
+  return Array.isArray(user?.permissions) && user.permissions.includes('manage_settings');
+}
