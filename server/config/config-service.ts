@@ -1,0 +1,210 @@
+import type { ModuleContext } from '../context';
+import { errors, OneRosterError } from '../errors';
+import type { ConfigInput, ConfigView, LastTestView, SavedConfigView, TestResult } from '../http/contract';
+import { validate } from '../http/validate';
+import { decodeEncryptionKey, type OneRosterUser } from '../options';
+import { createProviderConnection, testProviderConnection } from '../providers';
+import type { ProviderConnection, ProviderDeps, ProviderSettings } from '../providers/types';
+import { CONFIG_ROW_ID, defineConfigModels, type AuditAction, type ConfigRow } from './config-models';
+import { configInputSchema } from './config-schema';
+import { decryptSecret, encryptSecret } from './secret-box';
+
+/** What the save route knows about the roster that the config service does not. */
+export interface SaveContext {
+  /** Whether a sync has ever brought data in (switching provider then needs confirmation). */
+  hasSyncedData: boolean;
+}
+
+/** Provider configuration: what `/config` routes call, and how syncs reach the provider. */
+export interface ConfigService {
+  /** The configuration part of `GET /config` (run summaries are added by the route). */
+  view(): Promise<Pick<ConfigView, 'configured' | 'enabled' | 'config' | 'classlinkAvailable' | 'lastTest'>>;
+  /** Tests the submitted settings, or the saved ones when `input` is empty. Never throws for a failed test. */
+  test(input: unknown, user: OneRosterUser | null): Promise<TestResult>;
+  /** Validates, re-tests, saves and enables; throws 400/409/422 errors. */
+  save(input: unknown, user: OneRosterUser, context: SaveContext): Promise<void>;
+  /** Turns OneRoster off (manual roster management comes back); keeps data and history. */
+  disable(user: OneRosterUser): Promise<void>;
+  /** Whether OneRoster is the exclusive roster source now. */
+  isEnabled(): Promise<boolean>;
+  /** A connection to the saved provider, for a sync; throws `not_configured` when none is saved. */
+  openConnection(): Promise<ProviderConnection>;
+}
+
+/** The non-secret settings stored as JSON. */
+type StoredSettings = Omit<ProviderSettings, 'provider' | 'clientSecret'>;
+
+/** Builds the configuration service over the module's tables. */
+export function createConfigService(ctx: ModuleContext): ConfigService {
+  const { Config, AuditEvent } = defineConfigModels(ctx.sequelize);
+  const key = decodeEncryptionKey(ctx.options.encryptionKey);
+  const schema = configInputSchema(ctx.options.network);
+  const deps: ProviderDeps = { options: ctx.options, logger: ctx.logger, clock: ctx.clock };
+
+  const load = async (): Promise<ConfigRow | null> => {
+    const row = await Config.findByPk(CONFIG_ROW_ID);
+    return row ? row.get({ plain: true }) : null;
+  };
+
+  /** The saved settings with the secret decrypted (throws `encryption_key_mismatch` on a wrong key). */
+  function savedSettings(row: ConfigRow): ProviderSettings {
+    const stored = JSON.parse(row.settings) as StoredSettings;
+    const settings: ProviderSettings = { provider: row.provider as ProviderSettings['provider'], ...stored };
+    if (row.encryptedSecret) settings.clientSecret = decryptSecret(row.encryptedSecret, key);
+    return settings;
+  }
+
+  /** Turns a validated body into settings; a blank secret means the saved one, for the same provider only. */
+  function settingsFromInput(input: ConfigInput, row: ConfigRow | null): { settings: ProviderSettings; keepsSavedSecret: boolean } {
+    if (input.provider === 'classlink') {
+      return { settings: { provider: 'classlink', tenantId: input.tenantId, version: '1.1', auth: 'oauth2' }, keepsSavedSecret: false };
+    }
+    const settings: ProviderSettings = {
+      provider: input.provider,
+      version: input.version ?? '1.2',
+      auth: input.provider === 'infinitecampus' ? 'oauth2' : (input.auth ?? 'oauth2'),
+      baseUrl: input.baseUrl,
+      clientId: input.clientId,
+      clientSecret: input.clientSecret || undefined,
+    };
+    if (settings.auth === 'oauth2') settings.tokenUrl = input.tokenUrl;
+    if (settings.clientSecret) return { settings, keepsSavedSecret: false };
+    if (row && row.provider === input.provider && row.encryptedSecret) {
+      return { settings: { ...settings, clientSecret: decryptSecret(row.encryptedSecret, key) }, keepsSavedSecret: true };
+    }
+    throw errors.validation([{ field: 'clientSecret', message: 'clientSecret is required' }]);
+  }
+
+  async function recordAudit(action: AuditAction, user: OneRosterUser, details: Record<string, unknown>, transaction: unknown): Promise<void> {
+    await AuditEvent.create(
+      { action, actorId: String(user.id), actorName: user.name ?? null, details: JSON.stringify(details) },
+      { transaction: transaction as never },
+    );
+  }
+
+  return {
+    async view() {
+      const row = await load();
+      const classlinkAvailable = Boolean(ctx.options.classlink.apiKey);
+      if (!row) return { configured: false, enabled: false, config: null, classlinkAvailable, lastTest: null };
+      return {
+        configured: true,
+        enabled: Boolean(row.enabled),
+        config: presentConfig(row),
+        classlinkAvailable,
+        lastTest: row.lastTest ? (JSON.parse(row.lastTest) as LastTestView) : null,
+      };
+    },
+
+    async test(input) {
+      if (isEmptyBody(input)) {
+        const row = await load();
+        if (!row) throw errors.notConfigured();
+        const result = await testProviderConnection(savedSettings(row), deps);
+        // The saved configuration's own test is what GET /config shows as the last test.
+        await Config.update({ lastTest: JSON.stringify(stamp(result)) }, { where: { id: CONFIG_ROW_ID }, silent: true });
+        return result;
+      }
+      const body = validate(schema, input);
+      const { settings } = settingsFromInput(body, await load());
+      return testProviderConnection(settings, deps);
+    },
+
+    async save(input, user, context) {
+      const body = validate(schema, input);
+      const before = await load();
+      const { settings, keepsSavedSecret } = settingsFromInput(body, before);
+      const switching = before !== null && before.provider !== settings.provider;
+      if (switching && context.hasSyncedData && body.confirmProviderSwitch !== true) {
+        throw new OneRosterError(
+          409,
+          'provider_switch_requires_confirmation',
+          `Switching from ${before.provider} to ${settings.provider} after data was synced gives every record new ids. Confirm the switch to save.`,
+          { from: before.provider, to: settings.provider },
+        );
+      }
+      const result = await testProviderConnection(settings, deps);
+      if (!result.ok) {
+        throw new OneRosterError(422, 'connection_test_failed', 'The connection test failed, so the configuration was not saved.', result);
+      }
+
+      const { clientSecret, provider, ...stored } = settings;
+      const values: Partial<ConfigRow> = {
+        provider,
+        settings: JSON.stringify(stored),
+        encryptedSecret: clientSecret ? (keepsSavedSecret && before?.encryptedSecret ? before.encryptedSecret : encryptSecret(clientSecret, key)) : null,
+        enabled: true,
+        lastTest: JSON.stringify(stamp(result)),
+        updatedById: String(user.id),
+        updatedByName: user.name ?? null,
+      };
+      const details = { provider, ...publicSettings(stored), secretChanged: Boolean(clientSecret) && !keepsSavedSecret };
+      await ctx.sequelize.transaction(async (transaction) => {
+        const current = await Config.findByPk(CONFIG_ROW_ID, { transaction });
+        const wasEnabled = Boolean(current?.get('enabled'));
+        if (current) await current.update(values, { transaction });
+        else await Config.create({ id: CONFIG_ROW_ID, ...values }, { transaction });
+        await recordAudit('config_saved', user, details, transaction);
+        if (switching) await recordAudit('provider_switched', user, { from: before.provider, to: provider, confirmed: body.confirmProviderSwitch === true }, transaction);
+        if (!wasEnabled) await recordAudit('oneroster_enabled', user, { provider }, transaction);
+      });
+      ctx.logger.info('OneRoster configuration saved', { provider, switched: switching, by: String(user.id) });
+    },
+
+    async disable(user) {
+      await ctx.sequelize.transaction(async (transaction) => {
+        const current = await Config.findByPk(CONFIG_ROW_ID, { transaction });
+        if (!current || !current.get('enabled')) return;
+        await current.update({ enabled: false, updatedById: String(user.id), updatedByName: user.name ?? null }, { transaction });
+        await recordAudit('oneroster_disabled', user, { provider: current.get('provider') }, transaction);
+      });
+      ctx.logger.info('OneRoster disabled', { by: String(user.id) });
+    },
+
+    async isEnabled() {
+      // Called on every guarded host route: one primary-key read of one column.
+      const row = (await Config.findByPk(CONFIG_ROW_ID, { attributes: ['enabled'], raw: true })) as unknown as Pick<ConfigRow, 'enabled'> | null;
+      return Boolean(row?.enabled);
+    },
+
+    async openConnection() {
+      const row = await load();
+      if (!row) throw errors.notConfigured();
+      return createProviderConnection(savedSettings(row), deps);
+    },
+  };
+
+  function stamp(result: TestResult): LastTestView {
+    return { ...result, at: ctx.clock.now().toISOString() };
+  }
+}
+
+/** The saved configuration as the API shows it: the secret only as `{ set }`. */
+function presentConfig(row: ConfigRow): SavedConfigView {
+  const stored = JSON.parse(row.settings) as StoredSettings;
+  const view: SavedConfigView = {
+    provider: row.provider as SavedConfigView['provider'],
+    ...publicSettings(stored),
+    clientSecret: { set: Boolean(row.encryptedSecret) },
+    updatedAt: new Date(row.updatedAt).toISOString(),
+    updatedBy: row.updatedByName ?? row.updatedById ?? null,
+  };
+  if (view.provider === 'classlink') {
+    delete view.version;
+    delete view.auth;
+  }
+  return view;
+}
+
+/** The settings fields safe to show and to audit (never the secret). */
+function publicSettings(stored: StoredSettings): Omit<SavedConfigView, 'provider' | 'clientSecret' | 'updatedAt' | 'updatedBy'> {
+  const { tenantId, version, auth, baseUrl, tokenUrl, clientId } = stored;
+  return Object.fromEntries(
+    Object.entries({ tenantId, version, auth, baseUrl, tokenUrl, clientId }).filter(([, value]) => value !== undefined),
+  ) as Omit<SavedConfigView, 'provider' | 'clientSecret' | 'updatedAt' | 'updatedBy'>;
+}
+
+function isEmptyBody(input: unknown): boolean {
+  return input === undefined || input === null || (typeof input === 'object' && !Array.isArray(input) && Object.keys(input).length === 0);
+}
+

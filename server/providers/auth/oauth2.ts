@@ -1,0 +1,120 @@
+import type { Clock } from '../../options';
+import type { OneRosterVersion } from '../../http/contract';
+import type { HttpClient, RequestAuth } from '../http-client';
+import { encodeQuery, percentEncode } from '../query';
+import { ProviderError } from '../types';
+import { hintsFor } from '../hints';
+
+/** OAuth 2.0 client-credentials settings. */
+export interface OAuth2Settings {
+  /** Token endpoint, as the provider gave it (its query, e.g. `?appName=`, is kept). */
+  tokenUrl: string;
+  /** Client ID. */
+  clientId: string;
+  /** Client secret. */
+  clientSecret: string;
+  /** Scope asked for. */
+  scope: string;
+}
+
+/** The read-only rostering scope of each OneRoster version. */
+export function rosterScope(version: OneRosterVersion): string {
+  return version === '1.2'
+    ? 'https://purl.imsglobal.org/spec/or/v1p2/scope/roster-core.readonly'
+    : 'https://purl.imsglobal.org/spec/or/v1p1/scope/roster-core.readonly';
+}
+
+/** A bearer for requests, plus the explicit token fetch the connection test shows as a step. */
+export interface OAuth2Auth extends RequestAuth {
+  /** Gets a token now (cached while fresh). */
+  token(): Promise<string>;
+}
+
+/**
+ * OAuth 2.0 client credentials: HTTP Basic client authentication first, client ID and secret in the
+ * form body when Basic is refused (some providers only take that). The token is cached and fetched
+ * again shortly before it expires; a 401 on data renews it once.
+ */
+export function createOAuth2Auth(settings: OAuth2Settings, http: HttpClient, clock: Clock): OAuth2Auth {
+  let cached: { value: string; refreshAt: number | null } | null = null;
+  let pending: Promise<string> | null = null;
+  let useBody = false;
+
+  async function fetchToken(): Promise<string> {
+    if (!useBody) {
+      try {
+        return await requestToken(false);
+      } catch (err) {
+        if (!(err instanceof ProviderError) || (err.status !== 400 && err.status !== 401)) throw err;
+        useBody = true;
+        try {
+          return await requestToken(true);
+        } catch (bodyErr) {
+          // Neither way worked: keep trying Basic next time, and report the refusal.
+          useBody = false;
+          throw bodyErr;
+        }
+      }
+    }
+    return requestToken(true);
+  }
+
+  async function requestToken(inBody: boolean): Promise<string> {
+    const form: Array<[string, string]> = [
+      ['grant_type', 'client_credentials'],
+      ['scope', settings.scope],
+    ];
+    const headers: Record<string, string> = { 'Content-Type': 'application/x-www-form-urlencoded' };
+    if (inBody) {
+      form.push(['client_id', settings.clientId], ['client_secret', settings.clientSecret]);
+    } else {
+      // RFC 6749 §2.3.1: the id and secret are form-encoded before base64.
+      const pair = `${percentEncode(settings.clientId)}:${percentEncode(settings.clientSecret)}`;
+      headers.Authorization = `Basic ${Buffer.from(pair).toString('base64')}`;
+    }
+    let response;
+    try {
+      response = await http.send({ method: 'POST', url: settings.tokenUrl, headers, body: encodeQuery(form), what: 'the token URL' });
+    } catch (err) {
+      // The token endpoint says 400 invalid_client as often as 401: both mean the credentials.
+      if (err instanceof ProviderError && err.status === 400) {
+        throw new ProviderError('unauthorized', 'The token URL refused the client ID and secret (HTTP 400).', {
+          status: 400,
+          hints: hintsFor('unauthorized'),
+        });
+      }
+      throw err;
+    }
+    const body = response.body as { access_token?: unknown; expires_in?: unknown } | undefined;
+    if (!body || typeof body.access_token !== 'string' || body.access_token === '') {
+      throw new ProviderError('bad_response', 'The token URL answered without an access token.', { hints: hintsFor('bad_response') });
+    }
+    const lifetime = Number(body.expires_in);
+    const now = clock.now().getTime();
+    // Refresh a little early (a tenth of the lifetime, at most a minute) so a page never meets an expired token.
+    const refreshAt = Number.isFinite(lifetime) && lifetime > 0 ? now + lifetime * 1000 - Math.min(60_000, lifetime * 100) : null;
+    cached = { value: body.access_token, refreshAt };
+    return body.access_token;
+  }
+
+  async function token(): Promise<string> {
+    if (cached && (cached.refreshAt === null || clock.now().getTime() < cached.refreshAt)) return cached.value;
+    // One fetch at a time even when several requests need a token together.
+    pending ??= fetchToken().finally(() => {
+      pending = null;
+    });
+    return pending;
+  }
+
+  return {
+    token,
+    async headers() {
+      return { Authorization: `Bearer ${await token()}` };
+    },
+    async renew() {
+      cached = null;
+      await token();
+      return true;
+    },
+  };
+}
