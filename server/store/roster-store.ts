@@ -1,0 +1,173 @@
+/**
+ * The roster store: the only way the sync engine reads and writes buildings, students and staff.
+ *
+ * The default store (`createSequelizeRosterStore`) writes the module's own `buildings`, `students`
+ * and `staff` tables. A host that keeps people in its own tables passes its own implementation as
+ * the `rosterStore` option. The contract is small and bulk-oriented so that a sync of a million
+ * people costs a bounded number of queries per thousand:
+ *
+ * - every method takes or returns a batch (the engine never asks for more than ~1000 keys at once);
+ * - the engine decides what to write; the store only looks rows up and applies batches;
+ * - each `apply*` call must be atomic (one transaction): after a crash a batch is either wholly
+ *   applied or not at all, and the next run repairs the rest;
+ * - nothing is ever deleted: devices point at these rows. "Deactivate" means `active = false`.
+ *
+ * Keys: buildings are matched on their "Building SIS" value (`sisId`), people on `sourcedId`.
+ * People without a `sourcedId` (CSV imports) are linked through their student or staff `number`.
+ * Comparisons of `sourcedId`/`sisId` must be case-sensitive.
+ */
+export interface RosterStore {
+  /** A name for logs, e.g. `sequelize`. */
+  readonly name: string;
+
+  /** Every building, active or not (a district has hundreds, not millions). */
+  listBuildings(): Promise<StoredBuilding[]>;
+
+  /**
+   * Applies one batch of building changes in one transaction: inserts `creates` (source
+   * `oneroster`, active), rewrites the fields of `updates` and makes them active, and makes
+   * `deactivations` inactive (setting their deactivation time). Sets `lastSyncedAt` to `at` on
+   * every row it writes.
+   */
+  applyBuildings(changes: BuildingChanges, at: Date): Promise<void>;
+
+  /**
+   * The people of `kind` whose `sourcedId` is in `sourcedIds` (active or not). At most ~2000 keys
+   * per call (a batch's ids and their legacy ids).
+   */
+  findPeopleBySourcedId(kind: PersonKind, sourcedIds: string[]): Promise<StoredPerson[]>;
+
+  /**
+   * The people of `kind` WITHOUT a `sourcedId` whose student/staff number is in `numbers`, all of
+   * them (the engine links only when exactly one row has a number). At most ~1000 numbers per call.
+   */
+  findUnkeyedPeopleByNumber(kind: PersonKind, numbers: string[]): Promise<StoredPerson[]>;
+
+  /** How many people of `kind` are active now (the safeguard's base). */
+  countActivePeople(kind: PersonKind): Promise<number>;
+
+  /**
+   * Active people of `kind` that have a `sourcedId`, in ascending `id` order, starting after
+   * `afterId` (null: from the start), at most `limit`. The engine pages through these to find who
+   * is missing from a complete pull; it keeps no more than one page in memory.
+   */
+  listActivePeople(kind: PersonKind, afterId: number | null, limit: number): Promise<ActivePerson[]>;
+
+  /**
+   * Applies one batch of person changes in one transaction. `creates` are inserted active;
+   * `updates` rewrite every synced field of the row with that `id` (including `sourcedId`, which is
+   * how a CSV row is linked and a changed sourcedId re-keyed), make it active again and clear its
+   * deactivation time; `deactivations` become inactive (only rows still active change). Sets
+   * `lastSyncedAt` to `at` on every row it writes.
+   */
+  applyPeople(kind: PersonKind, changes: PersonChanges, at: Date): Promise<void>;
+}
+
+/** The two kinds of person the engine imports. */
+export type PersonKind = 'students' | 'staff';
+
+/** A building as the store reports it. */
+export interface StoredBuilding {
+  /** Row id (people point at it). */
+  id: number;
+  /** "Building SIS": the school's sourcedId, null for manual buildings never matched. */
+  sisId: string | null;
+  /** Name. */
+  name: string;
+  /** Human identifier (school number). */
+  identifier: string | null;
+  /** `oneroster` when the sync created it; `manual` when an admin did (the sync never deactivates those for being missing). */
+  source: 'manual' | 'oneroster';
+  /** Whether it is active. */
+  active: boolean;
+  /** The hash the last sync stored (see `BuildingFields.hash`), or null. */
+  hash: string | null;
+}
+
+/** The fields the sync writes on a building. */
+export interface BuildingFields {
+  /** The school's sourcedId. */
+  sisId: string;
+  /** Name. */
+  name: string;
+  /** Human identifier. */
+  identifier: string | null;
+  /** A hash of the other fields; store it and hand it back in `StoredBuilding.hash`. */
+  hash: string;
+}
+
+/** One batch of building writes. */
+export interface BuildingChanges {
+  /** New buildings. */
+  creates: BuildingFields[];
+  /** Existing buildings (by row id) to rewrite and make active. */
+  updates: Array<{ id: number; fields: BuildingFields }>;
+  /** Row ids to make inactive. */
+  deactivations: number[];
+}
+
+/** A person as the store reports it for matching. */
+export interface StoredPerson {
+  /** Row id. */
+  id: number;
+  /** The provider's sourcedId, null for CSV imports not linked yet. */
+  sourcedId: string | null;
+  /** Student or staff number. */
+  number: string | null;
+  /** Whether the row is active. */
+  active: boolean;
+  /** Whether the person is enabled (`enabledUser`). */
+  enabled: boolean;
+  /** The hash the last sync stored (see `PersonFields.hash`), or null. */
+  hash: string | null;
+}
+
+/** An active person, as listed for the missing-people check. */
+export interface ActivePerson {
+  /** Row id. */
+  id: number;
+  /** The provider's sourcedId. */
+  sourcedId: string;
+  /** Display name, shown in a held run's samples. */
+  name: string;
+}
+
+/** The fields the sync writes on a student or staff member. */
+export interface PersonFields {
+  /** The provider's sourcedId. */
+  sourcedId: string;
+  /** Given name (preferred name is kept apart). */
+  firstName: string;
+  /** Middle name. */
+  middleName: string | null;
+  /** Family name. */
+  lastName: string;
+  /** Preferred first name. */
+  preferredFirstName: string | null;
+  /** A well-formed email, or null. */
+  email: string | null;
+  /** Username. */
+  username: string | null;
+  /** Student number (students) or staff number (staff): OneRoster `identifier`. */
+  number: string | null;
+  /** Students: the first CEDS grade. Null for staff. */
+  grade: string | null;
+  /** Staff: the primary OneRoster role. Null for students. */
+  role: string | null;
+  /** The building row id the person belongs to. */
+  buildingId: number;
+  /** `enabledUser`: false flags the person disabled (they stay active). */
+  enabled: boolean;
+  /** A hash of the fields above; store it and hand it back in `StoredPerson.hash`. */
+  hash: string;
+}
+
+/** One batch of person writes. */
+export interface PersonChanges {
+  /** New people. */
+  creates: PersonFields[];
+  /** Existing people (by row id) to rewrite and make active. */
+  updates: Array<{ id: number; fields: PersonFields }>;
+  /** Row ids to make inactive. */
+  deactivations: number[];
+}

@@ -1,0 +1,188 @@
+import type { Sequelize } from 'sequelize';
+import type {
+  ActivePerson,
+  BuildingChanges,
+  PersonChanges,
+  PersonFields,
+  PersonKind,
+  RosterStore,
+  StoredBuilding,
+  StoredPerson,
+} from './roster-store';
+import { chunk, createSql, readBoolean } from './sql';
+
+/** Rows per statement: well under MySQL's packet limit, and few statements per thousand people. */
+const BATCH = 1000;
+
+/** Per-kind column names of the default tables. */
+const PERSON_TABLES: Record<PersonKind, { table: string; number: string; extra: 'grade' | 'role' }> = {
+  students: { table: 'students', number: 'student_number', extra: 'grade' },
+  staff: { table: 'staff', number: 'staff_number', extra: 'role' },
+};
+
+/**
+ * The default roster store over the module's `buildings`, `students` and `staff` tables (created by
+ * the migrations). Every method is one or a few set-based statements: multi-row upserts
+ * (`ON DUPLICATE KEY UPDATE` on MySQL, `ON CONFLICT` on SQLite), `IN (...)` lookups and `UPDATE ...
+ * WHERE id IN (...)`; never a query per person.
+ */
+export function createSequelizeRosterStore(sequelize: Sequelize): RosterStore {
+  const sql = createSql(sequelize);
+  const q = sql.id;
+  const v = sql.value;
+
+  function personColumns(kind: PersonKind): string[] {
+    const { number, extra } = PERSON_TABLES[kind];
+    return [
+      'sourced_id', 'first_name', 'middle_name', 'last_name', 'preferred_first_name', 'email', 'username',
+      number, extra, 'building_id', 'enabled', 'sync_hash', 'active', 'deactivated_at', 'last_synced_at', 'updated_at',
+    ];
+  }
+
+  function personValues(kind: PersonKind, fields: PersonFields, at: Date): unknown[] {
+    const extra = PERSON_TABLES[kind].extra === 'grade' ? fields.grade : fields.role;
+    return [
+      fields.sourcedId, fields.firstName, fields.middleName, fields.lastName, fields.preferredFirstName, fields.email,
+      fields.username, fields.number, extra, fields.buildingId, fields.enabled, fields.hash, true, null, at, at,
+    ];
+  }
+
+  return {
+    name: 'sequelize',
+
+    async listBuildings() {
+      const rows = await sql.select<Record<string, unknown>>(
+        `SELECT id, sis_id, name, identifier, source, active, sync_hash FROM ${q('buildings')} ORDER BY id`,
+      );
+      return rows.map(
+        (row): StoredBuilding => ({
+          id: Number(row.id),
+          sisId: (row.sis_id as string | null) ?? null,
+          name: String(row.name ?? ''),
+          identifier: (row.identifier as string | null) ?? null,
+          source: row.source === 'oneroster' ? 'oneroster' : 'manual',
+          active: readBoolean(row.active),
+          hash: (row.sync_hash as string | null) ?? null,
+        }),
+      );
+    },
+
+    async applyBuildings(changes: BuildingChanges, at: Date) {
+      await sql.transaction(async (transaction) => {
+        const columns = ['sis_id', 'name', 'identifier', 'sync_hash', 'active', 'deactivated_at', 'last_synced_at', 'updated_at'];
+        for (const slice of chunk(changes.creates, BATCH)) {
+          const rows = slice.map((b) => [b.sisId, b.name, b.identifier, b.hash, true, null, at, at, 'oneroster', at]);
+          await sql.run(
+            `INSERT INTO ${q('buildings')} (${[...columns, 'source', 'created_at'].map(q).join(', ')}) VALUES ${sql.rows(rows)} ` +
+              sql.onConflictUpdate(['sis_id'], columns),
+            { transaction },
+          );
+        }
+        for (const slice of chunk(changes.updates, BATCH)) {
+          const rows = slice.map(({ id, fields: b }) => [id, b.sisId, b.name, b.identifier, b.hash, true, null, at, at, at]);
+          await sql.run(
+            `INSERT INTO ${q('buildings')} (${['id', ...columns, 'created_at'].map(q).join(', ')}) VALUES ${sql.rows(rows)} ` +
+              sql.onConflictUpdate(['id'], columns),
+            { transaction },
+          );
+        }
+        for (const slice of chunk(changes.deactivations, BATCH)) {
+          await sql.change(
+            `UPDATE ${q('buildings')} SET active = ${v(false)}, deactivated_at = ${v(at)}, last_synced_at = ${v(at)}, ` +
+              `updated_at = ${v(at)} WHERE active = ${v(true)} AND id IN ${sql.list(slice)}`,
+            { transaction },
+          );
+        }
+      });
+    },
+
+    async findPeopleBySourcedId(kind, sourcedIds) {
+      const { table, number } = PERSON_TABLES[kind];
+      const found: StoredPerson[] = [];
+      for (const slice of chunk(sourcedIds, BATCH * 2)) {
+        const rows = await sql.select<Record<string, unknown>>(
+          `SELECT id, sourced_id, ${q(number)} AS number, active, enabled, sync_hash FROM ${q(table)} ` +
+            `WHERE sourced_id IN ${sql.list(slice)}`,
+        );
+        for (const row of rows) found.push(readPerson(row));
+      }
+      return found;
+    },
+
+    async findUnkeyedPeopleByNumber(kind, numbers) {
+      const { table, number } = PERSON_TABLES[kind];
+      const found: StoredPerson[] = [];
+      for (const slice of chunk(numbers, BATCH)) {
+        const rows = await sql.select<Record<string, unknown>>(
+          `SELECT id, sourced_id, ${q(number)} AS number, active, enabled, sync_hash FROM ${q(table)} ` +
+            `WHERE sourced_id IS NULL AND ${q(number)} IN ${sql.list(slice)}`,
+        );
+        for (const row of rows) found.push(readPerson(row));
+      }
+      return found;
+    },
+
+    async countActivePeople(kind) {
+      const [row] = await sql.select<{ n: number | string }>(
+        `SELECT COUNT(*) AS n FROM ${q(PERSON_TABLES[kind].table)} WHERE active = ${v(true)}`,
+      );
+      return Number(row?.n ?? 0);
+    },
+
+    async listActivePeople(kind, afterId, limit): Promise<ActivePerson[]> {
+      const rows = await sql.select<Record<string, unknown>>(
+        `SELECT id, sourced_id, first_name, last_name FROM ${q(PERSON_TABLES[kind].table)} ` +
+          `WHERE id > ${v(afterId ?? 0)} AND active = ${v(true)} AND sourced_id IS NOT NULL ORDER BY id LIMIT ${Number(limit)}`,
+      );
+      return rows.map((row) => ({
+        id: Number(row.id),
+        sourcedId: String(row.sourced_id),
+        name: `${String(row.first_name ?? '')} ${String(row.last_name ?? '')}`.trim(),
+      }));
+    },
+
+    async applyPeople(kind: PersonKind, changes: PersonChanges, at: Date) {
+      const { table } = PERSON_TABLES[kind];
+      const columns = personColumns(kind);
+      // Everything but the key is overwritten, so a repeated apply ends in the same state.
+      const updatable = columns;
+      await sql.transaction(async (transaction) => {
+        for (const slice of chunk(changes.deactivations, BATCH)) {
+          await sql.change(
+            `UPDATE ${q(table)} SET active = ${v(false)}, deactivated_at = ${v(at)}, last_synced_at = ${v(at)}, ` +
+              `updated_at = ${v(at)} WHERE active = ${v(true)} AND id IN ${sql.list(slice)}`,
+            { transaction },
+          );
+        }
+        for (const slice of chunk(changes.updates, BATCH)) {
+          const rows = slice.map(({ id, fields }) => [id, ...personValues(kind, fields, at), at]);
+          await sql.run(
+            `INSERT INTO ${q(table)} (${['id', ...columns, 'created_at'].map(q).join(', ')}) VALUES ${sql.rows(rows)} ` +
+              sql.onConflictUpdate(['id'], updatable),
+            { transaction },
+          );
+        }
+        for (const slice of chunk(changes.creates, BATCH)) {
+          const rows = slice.map((fields) => [...personValues(kind, fields, at), at]);
+          // A create that meets an existing sourcedId (a repeated apply) updates it instead.
+          await sql.run(
+            `INSERT INTO ${q(table)} (${[...columns, 'created_at'].map(q).join(', ')}) VALUES ${sql.rows(rows)} ` +
+              sql.onConflictUpdate(['sourced_id'], updatable),
+            { transaction },
+          );
+        }
+      });
+    },
+  };
+}
+
+function readPerson(row: Record<string, unknown>): StoredPerson {
+  return {
+    id: Number(row.id),
+    sourcedId: (row.sourced_id as string | null) ?? null,
+    number: row.number === null || row.number === undefined ? null : String(row.number),
+    active: readBoolean(row.active),
+    enabled: readBoolean(row.enabled),
+    hash: (row.sync_hash as string | null) ?? null,
+  };
+}

@@ -1,0 +1,88 @@
+import { QueryTypes, Transaction, type Sequelize } from 'sequelize';
+
+/**
+ * Small helpers for the set-based SQL the default store and the staging area write: multi-row
+ * inserts, upserts and `IN (...)` lists, in the two dialects the module supports (MySQL/MariaDB
+ * and SQLite). Values are escaped by Sequelize and inlined, so SQLite's bound-parameter limit never
+ * applies; callers keep batches around 1000 rows so statements stay far below `max_allowed_packet`.
+ */
+export interface Sql {
+  /** True on MySQL and MariaDB (`ON DUPLICATE KEY UPDATE`), false on SQLite (`ON CONFLICT`). */
+  readonly isMysql: boolean;
+  /** Quotes a table or column name. */
+  id(name: string): string;
+  /** Escapes one value (string, number, boolean, Date or null) as a literal. */
+  value(value: unknown): string;
+  /** `(v1, v2, ...)` for an `IN` list; never empty (an empty list gives `(NULL)`, which matches nothing). */
+  list(values: unknown[]): string;
+  /** `(a, b), (c, d)` rows for a multi-row `VALUES`. */
+  rows(rows: unknown[][]): string;
+  /**
+   * The clause that turns an INSERT into an upsert: on a clash on `conflictColumns` (SQLite needs
+   * them; MySQL uses any unique key), overwrite `updateColumns` with the new values.
+   */
+  onConflictUpdate(conflictColumns: string[], updateColumns: string[]): string;
+  /** The clause that makes an INSERT skip rows that clash on `conflictColumns`. */
+  onConflictIgnore(conflictColumns: string[]): string;
+  /** Runs a SELECT and returns its rows. */
+  select<T>(sql: string, options?: { transaction?: Transaction }): Promise<T[]>;
+  /** Runs a statement that changes rows and returns how many it changed (matched, on MySQL). */
+  change(sql: string, options?: { transaction?: Transaction }): Promise<number>;
+  /** Runs a statement whose result does not matter (INSERT, DDL). */
+  run(sql: string, options?: { transaction?: Transaction }): Promise<void>;
+  /** Runs `work` in one transaction (IMMEDIATE on SQLite, so two writers never deadlock on a lock upgrade). */
+  transaction<T>(work: (transaction: Transaction) => Promise<T>): Promise<T>;
+}
+
+/** Builds the helpers for the host's Sequelize instance. */
+export function createSql(sequelize: Sequelize): Sql {
+  const dialect = sequelize.getDialect();
+  const isMysql = dialect === 'mysql' || dialect === 'mariadb';
+  const queryInterface = sequelize.getQueryInterface();
+  const value = (v: unknown): string => sequelize.escape(v as string);
+  return {
+    isMysql,
+    id: (name) => queryInterface.quoteIdentifier(name),
+    value,
+    list: (values) => (values.length === 0 ? '(NULL)' : `(${values.map(value).join(', ')})`),
+    rows: (rows) => rows.map((row) => `(${row.map(value).join(', ')})`).join(', '),
+    onConflictUpdate(conflictColumns, updateColumns) {
+      const q = (c: string) => queryInterface.quoteIdentifier(c);
+      if (isMysql) return `ON DUPLICATE KEY UPDATE ${updateColumns.map((c) => `${q(c)} = VALUES(${q(c)})`).join(', ')}`;
+      return `ON CONFLICT (${conflictColumns.map(q).join(', ')}) DO UPDATE SET ${updateColumns
+        .map((c) => `${q(c)} = excluded.${q(c)}`)
+        .join(', ')}`;
+    },
+    onConflictIgnore(conflictColumns) {
+      const q = (c: string) => queryInterface.quoteIdentifier(c);
+      // MySQL's INSERT IGNORE would also swallow truncation and other errors; this does not.
+      if (isMysql) return `ON DUPLICATE KEY UPDATE ${q(conflictColumns[0]!)} = ${q(conflictColumns[0]!)}`;
+      return `ON CONFLICT (${conflictColumns.map(q).join(', ')}) DO NOTHING`;
+    },
+    select: <T>(sql: string, options: { transaction?: Transaction } = {}) =>
+      sequelize.query(sql, { type: QueryTypes.SELECT, transaction: options.transaction }) as Promise<T[]>,
+    change: async (sql, options = {}) => {
+      const changed = await sequelize.query(sql, { type: QueryTypes.BULKUPDATE, transaction: options.transaction });
+      return Number(changed);
+    },
+    run: async (sql, options = {}) => {
+      await sequelize.query(sql, { transaction: options.transaction });
+    },
+    transaction: (work) =>
+      isMysql
+        ? sequelize.transaction(work)
+        : sequelize.transaction({ type: Transaction.TYPES.IMMEDIATE }, work),
+  };
+}
+
+/** Splits a list into slices of at most `size`. */
+export function chunk<T>(items: readonly T[], size: number): T[][] {
+  const slices: T[][] = [];
+  for (let i = 0; i < items.length; i += size) slices.push(items.slice(i, i + size));
+  return slices;
+}
+
+/** Reads a boolean column the way both dialects return it (true/false, 1/0, '1'/'0'). */
+export function readBoolean(value: unknown): boolean {
+  return value === true || value === 1 || value === '1';
+}

@@ -1,0 +1,52 @@
+import type { RecordKind } from '../http/contract';
+import type { BuildingFields, PersonFields, RosterStore } from '../store/roster-store';
+import { unpackPerson, type PackedPerson } from './person-payload';
+import type { StagedRow, StagingArea } from './staging-area';
+
+/** Staged rows applied per store call (and so per transaction). */
+const BATCH = 1000;
+
+/**
+ * Applies the staged plan of one kind, a batch (one store transaction) at a time, in key order.
+ * Every write sets absolute values, so applying a batch twice ends in the same state: a crash
+ * leaves each batch either old or new, and the next run's plan repairs the rest.
+ */
+export async function applyStagedPlan(options: {
+  store: RosterStore;
+  staging: StagingArea;
+  runId: number;
+  kind: RecordKind;
+  at: Date;
+  signal: AbortSignal;
+  onBatch: (applied: number) => Promise<void>;
+}): Promise<void> {
+  const { store, staging, runId, kind, at, signal, onBatch } = options;
+  let after: string | null = null;
+  for (;;) {
+    signal.throwIfAborted();
+    const rows = await staging.readApplied(runId, kind, after, BATCH);
+    if (rows.length === 0) return;
+    if (kind === 'buildings') {
+      await store.applyBuildings(toChanges<BuildingFields>(rows, (row) => row.payload as BuildingFields), at);
+    } else {
+      await store.applyPeople(kind, toChanges<PersonFields>(rows, (row) => unpackPerson(row.sourcedId, row.payload as PackedPerson)), at);
+    }
+    await onBatch(rows.length);
+    after = rows[rows.length - 1]!.sourcedId;
+    if (rows.length < BATCH) return;
+  }
+}
+
+function toChanges<F>(rows: StagedRow[], fieldsOf: (row: StagedRow) => F): { creates: F[]; updates: Array<{ id: number; fields: F }>; deactivations: number[] } {
+  const changes: { creates: F[]; updates: Array<{ id: number; fields: F }>; deactivations: number[] } = {
+    creates: [],
+    updates: [],
+    deactivations: [],
+  };
+  for (const row of rows) {
+    if (row.action === 'create') changes.creates.push(fieldsOf(row));
+    else if (row.action === 'deactivate' || row.action === 'missing') changes.deactivations.push(row.targetId!);
+    else changes.updates.push({ id: row.targetId!, fields: fieldsOf(row) });
+  }
+  return changes;
+}

@@ -1,0 +1,108 @@
+import type { HeldPlan, KindCounts, RecordKind } from '../http/contract';
+import type { ResolvedOptions } from '../options';
+import type { PersonKind, RosterStore } from '../store/roster-store';
+import type { StagedAction, StagedCount, StagingArea } from './staging-area';
+
+/** People listed per query while looking for who is missing. */
+const PAGE = 1000;
+/** People or buildings shown in a held run's samples. */
+const SAMPLE_SIZE = 10;
+
+/** Zero counts. */
+export function emptyKindCounts(): KindCounts {
+  return { created: 0, updated: 0, unchanged: 0, linked: 0, reactivated: 0, deactivated: 0, disabled: 0, skipped: 0 };
+}
+
+/** Which count each staged action adds to (actions absent here count nowhere). */
+const COUNTED: Partial<Record<StagedAction, keyof KindCounts>> = {
+  create: 'created',
+  update: 'updated',
+  unchanged: 'unchanged',
+  link: 'linked',
+  rekey: 'linked',
+  reactivate: 'reactivated',
+  deactivate: 'deactivated',
+  missing: 'deactivated',
+  skip: 'skipped',
+};
+
+/** Turns staged row counts into the run's per-kind counts, for the kinds the run syncs. */
+export function countPlan(staged: StagedCount[], kinds: readonly RecordKind[]): Partial<Record<RecordKind, KindCounts>> {
+  const counts: Partial<Record<RecordKind, KindCounts>> = {};
+  for (const kind of kinds) counts[kind] = emptyKindCounts();
+  for (const row of staged) {
+    const target = row.kind === 'unknown' ? undefined : counts[row.kind];
+    if (!target) continue;
+    const field = COUNTED[row.action];
+    if (field) target[field] += row.count;
+    target.disabled += row.disabled;
+  }
+  return counts;
+}
+
+/** How many records of a kind the pull actually delivered (missing ones excluded). */
+export function seenCount(staged: StagedCount[], kind: RecordKind): number {
+  return staged.filter((row) => row.kind === kind && row.action !== 'missing' && row.action !== 'alias').reduce((sum, row) => sum + row.count, 0);
+}
+
+/**
+ * The anti-join: pages through the active people of a kind (one page in memory at a time), asks
+ * staging which of them the pull saw, and stages the others as `missing`. Three queries per page.
+ */
+export async function stageMissingPeople(store: RosterStore, staging: StagingArea, runId: number, kind: PersonKind): Promise<void> {
+  let afterId: number | null = null;
+  for (;;) {
+    const page = await store.listActivePeople(kind, afterId, PAGE);
+    if (page.length === 0) return;
+    const seen = await staging.seen(runId, kind, page.map((p) => p.sourcedId));
+    const missing = page
+      .filter((p) => !seen.has(p.sourcedId))
+      .map((p) => ({ kind, sourcedId: p.sourcedId, action: 'missing' as const, targetId: p.id, disabled: false, payload: { name: p.name } }));
+    await staging.insert(runId, missing);
+    afterId = page[page.length - 1]!.id;
+    if (page.length < PAGE) return;
+  }
+}
+
+/** The safeguard's verdict on one kind. */
+export interface KindSafeguard {
+  /** Deactivations planned. */
+  planned: number;
+  /** Active records of the kind now. */
+  active: number;
+  /** Most deactivations allowed without an approval. */
+  threshold: number;
+  /** Whether this kind holds the run. */
+  holds: boolean;
+}
+
+/**
+ * The mass-deactivation safeguard: more than `max(minDeactivations, ceil(ratio × active))`
+ * deactivations hold the run. So does any deactivation when the pull of that kind came back empty:
+ * an empty feed is far more often a provider fault than a district without people.
+ */
+export function judgeDeactivations(
+  planned: number,
+  active: number,
+  seen: number,
+  safeguard: ResolvedOptions['safeguard'],
+): KindSafeguard {
+  const threshold = Math.max(safeguard.minDeactivations, Math.ceil(safeguard.maxDeactivationRatio * active));
+  const holds = planned > threshold || (seen === 0 && planned > 0);
+  return { planned, active, threshold, holds };
+}
+
+/** Builds the plan shown on a held (or dry) run: counts, the safeguard's numbers, and samples. */
+export async function describePlan(
+  staging: StagingArea,
+  runId: number,
+  counts: Partial<Record<RecordKind, KindCounts>>,
+  verdicts: Partial<Record<RecordKind, KindSafeguard>>,
+): Promise<HeldPlan> {
+  const plan: HeldPlan = { counts, deactivations: {}, samples: {} };
+  for (const [kind, verdict] of Object.entries(verdicts) as Array<[RecordKind, KindSafeguard]>) {
+    plan.deactivations[kind] = { planned: verdict.planned, active: verdict.active, threshold: verdict.threshold };
+    if (verdict.planned > 0) plan.samples[kind] = await staging.deactivationSamples(runId, kind, SAMPLE_SIZE);
+  }
+  return plan;
+}

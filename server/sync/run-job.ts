@@ -1,0 +1,108 @@
+import type { HeldPlan, KindCounts, RecordKind, RunCounts, RunPhase } from '../http/contract';
+import type { ResolvedOptions } from '../options';
+import type { RosterStore } from '../store/roster-store';
+import { applyStagedPlan } from './apply-plan';
+import type { IssueLog } from './issue-log';
+import { countPlan, describePlan, judgeDeactivations, seenCount, type KindSafeguard } from './plan-run';
+import type { RunPatch, RunRecords } from './run-records';
+import type { StagingArea } from './staging-area';
+
+/** What every run body needs from the module. */
+export interface SyncDeps {
+  /** Resolved options (safeguard, staff roles, issue bound). */
+  options: ResolvedOptions;
+  /** Where the roster lives. */
+  store: RosterStore;
+  /** The staging table. */
+  staging: StagingArea;
+  /** The runs table. */
+  records: RunRecords;
+  /** Time source. */
+  now(): Date;
+}
+
+/** The running run, as its body sees it. */
+export interface RunJob {
+  /** Run id (the staging key). */
+  readonly runId: number;
+  /** Aborted when the sync lease was lost: stop at the next step. */
+  readonly signal: AbortSignal;
+  /** The run's issue log. */
+  readonly issues: IssueLog;
+  /** Records progress, at most about once per 500 ms. */
+  progress(processed: number, total: number | null): Promise<void>;
+  /** Moves to another phase (written at once) and resets progress. */
+  phase(phase: RunPhase, total?: number | null): Promise<void>;
+  /** Writes fields on the run row at once. */
+  update(patch: RunPatch): Promise<void>;
+}
+
+/** How a run body ended (failures are thrown). */
+export interface RunOutcome {
+  /** Applied (or a dry run planned), or held by the safeguard. */
+  status: 'succeeded' | 'held';
+  /** What it did or would do. */
+  counts: RunCounts;
+  /** The plan (held and dry runs). */
+  plan: HeldPlan | null;
+}
+
+/**
+ * The end every sync shares once its pull is staged: count the plan, judge it against the
+ * safeguard, then hold it, stop there (dry run), or apply it batch by batch.
+ */
+export async function settlePlan(
+  deps: SyncDeps,
+  job: RunJob,
+  input: { kinds: readonly RecordKind[]; counts: Omit<RunCounts, 'kinds'>; active: Partial<Record<RecordKind, number>>; dryRun: boolean },
+): Promise<RunOutcome> {
+  await job.phase('planning');
+  const staged = await deps.staging.counts(job.runId);
+  const kindCounts = countPlan(staged, input.kinds);
+  const verdicts: Partial<Record<RecordKind, KindSafeguard>> = {};
+  for (const kind of input.kinds) {
+    verdicts[kind] = judgeDeactivations(kindCounts[kind]!.deactivated, input.active[kind] ?? 0, seenCount(staged, kind), deps.options.safeguard);
+  }
+  const plan = await describePlan(deps.staging, job.runId, kindCounts, verdicts);
+  const counts: RunCounts = { ...input.counts, kinds: kindCounts };
+  await job.update({ counts, baselineRunId: await deps.records.latestAppliedId() });
+
+  if (input.dryRun) return { status: 'succeeded', counts, plan };
+  if (Object.values(verdicts).some((verdict) => verdict.holds)) return { status: 'held', counts, plan };
+  await applyPlan(deps, job, input.kinds, kindCounts);
+  return { status: 'succeeded', counts, plan: null };
+}
+
+/** Applies a staged plan, kind by kind (buildings first, should a run ever hold both). */
+export async function applyPlan(
+  deps: SyncDeps,
+  job: RunJob,
+  kinds: readonly RecordKind[],
+  counts: Partial<Record<RecordKind, KindCounts>>,
+): Promise<void> {
+  const total = kinds.reduce((sum, kind) => sum + writes(counts[kind]), 0);
+  await job.phase('applying', total);
+  let applied = 0;
+  const at = deps.now();
+  for (const kind of kinds) {
+    if (writes(counts[kind]) === 0) continue;
+    await applyStagedPlan({
+      store: deps.store,
+      staging: deps.staging,
+      runId: job.runId,
+      kind,
+      at,
+      signal: job.signal,
+      onBatch: async (n) => {
+        applied += n;
+        await job.progress(applied, total);
+      },
+    });
+  }
+}
+
+/** How many rows a kind's plan writes. */
+function writes(counts: KindCounts | undefined): number {
+  if (!counts) return 0;
+  return counts.created + counts.updated + counts.linked + counts.reactivated + counts.deactivated;
+}

@@ -1,0 +1,175 @@
+import type { NormalizedPerson } from '../providers/types';
+import type { PersonFields, PersonKind, RosterStore, StoredPerson } from '../store/roster-store';
+import { classifyPerson, type ClassifyContext } from './classify-person';
+import type { IssueLog } from './issue-log';
+import { packPerson } from './person-payload';
+import type { StagedRow, StagingArea } from './staging-area';
+
+/** Most distinct roles / schools kept in the tallies, so a hostile feed cannot grow them without bound. */
+const MAX_TALLY_KEYS = 1000;
+
+/** What was left out of a pull and why, beyond the per-record issues. */
+export interface PeopleTallies {
+  /** Guardians, parents, relatives: per role. */
+  ignoredRoles: Record<string, number>;
+  /** People whose building is not in Manage1to1: per school sourcedId. */
+  skippedBySchool: Record<string, number>;
+}
+
+/** Stages pages of pulled people: classifies, matches against the roster, decides, writes staging. */
+export interface PeopleStager {
+  /** Stages one page (a few queries whatever its size up to ~1000 records). */
+  stagePage(records: NormalizedPerson[]): Promise<void>;
+  /** The tallies so far. */
+  readonly tallies: PeopleTallies;
+}
+
+interface Deps {
+  store: RosterStore;
+  staging: StagingArea;
+  issues: IssueLog;
+  runId: number;
+  classify: ClassifyContext;
+}
+
+type ImportItem = { fields: PersonFields; legacyIds: string[] };
+type DeleteItem = { sourcedId: string; name: string; legacyIds: string[] };
+
+/**
+ * Creates the stager of one run. Each page costs one lookup by sourcedId per kind (legacy ids
+ * included), one lookup by number when some people matched nothing, and one staging INSERT.
+ */
+export function createPeopleStager(deps: Deps): PeopleStager {
+  const tallies: PeopleTallies = { ignoredRoles: {}, skippedBySchool: {} };
+  // Roster rows already linked by number in this run: one CSV row is never linked to two people.
+  const linkedRows: Record<PersonKind, Set<number>> = { students: new Set(), staff: new Set() };
+
+  async function stageKind(kind: PersonKind, imports: ImportItem[], deletes: DeleteItem[], rows: StagedRow[]): Promise<void> {
+    const keys = new Set<string>();
+    for (const item of imports) {
+      keys.add(item.fields.sourcedId);
+      for (const id of item.legacyIds) keys.add(id);
+    }
+    for (const item of deletes) {
+      keys.add(item.sourcedId);
+      for (const id of item.legacyIds) keys.add(id);
+    }
+    const found = new Map<string, StoredPerson>();
+    for (const person of await deps.store.findPeopleBySourcedId(kind, [...keys])) {
+      if (person.sourcedId !== null) found.set(person.sourcedId, person);
+    }
+    const byLegacy = (legacyIds: string[]) => legacyIds.map((id) => found.get(id)).find((p) => p !== undefined);
+
+    // People matching nothing by id may be CSV rows waiting to be linked by number.
+    const numbers = new Set<string>();
+    for (const item of imports) {
+      if (item.fields.number && !found.has(item.fields.sourcedId) && !byLegacy(item.legacyIds)) numbers.add(item.fields.number);
+    }
+    const unkeyed = new Map<string, StoredPerson[]>();
+    if (numbers.size > 0) {
+      for (const person of await deps.store.findUnkeyedPeopleByNumber(kind, [...numbers])) {
+        const list = unkeyed.get(person.number ?? '') ?? [];
+        list.push(person);
+        unkeyed.set(person.number ?? '', list);
+      }
+    }
+
+    for (const { fields, legacyIds } of imports) {
+      const sourcedId = fields.sourcedId;
+      const disabledNow = (row: StoredPerson | undefined) => !fields.enabled && (!row || row.enabled);
+      const direct = found.get(sourcedId);
+      if (direct) {
+        const action = !direct.active ? 'reactivate' : direct.hash === fields.hash ? 'unchanged' : 'update';
+        rows.push({ kind, sourcedId, action, targetId: direct.id, disabled: disabledNow(direct), payload: action === 'unchanged' ? null : packPerson(fields) });
+        continue;
+      }
+      const legacy = byLegacy(legacyIds);
+      if (legacy) {
+        rows.push({ kind, sourcedId, action: 'rekey', targetId: legacy.id, disabled: disabledNow(legacy), payload: packPerson(fields) });
+        rows.push(aliasRow(kind, legacy));
+        continue;
+      }
+      const candidates = fields.number ? (unkeyed.get(fields.number) ?? []) : [];
+      const candidate = candidates.length === 1 ? candidates[0] : undefined;
+      if (candidate && !linkedRows[kind].has(candidate.id)) {
+        linkedRows[kind].add(candidate.id);
+        rows.push({ kind, sourcedId, action: 'link', targetId: candidate.id, disabled: disabledNow(candidate), payload: packPerson(fields) });
+        deps.issues.add({
+          sourcedId,
+          code: 'linked_by_number',
+          message: `Linked to the existing ${kind === 'students' ? 'student' : 'staff member'} (row ${candidate.id}) with the same ${kind === 'students' ? 'student' : 'staff'} number, instead of creating a second one.`,
+        });
+        continue;
+      }
+      if (candidates.length > 1) {
+        deps.issues.add({
+          sourcedId,
+          code: 'ambiguous_number',
+          message: `${candidates.length} existing records without a sourcedId share this person's number, so none was linked; a new record was created.`,
+        });
+      }
+      rows.push({ kind, sourcedId, action: 'create', targetId: null, disabled: disabledNow(undefined), payload: packPerson(fields) });
+    }
+
+    for (const { sourcedId, name, legacyIds } of deletes) {
+      const direct = found.get(sourcedId);
+      const legacy = direct ? undefined : byLegacy(legacyIds);
+      const row = direct ?? legacy;
+      if (!row) {
+        rows.push({ kind, sourcedId, action: 'ignore', targetId: null, disabled: false, payload: null });
+        continue;
+      }
+      rows.push({ kind, sourcedId, action: row.active ? 'deactivate' : 'unchanged', targetId: row.id, disabled: false, payload: { name } });
+      if (legacy) rows.push(aliasRow(kind, legacy));
+    }
+  }
+
+  return {
+    tallies,
+    async stagePage(records) {
+      const rows: StagedRow[] = [];
+      const imports: Record<PersonKind, ImportItem[]> = { students: [], staff: [] };
+      const deletes: Record<PersonKind, DeleteItem[]> = { students: [], staff: [] };
+      for (const record of records) {
+        const result = classifyPerson(record, deps.classify);
+        switch (result.outcome) {
+          case 'family':
+            tally(tallies.ignoredRoles, result.role);
+            break;
+          case 'other_kind':
+            break;
+          case 'unusable':
+            deps.issues.add(result.issue);
+            break;
+          case 'skip':
+            if (result.issue) deps.issues.add(result.issue);
+            if (result.school !== undefined) tally(tallies.skippedBySchool, result.school);
+            rows.push({ kind: result.kind, sourcedId: result.sourcedId, action: 'skip', targetId: null, disabled: false, payload: null });
+            break;
+          case 'delete':
+            deletes[result.kind].push({ sourcedId: result.sourcedId, name: result.name, legacyIds: result.legacyIds });
+            break;
+          case 'import':
+            for (const issue of result.issues) deps.issues.add(issue);
+            imports[result.kind].push({ fields: result.fields, legacyIds: result.legacyIds });
+            break;
+        }
+      }
+      for (const kind of ['students', 'staff'] as const) {
+        if (imports[kind].length > 0 || deletes[kind].length > 0) await stageKind(kind, imports[kind], deletes[kind], rows);
+      }
+      await deps.staging.insert(deps.runId, rows);
+      await deps.issues.flush();
+    },
+  };
+}
+
+/** Marks a re-keyed person's old sourcedId as seen, so the missing-people check leaves them alone. */
+function aliasRow(kind: PersonKind, legacy: StoredPerson): StagedRow {
+  return { kind, sourcedId: legacy.sourcedId!, action: 'alias', targetId: legacy.id, disabled: false, payload: null };
+}
+
+function tally(counts: Record<string, number>, key: string): void {
+  if (counts[key] === undefined && Object.keys(counts).length >= MAX_TALLY_KEYS) return;
+  counts[key] = (counts[key] ?? 0) + 1;
+}

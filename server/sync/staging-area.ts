@@ -1,0 +1,157 @@
+import type { Sequelize } from 'sequelize';
+import type { RecordKind } from '../http/contract';
+import { createSql } from '../store/sql';
+
+const TABLE = 'oneroster_staging';
+
+/** Kinds a staged row can have: a record kind, or `unknown` for people whose role is unknown. */
+export type StagedKind = RecordKind | 'unknown';
+
+/**
+ * What the plan does with one staged record:
+ * - `create`, `update`, `link` (a CSV row linked by number), `rekey` (matched by a legacy id),
+ *   `reactivate`: written with the staged fields;
+ * - `deactivate` (`tobedeleted`) and `missing` (absent from a complete pull): made inactive;
+ * - `unchanged`, `skip`, `ignore` (a deletion of someone we never had), `alias` (the old id of a
+ *   re-keyed person, so the missing-people check knows it was seen): nothing is written.
+ */
+export type StagedAction =
+  | 'create' | 'update' | 'link' | 'rekey' | 'reactivate' | 'deactivate' | 'missing'
+  | 'unchanged' | 'skip' | 'ignore' | 'alias';
+
+/** Actions that write something when the plan is applied. */
+export const APPLIED_ACTIONS: readonly StagedAction[] = ['create', 'update', 'link', 'rekey', 'reactivate', 'deactivate', 'missing'];
+
+/** One staged record. */
+export interface StagedRow {
+  /** Record kind. */
+  kind: StagedKind;
+  /** The provider's sourcedId (for `missing` and `alias`: the row's current one). */
+  sourcedId: string;
+  /** What the plan does with it. */
+  action: StagedAction;
+  /** The roster row it applies to (null for creates and for records that write nothing). */
+  targetId: number | null;
+  /** The person ends up flagged disabled where they were not (counted as `disabled`). */
+  disabled: boolean;
+  /** The fields to write (creates and updates), or `{ name }` for deactivations; null otherwise. */
+  payload: unknown;
+}
+
+/** Count of staged rows per kind and action. */
+export interface StagedCount {
+  kind: StagedKind;
+  action: StagedAction;
+  count: number;
+  disabled: number;
+}
+
+/**
+ * The staging area: a module table keyed by (run, kind, sourcedId) that a run pulls the whole feed
+ * into before it changes anything, and that a held run's approval applies from later.
+ */
+export interface StagingArea {
+  /** Adds rows in one multi-row INSERT; a record seen twice in one run keeps its first row. */
+  insert(runId: number, rows: StagedRow[]): Promise<void>;
+  /** Of these sourcedIds, those the run saw as `kind` (or as a person of unknown role). */
+  seen(runId: number, kind: RecordKind, sourcedIds: string[]): Promise<Set<string>>;
+  /** Rows per kind and action. */
+  counts(runId: number): Promise<StagedCount[]>;
+  /** Rows of `kind` the plan writes, in key order after `afterSourcedId`, at most `limit`. */
+  readApplied(runId: number, kind: RecordKind, afterSourcedId: string | null, limit: number): Promise<StagedRow[]>;
+  /** A few of the records of `kind` the plan deactivates, for a held run's samples. */
+  deactivationSamples(runId: number, kind: RecordKind, limit: number): Promise<Array<{ sourcedId: string; name: string }>>;
+  /** Drops a run's rows, a slice at a time so no statement holds a lock for long. */
+  discard(runId: number): Promise<void>;
+  /** Runs that still have staged rows. */
+  runsWithRows(): Promise<number[]>;
+}
+
+/** The staging area over `oneroster_staging`. */
+export function createStagingArea(sequelize: Sequelize): StagingArea {
+  const sql = createSql(sequelize);
+  const t = sql.id(TABLE);
+  const v = sql.value;
+
+  function readRow(row: Record<string, unknown>): StagedRow {
+    return {
+      kind: row.kind as StagedKind,
+      sourcedId: String(row.sourced_id),
+      action: row.action as StagedAction,
+      targetId: row.target_id === null || row.target_id === undefined ? null : Number(row.target_id),
+      disabled: false,
+      payload: typeof row.payload === 'string' ? JSON.parse(row.payload) : null,
+    };
+  }
+
+  return {
+    async insert(runId, rows) {
+      if (rows.length === 0) return;
+      const values = rows.map((r) => [
+        runId, r.kind, r.sourcedId, r.action, r.targetId, r.disabled, r.payload === null ? null : JSON.stringify(r.payload),
+      ]);
+      await sql.run(
+        `INSERT INTO ${t} (run_id, kind, sourced_id, action, target_id, disabled, payload) VALUES ${sql.rows(values)} ` +
+          sql.onConflictIgnore(['run_id', 'kind', 'sourced_id']),
+      );
+    },
+
+    async seen(runId, kind, sourcedIds) {
+      if (sourcedIds.length === 0) return new Set();
+      const rows = await sql.select<{ sourced_id: string }>(
+        `SELECT sourced_id FROM ${t} WHERE run_id = ${v(runId)} AND kind IN ${sql.list([kind, 'unknown'])} ` +
+          `AND sourced_id IN ${sql.list(sourcedIds)}`,
+      );
+      return new Set(rows.map((row) => String(row.sourced_id)));
+    },
+
+    async counts(runId) {
+      const rows = await sql.select<Record<string, unknown>>(
+        `SELECT kind, action, COUNT(*) AS n, SUM(disabled) AS d FROM ${t} WHERE run_id = ${v(runId)} GROUP BY kind, action`,
+      );
+      return rows.map((row) => ({
+        kind: row.kind as StagedKind,
+        action: row.action as StagedAction,
+        count: Number(row.n),
+        disabled: Number(row.d ?? 0),
+      }));
+    },
+
+    async readApplied(runId, kind, afterSourcedId, limit) {
+      const after = afterSourcedId === null ? '' : `AND sourced_id > ${v(afterSourcedId)} `;
+      const rows = await sql.select<Record<string, unknown>>(
+        `SELECT kind, sourced_id, action, target_id, payload FROM ${t} WHERE run_id = ${v(runId)} AND kind = ${v(kind)} ` +
+          `${after}AND action IN ${sql.list([...APPLIED_ACTIONS])} ORDER BY sourced_id LIMIT ${Number(limit)}`,
+      );
+      return rows.map(readRow);
+    },
+
+    async deactivationSamples(runId, kind, limit) {
+      const rows = await sql.select<Record<string, unknown>>(
+        `SELECT kind, sourced_id, action, target_id, payload FROM ${t} WHERE run_id = ${v(runId)} AND kind = ${v(kind)} ` +
+          `AND action IN ${sql.list(['deactivate', 'missing'])} ORDER BY sourced_id LIMIT ${Number(limit)}`,
+      );
+      return rows.map(readRow).map((row) => ({
+        sourcedId: row.sourcedId,
+        name: String((row.payload as { name?: string } | null)?.name ?? ''),
+      }));
+    },
+
+    async discard(runId) {
+      const slice = 5000;
+      for (;;) {
+        const deleted = sql.isMysql
+          ? await sql.change(`DELETE FROM ${t} WHERE run_id = ${v(runId)} LIMIT ${slice}`)
+          : await sql.change(
+              `DELETE FROM ${t} WHERE rowid IN (SELECT rowid FROM ${t} WHERE run_id = ${v(runId)} LIMIT ${slice})`,
+            );
+        if (deleted < slice) return;
+      }
+    },
+
+    async runsWithRows() {
+      const rows = await sql.select<{ run_id: number }>(`SELECT DISTINCT run_id FROM ${t}`);
+      return rows.map((row) => Number(row.run_id));
+    },
+  };
+}

@@ -1,0 +1,80 @@
+import type { NormalizedOrg, ProviderConnection } from '../providers/types';
+import type { BuildingFields, StoredBuilding } from '../store/roster-store';
+import { hashBuilding } from './content-hash';
+import { emptyRunCounts } from './present-run';
+import { settlePlan, type RunJob, type RunOutcome, type SyncDeps } from './run-job';
+import type { StagedRow } from './staging-area';
+
+/** Manual buildings listed as unmatched, at most. */
+const MAX_UNMATCHED = 200;
+const MAX_TEXT = 255;
+
+/**
+ * A building sync: schools become buildings. A building whose Building SIS equals a school's
+ * sourcedId is that school (updated, reactivated); the others are created. `tobedeleted` schools,
+ * and OneRoster-created buildings missing from the (always full) pull, are made inactive; manual
+ * buildings matching no school are only reported.
+ */
+export async function syncBuildings(deps: SyncDeps, job: RunJob, connection: ProviderConnection): Promise<RunOutcome> {
+  await job.phase('pulling');
+  // A district has hundreds of schools, not millions: holding them is fine.
+  const schools = new Map<string, NormalizedOrg>();
+  for await (const page of connection.schools({ signal: job.signal })) {
+    for (const problem of page.problems) job.issues.add({ ...problem });
+    for (const org of page.records) {
+      if (org.type && org.type.toLowerCase() !== 'school') continue;
+      const id = (org.sourcedId ?? '').trim();
+      if (!id || id.length > MAX_TEXT) {
+        job.issues.add({ sourcedId: id ? id.slice(0, MAX_TEXT) : null, code: 'invalid_sourced_id', message: 'The school has no usable sourcedId; it was skipped.' });
+        continue;
+      }
+      if (!schools.has(id)) schools.set(id, org);
+    }
+    await job.progress(page.received, page.total);
+  }
+  await job.issues.flush();
+
+  const existing = await deps.store.listBuildings();
+  const bySisId = new Map(existing.filter((b) => b.sisId !== null).map((b) => [b.sisId!, b]));
+  const rows: StagedRow[] = [];
+  for (const [sourcedId, school] of schools) rows.push(planSchool(sourcedId, school, bySisId.get(sourcedId), job));
+  for (const building of existing) {
+    if (building.active && building.source === 'oneroster' && building.sisId !== null && !schools.has(building.sisId)) {
+      rows.push({ kind: 'buildings', sourcedId: building.sisId, action: 'missing', targetId: building.id, disabled: false, payload: { name: building.name } });
+    }
+  }
+  for (let i = 0; i < rows.length; i += 1000) await deps.staging.insert(job.runId, rows.slice(i, i + 1000));
+  await job.issues.flush();
+
+  const unmatchedBuildings = existing
+    .filter((b) => b.source === 'manual' && b.active && (b.sisId === null || !schools.has(b.sisId)))
+    .slice(0, MAX_UNMATCHED)
+    .map((b) => ({ id: b.id, name: b.name }));
+  const active = existing.filter((b) => b.active && b.sisId !== null).length;
+  return settlePlan(deps, job, {
+    kinds: ['buildings'],
+    counts: { ...emptyRunCounts(), unmatchedBuildings },
+    active: { buildings: active },
+    dryRun: false,
+  });
+}
+
+function planSchool(sourcedId: string, school: NormalizedOrg, match: StoredBuilding | undefined, job: RunJob): StagedRow {
+  const row = (action: StagedRow['action'], payload: unknown = null): StagedRow => ({
+    kind: 'buildings', sourcedId, action, targetId: match?.id ?? null, disabled: false, payload,
+  });
+  if (school.status === 'tobedeleted') {
+    if (!match) return row('ignore');
+    return match.active ? row('deactivate', { name: match.name }) : row('unchanged');
+  }
+  const name = (school.name ?? '').trim().slice(0, MAX_TEXT);
+  if (!name) {
+    job.issues.add({ sourcedId, code: 'missing_name', message: 'The school has no name; it was skipped.' });
+    return row('skip');
+  }
+  const withoutHash = { sisId: sourcedId, name, identifier: school.identifier?.trim().slice(0, MAX_TEXT) || null };
+  const fields: BuildingFields = { ...withoutHash, hash: hashBuilding(withoutHash) };
+  if (!match) return row('create', fields);
+  if (!match.active) return row('reactivate', fields);
+  return match.hash === fields.hash ? row('unchanged') : row('update', fields);
+}

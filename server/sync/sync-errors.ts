@@ -1,0 +1,17 @@
+import { OneRosterError } from '../errors';
+
+/** Errors the sync service answers with; stable codes the widget turns into words. */
+export const syncErrors = {
+  inProgress: (runId: number | null) =>
+    new OneRosterError(409, 'sync_in_progress', 'A sync is already running. Wait for it to finish, then try again.', { runId }),
+  buildingsNotSynced: () =>
+    new OneRosterError(409, 'buildings_not_synced', 'Sync buildings first: people are tied to buildings, so a building sync must succeed before a user sync.'),
+  nothingToSync: () =>
+    new OneRosterError(409, 'nothing_to_sync', 'Both student and staff import are turned off, so there is nothing to sync. Turn one on in the automation settings.'),
+  notHeld: (status: string) =>
+    new OneRosterError(409, 'run_not_held', `Only a held run can be approved; this one is ${status}.`),
+  notCancellable: (status: string) =>
+    new OneRosterError(409, 'run_not_cancellable', `Only a held or queued run can be cancelled; this one is ${status}.`),
+  planOutdated: () =>
+    new OneRosterError(409, 'plan_outdated', 'The roster has changed since this run was planned (another sync has run). Cancel it and start a new sync.'),
+};

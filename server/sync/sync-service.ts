@@ -1,0 +1,404 @@
+import type { ModuleContext } from '../context';
+import type { ConfigService } from '../config/config-service';
+import type { AutomationService } from '../schedule/automation-service';
+import { errors, OneRosterError } from '../errors';
+import type { OneRosterUser } from '../options';
+import type { ListResponse, RecordKind, RunKind, RunMode, RunStatus, RunSummary, RunTrigger, RunView } from '../http/contract';
+import type { ProviderConnection } from '../providers/types';
+import type { PersonKind } from '../store/roster-store';
+import { createSql } from '../store/sql';
+import { createIssueLog } from './issue-log';
+import { presentRun, presentRunSummary } from './present-run';
+import { applyPlan, type RunJob, type RunOutcome, type SyncDeps } from './run-job';
+import { createRunRecords, ENDED, type RunPatch, type RunRecord } from './run-records';
+import { createStagingArea } from './staging-area';
+import { syncBuildings } from './sync-buildings';
+import { syncErrors } from './sync-errors';
+import { createSyncLease, type HeldLease } from './sync-lease';
+import { syncUsers } from './sync-users';
+
+/** Who or what starts a run. */
+export interface RunRequest {
+  /** What started it. */
+  trigger: RunTrigger;
+  /** The admin who asked (null for the scheduler). */
+  user: OneRosterUser | null;
+}
+
+/** A user-sync request. */
+export interface UserRunRequest extends RunRequest {
+  /** Full or delta. Defaults to full. */
+  mode?: RunMode;
+  /** Plan only. */
+  dryRun?: boolean;
+  /** Which kinds to sync. Defaults to the automation toggles (student / staff import). */
+  kinds?: Array<'students' | 'staff'>;
+}
+
+/** Filters for `GET /runs`. */
+export interface RunQuery {
+  limit: number;
+  offset: number;
+  kind?: RunKind;
+  status?: RunStatus;
+}
+
+/** Sync runs: one code path for the buttons, the scheduler and the CLI. */
+export interface SyncService {
+  /** Queues and starts a building sync in the background; resolves with the queued run. 409 when one runs. */
+  startBuildingSync(request: RunRequest): Promise<RunView>;
+  /** Queues and starts a user sync; 409 `buildings_not_synced` before the first successful building sync. */
+  startUserSync(request: UserRunRequest): Promise<RunView>;
+  /** History, newest first. */
+  listRuns(query: RunQuery): Promise<ListResponse<RunSummary>>;
+  /** One run; 404 when unknown. */
+  getRun(id: number): Promise<RunView>;
+  /** Applies a held run's plan. */
+  approve(id: number, user: OneRosterUser): Promise<RunView>;
+  /** Discards a held run (or a queued one). */
+  cancel(id: number, user: OneRosterUser): Promise<RunView>;
+  /** The latest runs and freshness, for `GET /config`. */
+  status(): Promise<{ lastBuildingSync: RunSummary | null; lastUserSync: RunSummary | null; lastSuccessfulSyncAt: string | null; buildingsSynced: boolean }>;
+  /** The run that is queued or running now, in this or any other process (null when none). */
+  activeRun(): Promise<RunSummary | null>;
+  /** Resolves with the run once it has ended (succeeded, failed, held or cancelled). */
+  waitForRun(id: number): Promise<RunView>;
+  /** When the last full user pull succeeded, so the scheduler knows when the next full one is due. */
+  lastFullUserSyncAt(): Promise<Date | null>;
+  /** Resolves when runs started by this process have finished (tests, shutdown). */
+  whenIdle(): Promise<void>;
+}
+
+/** How often `waitForRun` first reads the run row, and how seldom at most. */
+const POLL_MS = 50;
+const MAX_POLL_MS = 1000;
+/** Progress is written at most this often. */
+const PROGRESS_EVERY_MS = 1000;
+
+/** What a run does once it holds the lease. */
+type RunBody = (job: RunJob) => Promise<RunOutcome>;
+
+/**
+ * The sync service: starts runs in the background under the installation-wide lease, records them,
+ * and resolves held runs. Pull → stage → plan → safeguard → apply, see `sync-users.ts`.
+ */
+export function createSyncService(ctx: ModuleContext, config: ConfigService, automation: AutomationService): SyncService {
+  const { options, logger, clock } = ctx;
+  const records = createRunRecords(ctx.sequelize);
+  const staging = createStagingArea(ctx.sequelize);
+  const lease = createSyncLease(ctx.sequelize, { ttlMs: options.leaseTtlMs, clock, logger });
+  const deps: SyncDeps = { options, store: ctx.store, staging, records, now: () => clock.now() };
+  const sql = createSql(ctx.sequelize);
+  const jobs = new Set<Promise<unknown>>();
+
+  function track(work: Promise<unknown>): void {
+    const tracked = work.catch((err) => logger.error('oneroster background work failed', { error: (err as Error).message }));
+    jobs.add(tracked);
+    void tracked.finally(() => jobs.delete(tracked));
+  }
+
+  async function view(id: number): Promise<RunView> {
+    const run = await records.find(id);
+    if (!run) throw errors.notFound('run');
+    return presentRun(run, await records.issues(id, options.maxRunIssues));
+  }
+
+  /**
+   * Opens the provider connection before anything is queued, so "not configured" answers 409.
+   * Any other failure is left for the run to record, as a failed run the admin can read.
+   */
+  async function connect(): Promise<() => Promise<ProviderConnection>> {
+    try {
+      const connection = await config.openConnection();
+      return () => Promise.resolve(connection);
+    } catch (err) {
+      if (err instanceof OneRosterError) throw err;
+      return () => Promise.reject(err);
+    }
+  }
+
+  /** Takes the lease or answers 409 naming the run that holds it. */
+  async function takeLease(): Promise<HeldLease> {
+    const held = await lease.acquire();
+    if (held) return held;
+    // The winner attaches its run a moment after taking the lease: wait briefly to name it.
+    let state = await lease.state();
+    for (let i = 0; i < 50 && state.live && state.runId === null; i++) {
+      await sleep(20);
+      state = await lease.state();
+    }
+    throw syncErrors.inProgress(state.runId);
+  }
+
+  /** Whoever takes the lease owns every queued or running run: those were left by a process that died. */
+  async function repairInterrupted(): Promise<void> {
+    const ids = await records.failInterrupted(clock.now(), null);
+    for (const id of ids) {
+      logger.warn('oneroster run interrupted: its process stopped', { runId: id });
+      track(staging.discard(id));
+      await notifyFinished(id);
+    }
+  }
+
+  async function launch(
+    spec: { kind: RunKind; mode: RunMode; dryRun: boolean; request: RunRequest },
+    body: RunBody,
+  ): Promise<RunView> {
+    const held = await takeLease();
+    let run: RunRecord;
+    try {
+      await repairInterrupted();
+      run = await records.create(
+        {
+          kind: spec.kind,
+          runTrigger: spec.request.trigger,
+          requestedById: spec.request.user ? String(spec.request.user.id).slice(0, 64) : null,
+          requestedByName: spec.request.user?.name?.slice(0, 255) ?? null,
+          mode: spec.mode,
+          dryRun: spec.dryRun,
+        },
+        clock.now(),
+      );
+      await held.attachRun(run.id);
+    } catch (err) {
+      await held.release();
+      throw err;
+    }
+    track(execute(run.id, held, body, false));
+    return presentRun(run, []);
+  }
+
+  /** Runs a body under the lease and records how it ended. Never throws. */
+  async function execute(runId: number, held: HeldLease, body: RunBody, alreadyRunning: boolean): Promise<void> {
+    let status: RunStatus = 'failed';
+    try {
+      if (!alreadyRunning) {
+        const now = clock.now();
+        const started = await records.update(runId, { status: 'running', phase: 'pulling', startedAt: now, updatedAt: now }, ['queued']);
+        if (!started) {
+          status = 'cancelled';
+          return; // cancelled while queued
+        }
+      }
+      await sweepStaging(runId);
+      const issues = createIssueLog(records, runId, options.maxRunIssues);
+      let lastProgress = 0;
+      // Progress is written off the critical path, one write in flight at most.
+      let progressWrite: Promise<unknown> = Promise.resolve();
+      const job: RunJob = {
+        runId,
+        signal: held.signal,
+        issues,
+        async progress(processed, total) {
+          if (Date.now() - lastProgress < PROGRESS_EVERY_MS) return;
+          lastProgress = Date.now();
+          progressWrite = progressWrite
+            .then(() => records.update(runId, { processed, total, updatedAt: clock.now() }))
+            .catch((err) => logger.warn('oneroster progress write failed', { runId, error: (err as Error).message }));
+        },
+        async phase(phase, total = null) {
+          lastProgress = Date.now();
+          await progressWrite;
+          await records.update(runId, { phase, processed: 0, total, updatedAt: clock.now() });
+        },
+        async update(patch) {
+          await records.update(runId, { ...patch, updatedAt: clock.now() });
+        },
+      };
+      try {
+        const outcome = await body(job);
+        await progressWrite;
+        await issues.flush();
+        const now = clock.now();
+        status = outcome.status;
+        const patch: RunPatch = { status, phase: 'done', counts: outcome.counts, issueCount: issues.count, finishedAt: now, updatedAt: now };
+        if (outcome.plan) patch.plan = outcome.plan;
+        await finish(runId, patch, held);
+      } catch (err) {
+        status = 'failed';
+        await progressWrite;
+        const failure = describeFailure(err, held.signal);
+        logger.warn('oneroster run failed', { runId, code: failure.code, message: failure.message });
+        await issues.flush().catch(() => {});
+        const now = clock.now();
+        await finish(runId, {
+          status, phase: 'done', errorCode: failure.code, errorMessage: failure.message, issueCount: issues.count, finishedAt: now, updatedAt: now,
+        }, held);
+      }
+    } catch (err) {
+      logger.error('oneroster run bookkeeping failed', { runId, error: (err as Error).message });
+    } finally {
+      await held.release().catch((err) => logger.error('oneroster lease release failed', { error: (err as Error).message }));
+      // A held run keeps its staged rows until it is approved or cancelled.
+      if (status !== 'held') track(staging.discard(runId));
+      await notifyFinished(runId);
+    }
+  }
+
+  /**
+   * Records how a run ended and frees the lease in one transaction: whoever sees the run ended
+   * can start the next one at once (the scheduler starts users right after buildings).
+   */
+  async function finish(runId: number, patch: RunPatch, held: HeldLease): Promise<void> {
+    await sql.transaction(async (transaction) => {
+      await records.update(runId, patch, undefined, transaction);
+      await held.release(transaction);
+    });
+  }
+
+  /**
+   * Drops staged rows nothing needs any more: those of ended runs (left by crashes) and of held
+   * runs another applied run has outdated (their approval answers `plan_outdated` anyway).
+   */
+  async function sweepStaging(currentRunId: number): Promise<void> {
+    const withRows = (await staging.runsWithRows()).filter((id) => id !== currentRunId);
+    const latestApplied = (await records.latestAppliedId()) ?? 0;
+    const keep = new Set<number>();
+    for (const id of await records.withStatus(withRows, ['held'])) {
+      const run = await records.find(id);
+      if (run && (run.baselineRunId ?? 0) >= latestApplied) keep.add(id);
+    }
+    for (const id of withRows) if (!keep.has(id)) await staging.discard(id);
+  }
+
+  function describeFailure(err: unknown, leaseSignal: AbortSignal): { code: string; message: string } {
+    if (leaseSignal.aborted) {
+      return { code: 'lease_lost', message: 'Another server took over the sync while this one was stalled; this run stopped without applying the rest.' };
+    }
+    const known = err as { name?: string; code?: unknown; message?: unknown };
+    if ((known.name === 'ProviderError' || err instanceof OneRosterError) && typeof known.code === 'string') {
+      return { code: known.code, message: String(known.message ?? '') };
+    }
+    logger.error('oneroster run failed unexpectedly', { error: (err as Error)?.message, stack: (err as Error)?.stack });
+    return { code: 'internal_error', message: 'The sync failed unexpectedly; nothing more was applied. The details are in the server log.' };
+  }
+
+  async function notifyFinished(runId: number): Promise<void> {
+    if (!options.onRunFinished) return;
+    try {
+      await options.onRunFinished(await view(runId));
+    } catch (err) {
+      logger.error('oneroster onRunFinished failed', { runId, error: (err as Error).message });
+    }
+  }
+
+  async function sleep(ms: number): Promise<void> {
+    await new Promise((resolve) => setTimeout(resolve, ms));
+  }
+
+  return {
+    async startBuildingSync(request) {
+      const open = await connect();
+      return launch({ kind: 'buildings', mode: 'full', dryRun: false, request }, async (job) => syncBuildings(deps, job, await open()));
+    },
+
+    async startUserSync(request) {
+      const open = await connect();
+      if (!(await records.latest({ kind: 'buildings', status: 'succeeded', dryRun: false }))) throw syncErrors.buildingsNotSynced();
+      const settings = await automation.settings();
+      const kinds: PersonKind[] = request.kinds
+        ? (['students', 'staff'] as const).filter((kind) => request.kinds!.includes(kind))
+        : [...(settings.studentImport ? (['students'] as const) : []), ...(settings.staffImport ? (['staff'] as const) : [])];
+      if (kinds.length === 0) throw syncErrors.nothingToSync();
+      const mode = request.mode ?? 'full';
+      const dryRun = request.dryRun ?? false;
+      const since = mode === 'delta' ? ((await records.latest({ kind: 'users', status: 'succeeded', dryRun: false }))?.startedAt ?? null) : null;
+      return launch({ kind: 'users', mode, dryRun, request }, async (job) =>
+        syncUsers(deps, job, await open(), { kinds, mode, since, dryRun, deactivateMissing: settings.deactivateMissing }),
+      );
+    },
+
+    async listRuns(query) {
+      const { total, rows } = await records.list(query);
+      return { total, items: rows.map(presentRunSummary) };
+    },
+
+    getRun: view,
+
+    async approve(id, user) {
+      const run = await records.find(id);
+      if (!run) throw errors.notFound('run');
+      if (run.status !== 'held') throw syncErrors.notHeld(run.status);
+      const held = await takeLease();
+      try {
+        // Another applied run since this one planned: its targets and counts may be stale.
+        const latest = await records.latestAppliedId();
+        if (latest !== null && latest > (run.baselineRunId ?? 0)) throw syncErrors.planOutdated();
+        await repairInterrupted();
+        const moved = await records.update(id, { status: 'running', phase: 'applying', updatedAt: clock.now() }, ['held']);
+        if (!moved) throw syncErrors.notHeld((await records.find(id))?.status ?? 'gone');
+        await held.attachRun(id);
+      } catch (err) {
+        await held.release();
+        throw err;
+      }
+      logger.info('oneroster held run approved', { runId: id, by: String(user.id) });
+      const counts = run.counts ? (JSON.parse(run.counts) as RunOutcome['counts']) : null;
+      track(
+        execute(id, held, async (job) => {
+          if (!counts) throw new OneRosterError(409, 'plan_missing', 'This run has no stored plan to apply.');
+          const kinds = (['buildings', 'students', 'staff'] as RecordKind[]).filter((kind) => counts.kinds[kind]);
+          await applyPlan(deps, job, kinds, counts.kinds);
+          return { status: 'succeeded', counts, plan: null };
+        }, true),
+      );
+      return view(id);
+    },
+
+    async cancel(id, user) {
+      const run = await records.find(id);
+      if (!run) throw errors.notFound('run');
+      if (run.status !== 'held' && run.status !== 'queued') throw syncErrors.notCancellable(run.status);
+      const now = clock.now();
+      const cancelled = await records.update(id, { status: 'cancelled', phase: 'done', finishedAt: now, updatedAt: now }, [run.status]);
+      if (!cancelled) throw syncErrors.notCancellable((await records.find(id))?.status ?? 'gone');
+      logger.info('oneroster run cancelled', { runId: id, by: String(user.id) });
+      if (run.status === 'held') {
+        track(staging.discard(id));
+        await notifyFinished(id);
+      }
+      return view(id);
+    },
+
+    async status() {
+      const [building, users, success, synced] = await Promise.all([
+        records.latest({ kind: 'buildings' }),
+        records.latest({ kind: 'users' }),
+        records.latest({ status: 'succeeded', dryRun: false }),
+        records.latest({ kind: 'buildings', status: 'succeeded', dryRun: false }),
+      ]);
+      return {
+        lastBuildingSync: building ? presentRunSummary(building) : null,
+        lastUserSync: users ? presentRunSummary(users) : null,
+        lastSuccessfulSyncAt: success?.finishedAt?.toISOString() ?? null,
+        buildingsSynced: synced !== null,
+      };
+    },
+
+    async activeRun() {
+      const state = await lease.state();
+      if (!state.live || state.runId === null) return null;
+      const run = await records.find(state.runId);
+      return run && (run.status === 'queued' || run.status === 'running') ? presentRunSummary(run) : null;
+    },
+
+    async waitForRun(id) {
+      // Quick to notice a short run, light on the database during a long one.
+      for (let wait = POLL_MS; ; wait = Math.min(wait * 1.5, MAX_POLL_MS)) {
+        const run = await records.find(id);
+        if (!run) throw errors.notFound('run');
+        if (ENDED.includes(run.status)) return presentRun(run, await records.issues(id, options.maxRunIssues));
+        await sleep(wait);
+      }
+    },
+
+    async lastFullUserSyncAt() {
+      const run = await records.latest({ kind: 'users', status: 'succeeded', dryRun: false, mode: 'full' });
+      return run?.startedAt ?? null;
+    },
+
+    async whenIdle() {
+      while (jobs.size > 0) await Promise.allSettled([...jobs]);
+    },
+  };
+}

@@ -1,0 +1,82 @@
+import { createMigrator } from '../../migrations';
+import type { PersonFields } from '../../server/store/roster-store';
+import { createSequelizeRosterStore } from '../../server/store/sequelize-roster-store';
+import { createMemoryLogger } from '../helpers/app';
+import { describeEachDatabase } from '../helpers/databases';
+
+function fields(sourcedId: string, buildingId: number, overrides: Partial<PersonFields> = {}): PersonFields {
+  return {
+    sourcedId, firstName: 'Ada', middleName: null, lastName: `L-${sourcedId}`, preferredFirstName: null, email: null, username: null,
+    number: `n-${sourcedId}`, grade: '05', role: null, buildingId, enabled: true, hash: `h-${sourcedId}`, ...overrides,
+  };
+}
+
+describeEachDatabase('default roster store', (db) => {
+  const at = new Date('2026-02-03T04:05:06.000Z');
+  let buildingId: number;
+
+  beforeAll(async () => {
+    await createMigrator(db().sequelize, createMemoryLogger()).up();
+    const store = createSequelizeRosterStore(db().sequelize);
+    await store.applyBuildings({ creates: [{ sisId: 'org-1', name: 'North', identifier: '1', hash: 'b1' }], updates: [], deactivations: [] }, at);
+    buildingId = (await store.listBuildings())[0]!.id;
+  });
+
+  it('lists buildings and applies building changes', async () => {
+    const store = createSequelizeRosterStore(db().sequelize);
+    expect(await store.listBuildings()).toEqual([{ id: buildingId, sisId: 'org-1', name: 'North', identifier: '1', source: 'oneroster', active: true, hash: 'b1' }]);
+    await store.applyBuildings({ creates: [], updates: [{ id: buildingId, fields: { sisId: 'org-1', name: 'North II', identifier: null, hash: 'b2' } }], deactivations: [] }, at);
+    expect((await store.listBuildings())[0]).toMatchObject({ name: 'North II', identifier: null, hash: 'b2' });
+  });
+
+  it('creates, finds, updates, re-keys and deactivates people in batches, idempotently', async () => {
+    const store = createSequelizeRosterStore(db().sequelize);
+    const creates = Array.from({ length: 2500 }, (_, i) => fields(`p${i}`, buildingId));
+    await store.applyPeople('students', { creates, updates: [], deactivations: [] }, at);
+    // Applying the same batch again (a crash-repair) changes nothing and duplicates nobody.
+    await store.applyPeople('students', { creates: creates.slice(0, 10), updates: [], deactivations: [] }, at);
+    expect(await store.countActivePeople('students')).toBe(2500);
+
+    const found = await store.findPeopleBySourcedId('students', ['p1', 'p2', 'P1', 'nobody']);
+    expect(found.map((p) => p.sourcedId).sort()).toEqual(['p1', 'p2']);
+    expect(found.find((p) => p.sourcedId === 'p1')).toMatchObject({ number: 'n-p1', active: true, enabled: true, hash: 'h-p1' });
+
+    const p1 = found.find((p) => p.sourcedId === 'p1')!;
+    const p2 = found.find((p) => p.sourcedId === 'p2')!;
+    await store.applyPeople('students', { creates: [], updates: [{ id: p1.id, fields: fields('p1-new', buildingId, { enabled: false, hash: 'x' }) }], deactivations: [p2.id] }, at);
+    await store.applyPeople('students', { creates: [], updates: [], deactivations: [p2.id] }, at);
+    const [renamed] = await store.findPeopleBySourcedId('students', ['p1-new']);
+    expect(renamed).toMatchObject({ id: p1.id, enabled: false, active: true, hash: 'x' });
+    expect((await store.findPeopleBySourcedId('students', ['p2']))[0]).toMatchObject({ active: false });
+    expect(await store.countActivePeople('students')).toBe(2499);
+
+    // Reactivating through an update clears the deactivation.
+    await store.applyPeople('students', { creates: [], updates: [{ id: p2.id, fields: fields('p2', buildingId) }], deactivations: [] }, at);
+    expect((await store.findPeopleBySourcedId('students', ['p2']))[0]).toMatchObject({ active: true });
+  });
+
+  it('pages through active people in id order and finds CSV rows by number', async () => {
+    const store = createSequelizeRosterStore(db().sequelize);
+    const now = new Date();
+    await db().sequelize.getQueryInterface().bulkInsert('staff', [
+      { first_name: 'Csv', last_name: 'A', staff_number: 'T-1', active: true, enabled: true, created_at: now, updated_at: now },
+      { first_name: 'Csv', last_name: 'B', staff_number: 'T-1', active: true, enabled: true, created_at: now, updated_at: now },
+      { first_name: 'Csv', last_name: 'C', staff_number: 'T-2', sourced_id: 'has-id', active: true, enabled: true, created_at: now, updated_at: now },
+    ]);
+    const unkeyed = await store.findUnkeyedPeopleByNumber('staff', ['T-1', 'T-2']);
+    expect(unkeyed.map((p) => p.number)).toEqual(['T-1', 'T-1']);
+
+    const seen: string[] = [];
+    let after: number | null = null;
+    for (;;) {
+      const page = await store.listActivePeople('students', after, 1000);
+      seen.push(...page.map((p) => p.sourcedId));
+      if (page.length < 1000) break;
+      after = page[page.length - 1]!.id;
+    }
+    expect(seen).toHaveLength(2500);
+    expect(new Set(seen).size).toBe(2500);
+    const active = await store.listActivePeople('staff', null, 10);
+    expect(active).toEqual([{ id: expect.any(Number), sourcedId: 'has-id', name: 'Csv C' }]);
+  });
+});

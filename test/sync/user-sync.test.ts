@@ -1,0 +1,252 @@
+import { describeEachDatabase } from '../helpers/databases';
+import {
+  createFakeConnection, createSyncHarness, person, resetTables, rosterRows, school, syncBuildingsNow, syncUsersNow,
+  type FakeDistrict, type SyncHarness,
+} from './harness';
+
+describeEachDatabase('user sync', (db) => {
+  let h: SyncHarness;
+  let district: FakeDistrict;
+  let people: ReturnType<typeof person>[];
+
+  beforeAll(async () => {
+    district = { schools: [], people: [] };
+    h = await createSyncHarness(db(), createFakeConnection(district, { pageSize: 7 }));
+  });
+
+  beforeEach(async () => {
+    await resetTables(h.sequelize);
+    h.settings.deactivateMissing = true;
+    h.settings.studentImport = true;
+    h.settings.staffImport = true;
+    people = [];
+    for (let i = 1; i <= 30; i++) people.push(person(`s${i}`));
+    for (let i = 1; i <= 5; i++) people.push(person(`t${i}`, { roles: ['teacher'], grades: [], orgSourcedIds: ['org-2'] }));
+    district.schools = [school('org-1'), school('org-2')];
+    district.people = people;
+    expect((await syncBuildingsNow(h)).status).toBe('succeeded');
+  });
+
+  afterAll(() => h.sync.whenIdle());
+
+  it('creates everyone exactly once, tied to their building, then changes nothing on an identical re-sync', async () => {
+    const first = await syncUsersNow(h);
+    expect(first.status).toBe('succeeded');
+    expect(first.counts.kinds.students).toMatchObject({ created: 30, updated: 0, unchanged: 0, deactivated: 0 });
+    expect(first.counts.kinds.staff).toMatchObject({ created: 5 });
+
+    const students = await rosterRows(h.sequelize, 'students');
+    const staff = await rosterRows(h.sequelize, 'staff');
+    const buildings = await rosterRows(h.sequelize, 'buildings');
+    expect(students).toHaveLength(30);
+    expect(staff).toHaveLength(5);
+    const org1 = buildings.find((b) => b.sis_id === 'org-1')!;
+    const org2 = buildings.find((b) => b.sis_id === 'org-2')!;
+    expect(students.every((s) => s.building_id === org1.id && s.active)).toBe(true);
+    expect(staff.every((s) => s.building_id === org2.id && s.role === 'teacher')).toBe(true);
+    expect(students.find((s) => s.sourced_id === 's3')).toMatchObject({ first_name: 'Givens3', last_name: 'Familys3', student_number: 'num-s3', grade: '05', email: 's3@example.org' });
+
+    const second = await syncUsersNow(h);
+    expect(second.counts.kinds.students).toMatchObject({ created: 0, updated: 0, unchanged: 30, deactivated: 0 });
+    expect(second.counts.kinds.staff).toMatchObject({ created: 0, updated: 0, unchanged: 5 });
+    const after = await rosterRows(h.sequelize, 'students');
+    expect(after).toEqual(students);
+  });
+
+  it('applies edits, tobedeleted, enabledUser false, removals and reappearances', async () => {
+    await syncUsersNow(h);
+    district.people = people
+      .filter((p) => p.sourcedId !== 's4') // removed
+      .map((p) => {
+        if (p.sourcedId === 's1') return { ...p, familyName: 'Renamed', email: 'new@example.org' };
+        if (p.sourcedId === 's2') return { ...p, status: 'tobedeleted' as const };
+        if (p.sourcedId === 's3') return { ...p, enabled: false };
+        return p;
+      });
+    const run = await syncUsersNow(h);
+    expect(run.status).toBe('succeeded');
+    expect(run.counts.kinds.students).toMatchObject({ created: 0, updated: 2, deactivated: 2, disabled: 1, unchanged: 26 });
+    let students = new Map((await rosterRows(h.sequelize, 'students')).map((s) => [s.sourced_id, s]));
+    expect(students.get('s1')).toMatchObject({ last_name: 'Renamed', email: 'new@example.org', active: true });
+    expect(students.get('s2')).toMatchObject({ active: false });
+    expect(students.get('s2')!.deactivated_at).not.toBeNull();
+    expect(students.get('s3')).toMatchObject({ active: true, enabled: false });
+    expect(students.get('s4')).toMatchObject({ active: false });
+    expect(students.size).toBe(30);
+
+    // s4 comes back, s2 is active again in the feed.
+    district.people = people;
+    const back = await syncUsersNow(h);
+    expect(back.counts.kinds.students).toMatchObject({ reactivated: 2, created: 0 });
+    students = new Map((await rosterRows(h.sequelize, 'students')).map((s) => [s.sourced_id, s]));
+    expect(students.get('s4')).toMatchObject({ active: true, deactivated_at: null });
+    expect(students.get('s2')).toMatchObject({ active: true });
+    expect(students.get('s3')).toMatchObject({ enabled: true });
+    expect(students.size).toBe(30);
+  });
+
+  it('leaves missing people alone when deactivateMissing is off', async () => {
+    await syncUsersNow(h);
+    h.settings.deactivateMissing = false;
+    district.people = people.filter((p) => p.sourcedId !== 's9');
+    const run = await syncUsersNow(h);
+    expect(run.counts.kinds.students!.deactivated).toBe(0);
+    expect((await rosterRows(h.sequelize, 'students')).every((s) => s.active)).toBe(true);
+  });
+
+  it('links CSV-imported people by number instead of duplicating them, and reports the link', async () => {
+    const [org1] = await rosterRows(h.sequelize, 'buildings');
+    const now = new Date();
+    await h.sequelize.getQueryInterface().bulkInsert('students', [
+      { first_name: 'Csv', last_name: 'One', student_number: 'num-s1', building_id: org1!.id, active: true, enabled: true, created_at: now, updated_at: now },
+      // Two CSV rows share num-s2: ambiguous, so no link.
+      { first_name: 'Csv', last_name: 'Two', student_number: 'num-s2', active: true, enabled: true, created_at: now, updated_at: now },
+      { first_name: 'Csv', last_name: 'Two bis', student_number: 'num-s2', active: true, enabled: true, created_at: now, updated_at: now },
+    ]);
+    const run = await syncUsersNow(h);
+    expect(run.counts.kinds.students).toMatchObject({ linked: 1, created: 29 });
+    expect(run.issues).toEqual(expect.arrayContaining([
+      expect.objectContaining({ sourcedId: 's1', code: 'linked_by_number' }),
+      expect.objectContaining({ sourcedId: 's2', code: 'ambiguous_number' }),
+    ]));
+    const students = await rosterRows(h.sequelize, 'students');
+    expect(students).toHaveLength(32);
+    const linked = students.filter((s) => s.student_number === 'num-s1');
+    expect(linked).toHaveLength(1);
+    expect(linked[0]).toMatchObject({ sourced_id: 's1', first_name: 'Givens1' });
+
+    const again = await syncUsersNow(h);
+    expect(again.counts.kinds.students).toMatchObject({ linked: 0, created: 0, unchanged: 30 });
+  });
+
+  it('re-keys people whose sourcedId changed (Infinite Campus 1.1 → 1.2) without duplicating anyone', async () => {
+    await syncUsersNow(h);
+    const before = await rosterRows(h.sequelize, 'students');
+    district.people = people.map((p) => ({ ...p, sourcedId: `new-${p.sourcedId}`, legacySourcedIds: [p.sourcedId] }));
+    const run = await syncUsersNow(h);
+    expect(run.status).toBe('succeeded');
+    expect(run.counts.kinds.students).toMatchObject({ linked: 30, created: 0, deactivated: 0 });
+    expect(run.counts.kinds.staff).toMatchObject({ linked: 5, created: 0, deactivated: 0 });
+    const after = await rosterRows(h.sequelize, 'students');
+    expect(after).toHaveLength(30);
+    expect(after.map((s) => s.id)).toEqual(before.map((s) => s.id));
+    expect(after.every((s) => String(s.sourced_id).startsWith('new-') && s.active)).toBe(true);
+
+    const again = await syncUsersNow(h);
+    expect(again.counts.kinds.students).toMatchObject({ unchanged: 30, linked: 0, deactivated: 0 });
+  });
+
+  it('turns bad records into issues without failing the run', async () => {
+    district.people = [
+      ...people,
+      person('bad-name', { givenName: '' }),
+      person('bad-role', { roles: ['ext:coach'] }),
+      person('bad-email', { email: 'not-an-email' }),
+      person('guardian-1', { roles: ['guardian'] }),
+      person('parent-1', { roles: ['parent'] }),
+      person('elsewhere', { orgSourcedIds: ['org-unknown'] }),
+      person('', {}),
+    ];
+    const run = await syncUsersNow(h);
+    expect(run.status).toBe('succeeded');
+    expect(run.counts.kinds.students).toMatchObject({ created: 31, skipped: 2 });
+    expect(run.counts.ignoredRoles).toEqual({ guardian: 1, parent: 1 });
+    expect(run.counts.skippedBySchool).toEqual({ 'org-unknown': 1 });
+    const codes = run.issues.map((i) => `${i.sourcedId}:${i.code}`).sort();
+    expect(codes).toEqual(['bad-email:invalid_email', 'bad-name:missing_name', 'bad-role:unknown_role', 'null:invalid_sourced_id']);
+    expect(run.issueCount).toBe(4);
+    const kept = (await rosterRows(h.sequelize, 'students')).find((s) => s.sourced_id === 'bad-email');
+    expect(kept).toMatchObject({ email: null, active: true });
+    // The issue never carries the record itself.
+    expect(JSON.stringify(run.issues)).not.toContain('not-an-email');
+  });
+
+  it('bounds the issues kept while counting them all', async () => {
+    const bounded = await createSyncHarness(db(), createFakeConnection(district, { pageSize: 50 }), { maxRunIssues: 3 });
+    district.people = Array.from({ length: 12 }, (_, i) => person(`x${i}`, { familyName: '' }));
+    const run = await syncUsersNow(bounded);
+    expect(run.status).toBe('succeeded');
+    expect(run.issues).toHaveLength(3);
+    expect(run.issueCount).toBe(12);
+  });
+
+  it('a pull failing part-way fails the run and changes nothing', async () => {
+    await syncUsersNow(h);
+    const before = await rosterRows(h.sequelize, 'students');
+    const failing = createFakeConnection(
+      { schools: district.schools, people: people.slice(0, 10).map((p) => ({ ...p, familyName: 'Changed' })) },
+      { pageSize: 3, failUsersAfterPages: 2 },
+    );
+    h.setConnection(failing);
+    try {
+      const run = await syncUsersNow(h);
+      expect(run.status).toBe('failed');
+      expect(run.error).toEqual({ code: 'server_error', message: expect.any(String) });
+      expect(await rosterRows(h.sequelize, 'students')).toEqual(before);
+      const [staged] = await h.sequelize.query('SELECT COUNT(*) AS n FROM oneroster_staging');
+      expect(Number((staged as Array<{ n: number }>)[0]!.n)).toBe(0);
+    } finally {
+      h.setConnection(createFakeConnection(district, { pageSize: 7 }));
+    }
+  });
+
+  it('a dry run plans and counts but changes nothing', async () => {
+    await syncUsersNow(h);
+    const before = await rosterRows(h.sequelize, 'students');
+    district.people = [...people.slice(1).map((p) => ({ ...p, givenName: 'Dry' })), person('s-new')];
+    const run = await syncUsersNow(h, { dryRun: true });
+    expect(run).toMatchObject({ status: 'succeeded', dryRun: true });
+    expect(run.counts.kinds.students).toMatchObject({ created: 1, updated: 29, deactivated: 1 });
+    expect(run.plan?.deactivations.students).toMatchObject({ planned: 1, active: 30 });
+    expect(run.plan?.samples.students).toEqual([{ sourcedId: 's1', name: 'Givens1 Familys1' }]);
+    expect(await rosterRows(h.sequelize, 'students')).toEqual(before);
+  });
+
+  it('delta mode changes only what changed and deactivates nobody missing', async () => {
+    const pulls: Array<Date | undefined> = [];
+    h.setConnection(createFakeConnection(district, { pageSize: 7, onUsersPull: (o) => pulls.push(o.since) }));
+    try {
+      const first = await syncUsersNow(h);
+      const later = new Date(Date.parse(first.startedAt!) + 1000).toISOString();
+      district.people = people
+        .filter((p) => p.sourcedId !== 's5')
+        .map((p) => (p.sourcedId === 's6' ? { ...p, givenName: 'Delta', dateLastModified: later } : p));
+      district.people.push(person('s-delta', { dateLastModified: later }));
+      const run = await syncUsersNow(h, { mode: 'delta' });
+      expect(run).toMatchObject({ status: 'succeeded', mode: 'delta' });
+      expect(pulls[1]).toEqual(new Date(first.startedAt!));
+      expect(run.counts.kinds.students).toMatchObject({ created: 1, updated: 1, deactivated: 0, unchanged: 0 });
+      const students = new Map((await rosterRows(h.sequelize, 'students')).map((s) => [s.sourced_id, s]));
+      expect(students.get('s5')).toMatchObject({ active: true });
+      expect(students.get('s6')).toMatchObject({ first_name: 'Delta' });
+      expect(await h.sync.lastFullUserSyncAt()).toEqual(new Date(first.startedAt!));
+    } finally {
+      h.setConnection(createFakeConnection(district, { pageSize: 7 }));
+    }
+  });
+
+  it('falls back to a full pull when the provider refuses deltas, and says so', async () => {
+    await syncUsersNow(h);
+    h.setConnection(createFakeConnection(district, { pageSize: 7, deltaUnsupported: true }));
+    try {
+      district.people = people.filter((p) => p.sourcedId !== 's7');
+      const run = await syncUsersNow(h, { mode: 'delta' });
+      expect(run).toMatchObject({ status: 'succeeded', mode: 'full' });
+      expect(run.issues).toEqual([expect.objectContaining({ sourcedId: null, code: 'delta_unsupported' })]);
+      expect(run.counts.kinds.students).toMatchObject({ unchanged: 29, deactivated: 1 });
+    } finally {
+      h.setConnection(createFakeConnection(district, { pageSize: 7 }));
+    }
+  });
+
+  it('classifies by role, not endpoint, and syncs only the kinds asked for', async () => {
+    h.settings.staffImport = false;
+    const run = await syncUsersNow(h);
+    expect(Object.keys(run.counts.kinds)).toEqual(['students']);
+    expect(await rosterRows(h.sequelize, 'staff')).toHaveLength(0);
+    const explicit = await syncUsersNow(h, { kinds: ['staff'] });
+    expect(explicit.counts.kinds.staff).toMatchObject({ created: 5 });
+    h.settings.studentImport = false;
+    await expect(h.sync.startUserSync({ trigger: 'manual', user: null })).rejects.toMatchObject({ status: 409, code: 'nothing_to_sync' });
+  });
+});
