@@ -1,0 +1,77 @@
+import { DataTypes, Model, type ModelStatic, type Sequelize } from 'sequelize';
+import type { ScheduledRunOutcome } from '../http/contract';
+
+/** The settings row (`oneroster_automation`, always id 1). */
+export interface AutomationRow {
+  id: number;
+  studentImport: boolean;
+  staffImport: boolean;
+  dailyTime: string;
+  timezone: string;
+  fullSyncEvery: number;
+  paused: boolean;
+  deactivateMissing: boolean;
+  updatedBy: string | null;
+  updatedByName: string | null;
+  createdAt?: Date;
+  updatedAt?: Date;
+}
+
+/** One claimed daily slot (`oneroster_schedule_claims`). */
+export interface ScheduleClaimRow {
+  slotKey: string;
+  scheduledFor: Date;
+  claimedBy: string;
+  claimedAt: Date;
+  outcome: ScheduledRunOutcome;
+  errorCode: string | null;
+  errorMessage: string | null;
+  buildingRunId: number | null;
+  userRunId: number | null;
+  finishedAt: Date | null;
+}
+
+/** Sequelize models over the automation tables of migration 0004. */
+export interface AutomationModels {
+  /** `oneroster_automation`. */
+  Automation: ModelStatic<Model<AutomationRow, Partial<AutomationRow>>>;
+  /** `oneroster_schedule_claims`. */
+  ScheduleClaim: ModelStatic<Model<ScheduleClaimRow, Partial<ScheduleClaimRow>>>;
+}
+
+/** Defines the models on the host's Sequelize (names prefixed so they cannot clash with the host's). */
+export function defineAutomationModels(sequelize: Sequelize): AutomationModels {
+  const Automation = sequelize.define<Model<AutomationRow, Partial<AutomationRow>>>(
+    'OneRosterAutomation',
+    {
+      id: { type: DataTypes.INTEGER, primaryKey: true },
+      studentImport: { type: DataTypes.BOOLEAN, allowNull: false },
+      staffImport: { type: DataTypes.BOOLEAN, allowNull: false },
+      dailyTime: { type: DataTypes.STRING(5), allowNull: false },
+      timezone: { type: DataTypes.STRING(64), allowNull: false },
+      fullSyncEvery: { type: DataTypes.INTEGER, allowNull: false },
+      paused: { type: DataTypes.BOOLEAN, allowNull: false },
+      deactivateMissing: { type: DataTypes.BOOLEAN, allowNull: false },
+      updatedBy: { type: DataTypes.STRING(255), allowNull: true },
+      updatedByName: { type: DataTypes.STRING(255), allowNull: true },
+    },
+    { tableName: 'oneroster_automation', underscored: true, timestamps: true },
+  );
+  const ScheduleClaim = sequelize.define<Model<ScheduleClaimRow, Partial<ScheduleClaimRow>>>(
+    'OneRosterScheduleClaim',
+    {
+      slotKey: { type: DataTypes.STRING(128), primaryKey: true },
+      scheduledFor: { type: DataTypes.DATE, allowNull: false },
+      claimedBy: { type: DataTypes.STRING(255), allowNull: false },
+      claimedAt: { type: DataTypes.DATE, allowNull: false },
+      outcome: { type: DataTypes.STRING(32), allowNull: false },
+      errorCode: { type: DataTypes.STRING(64), allowNull: true },
+      errorMessage: { type: DataTypes.STRING(1000), allowNull: true },
+      buildingRunId: { type: DataTypes.INTEGER, allowNull: true },
+      userRunId: { type: DataTypes.INTEGER, allowNull: true },
+      finishedAt: { type: DataTypes.DATE, allowNull: true },
+    },
+    { tableName: 'oneroster_schedule_claims', underscored: true, timestamps: false },
+  );
+  return { Automation, ScheduleClaim };
+}

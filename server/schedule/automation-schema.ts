@@ -1,0 +1,27 @@
+import Joi from 'joi';
+import type { AutomationSettings } from '../http/contract';
+import { isValidTimezone } from '../options';
+
+/** Fewest and most days between full pulls. */
+export const FULL_SYNC_EVERY_RANGE = { min: 1, max: 90 } as const;
+
+/**
+ * Body of `PUT /automation`: any subset of the settings. Strict (no string-to-number or
+ * string-to-boolean conversion, unknown keys refused) so a widget bug surfaces as a 400 naming
+ * the field instead of a silently different schedule.
+ */
+export const automationPatchSchema = Joi.object<Partial<AutomationSettings>>({
+  studentImport: Joi.boolean(),
+  staffImport: Joi.boolean(),
+  dailyTime: Joi.string()
+    .pattern(/^([01]\d|2[0-3]):[0-5]\d$/)
+    .messages({ 'string.pattern.base': '{{#label}} must be a 24-hour time written HH:MM, such as 02:00' }),
+  timezone: Joi.string()
+    .custom((value: string, helpers) => (isValidTimezone(value) ? value : helpers.error('any.invalid')))
+    .messages({ 'any.invalid': '{{#label}} must be an IANA timezone such as America/Chicago' }),
+  fullSyncEvery: Joi.number().integer().min(FULL_SYNC_EVERY_RANGE.min).max(FULL_SYNC_EVERY_RANGE.max),
+  paused: Joi.boolean(),
+  deactivateMissing: Joi.boolean(),
+})
+  .required()
+  .prefs({ convert: false });

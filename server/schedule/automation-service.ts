@@ -1,0 +1,109 @@
+import type { ModuleContext } from '../context';
+import type { AutomationSettings, AutomationView } from '../http/contract';
+import { validate } from '../http/validate';
+import type { OneRosterUser } from '../options';
+import { defineAutomationModels, type AutomationRow } from './automation-models';
+import { automationPatchSchema } from './automation-schema';
+import { createScheduleClaims, presentScheduledRun } from './schedule-claims';
+import { computeNextRun } from './slot-time';
+
+/** Called with the new settings after they are saved; the scheduler re-arms on it. */
+export type AutomationChangeListener = (settings: AutomationSettings) => void | Promise<void>;
+
+/** Daily automation settings. */
+export interface AutomationService {
+  /** Current settings, the next run time and the last scheduled run. */
+  get(): Promise<AutomationView>;
+  /** Validates and saves any subset (400 `validation_failed` with field errors), recording who changed it. */
+  update(patch: unknown, user?: OneRosterUser | null): Promise<AutomationView>;
+  /** Raw settings, for the scheduler and the engine. */
+  settings(): Promise<AutomationSettings>;
+  /** Calls `listener` after every saved change in this process; returns the unsubscribe function. */
+  onChange(listener: AutomationChangeListener): () => void;
+}
+
+/** The single settings row's id. */
+const SETTINGS_ROW_ID = 1;
+
+/** Settings before an admin saves any: both imports on, 02:00 in the host's default timezone. */
+export function defaultAutomationSettings(timezone: string): AutomationSettings {
+  return {
+    studentImport: true,
+    staffImport: true,
+    dailyTime: '02:00',
+    timezone,
+    fullSyncEvery: 7,
+    paused: false,
+    deactivateMissing: true,
+  };
+}
+
+/** Automation settings kept in `oneroster_automation` (one row; defaults until first saved). */
+export function createAutomationService(ctx: ModuleContext): AutomationService {
+  const models = defineAutomationModels(ctx.sequelize);
+  const claims = createScheduleClaims(models);
+  const listeners = new Set<AutomationChangeListener>();
+
+  async function settings(): Promise<AutomationSettings> {
+    const row = await models.Automation.findByPk(SETTINGS_ROW_ID);
+    return row ? toSettings(row.get({ plain: true })) : defaultAutomationSettings(ctx.options.timezone);
+  }
+
+  async function present(current: AutomationSettings): Promise<AutomationView> {
+    const next = computeNextRun(current, ctx.clock.now());
+    const last = await claims.latest();
+    return {
+      ...current,
+      nextRunAt: next ? next.at.toISOString() : null,
+      lastScheduledRun: last ? presentScheduledRun(last) : null,
+    };
+  }
+
+  async function notify(saved: AutomationSettings): Promise<void> {
+    for (const listener of [...listeners]) {
+      try {
+        await listener(saved);
+      } catch (err) {
+        ctx.logger.error('automation change listener failed', { error: (err as Error).message });
+      }
+    }
+  }
+
+  return {
+    settings,
+    get: async () => present(await settings()),
+    async update(patch, user) {
+      const changes = validate(automationPatchSchema, patch);
+      const current = await settings();
+      if (Object.keys(changes).length === 0) return present(current);
+      const saved: AutomationSettings = { ...current, ...changes };
+      await models.Automation.upsert({
+        id: SETTINGS_ROW_ID,
+        ...saved,
+        updatedBy: user ? String(user.id) : null,
+        updatedByName: user?.name ?? null,
+      });
+      ctx.logger.info('automation settings changed', { fields: Object.keys(changes), by: user ? String(user.id) : null });
+      await notify(saved);
+      return present(saved);
+    },
+    onChange(listener) {
+      listeners.add(listener);
+      return () => {
+        listeners.delete(listener);
+      };
+    },
+  };
+}
+
+function toSettings(row: AutomationRow): AutomationSettings {
+  return {
+    studentImport: Boolean(row.studentImport),
+    staffImport: Boolean(row.staffImport),
+    dailyTime: row.dailyTime,
+    timezone: row.timezone,
+    fullSyncEvery: Number(row.fullSyncEvery),
+    paused: Boolean(row.paused),
+    deactivateMissing: Boolean(row.deactivateMissing),
+  };
+}
