@@ -1,0 +1,391 @@
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { launchChromium, screenshot, seriousAxeViolations } from './browser';
+import { ensureWidgetBuilt } from './build-widget';
+import { CSRF_TOKEN, GOOD_CLIENT, GOOD_TENANT, startFakeApi, XSS_NAME, type FakeApi } from './fake-api';
+import { SettingsPage } from './page';
+
+/**
+ * The admin's journeys through <oneroster-settings> in real Chromium, against the fake backend
+ * (test/widget/fake-api.ts) that implements the HTTP contract.
+ */
+
+jest.setTimeout(45_000);
+
+let browser: Browser;
+let fake: FakeApi;
+let context: BrowserContext;
+let page: Page;
+let settings: SettingsPage;
+let pageErrors: string[];
+
+beforeAll(async () => {
+  ensureWidgetBuilt();
+  browser = await launchChromium();
+}, 180_000);
+
+afterAll(async () => {
+  await browser?.close();
+});
+
+beforeEach(async () => {
+  fake = await startFakeApi();
+  context = await browser.newContext({ viewport: { width: 1100, height: 900 }, locale: 'en-US', timezoneId: 'America/Chicago' });
+  page = await context.newPage();
+  pageErrors = [];
+  page.on('pageerror', (error) => pageErrors.push(error.message));
+  settings = new SettingsPage(page);
+});
+
+afterEach(async () => {
+  await context?.close();
+  await fake?.close();
+  expect(pageErrors).toEqual([]);
+});
+
+/** Retries an assertion until it holds (the UI updates after network answers). */
+async function eventually(assertion: () => Promise<void>, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      await assertion();
+      return;
+    } catch (err) {
+      if (Date.now() > deadline) throw err;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+}
+
+async function hostEvents(): Promise<Array<{ type: string; detail: any; composed: boolean }>> {
+  return page.evaluate(() => (window as unknown as { __events: Array<{ type: string; detail: unknown; composed: boolean }> }).__events) as never;
+}
+
+/** Every state-changing request carried the host's CSRF token and a JSON content type. */
+function expectCsrfOnEveryWrite(): void {
+  const writes = fake.requests.filter((r) => r.method !== 'GET');
+  expect(writes.length).toBeGreaterThan(0);
+  for (const write of writes) {
+    expect({ request: `${write.method} ${write.path}`, csrf: write.csrf }).toEqual({ request: `${write.method} ${write.path}`, csrf: CSRF_TOKEN });
+    expect(write.contentType).toMatch(/^application\/json/);
+  }
+}
+
+/** Roster-supplied markup stayed text: nothing ran, no element was made from it. */
+async function expectNoScriptFromRosterNames(): Promise<void> {
+  expect(await page.evaluate(() => (window as unknown as { __xss?: number }).__xss)).toBeUndefined();
+  const images = await page.evaluate(() => document.querySelector('oneroster-settings')!.shadowRoot!.querySelectorAll('img').length);
+  expect(images).toBe(0);
+}
+
+/** The id of the focused element inside the widget. */
+async function focusedId(): Promise<string> {
+  return page.evaluate(() => document.querySelector('oneroster-settings')!.shadowRoot!.activeElement?.id ?? '');
+}
+
+test('configures ClassLink: a wrong Tenant ID fails with hints, the right one passes, and Save saves', async () => {
+  await settings.open(`${fake.url}/`);
+  await settings.configureClassLink('999');
+  expect(await settings.runTest()).toBe(false);
+  const failed = settings.testResult;
+  expect(await failed.textContent()).toContain('ClassLink does not know this Tenant ID.');
+  expect(await failed.textContent()).toContain('Verify the Tenant ID');
+  expect(await failed.textContent()).toContain('Confirm the application was approved in ClassLink');
+  expect(await failed.getByRole('listitem').filter({ hasText: 'Resolve tenant' }).textContent()).toMatch(/✗\s*Resolve tenant\s*failed\s*84 ms/);
+  expect(await failed.getAttribute('role')).toBe('alert');
+  expect(await settings.saveButton.isDisabled()).toBe(true);
+  await screenshot(page, '01-test-failed');
+
+  await settings.configureClassLink(GOOD_TENANT);
+  expect(await settings.runTest()).toBe(true);
+  const passed = await settings.testResult.textContent();
+  expect(passed).toContain('3 schools found');
+  expect(passed).toContain('Lincoln Elementary');
+  expect(passed).toContain(XSS_NAME);
+  expect(await settings.testResult.getByRole('listitem').filter({ hasText: 'Authenticate' }).textContent()).toMatch(/✓\s*Authenticate\s*passed\s*112 ms/);
+  await expectNoScriptFromRosterNames();
+  expect(await settings.saveButton.isEnabled()).toBe(true);
+  await screenshot(page, '02-test-passed');
+
+  // Editing after a passing test disables Save until the values are tested again.
+  await settings.root.getByLabel('Tenant ID').fill('23');
+  expect(await settings.saveButton.isDisabled()).toBe(true);
+  expect(await settings.root.getByText('You changed a field after the test').count()).toBe(1);
+  await settings.root.getByLabel('Tenant ID').fill(GOOD_TENANT);
+  expect(await settings.runTest()).toBe(true);
+
+  await settings.save();
+  expect(await settings.root.getByText('OneRoster is the roster source (ClassLink).').count()).toBe(1);
+  expect(fake.savedConfig()).toMatchObject({ provider: 'classlink', tenantId: GOOD_TENANT });
+  const saved = (await hostEvents()).filter((e) => e.type === 'oneroster-config-saved');
+  expect(saved).toHaveLength(1);
+  expect(saved[0]!.composed).toBe(true);
+  expect(saved[0]!.detail).toMatchObject({ enabled: true, configured: true, config: { provider: 'classlink', tenantId: GOOD_TENANT } });
+  expect(await focusedId()).toBe('or-saved');
+  await screenshot(page, '03-saved');
+  expectCsrfOnEveryWrite();
+});
+
+test('syncs buildings, then users with a moving progress bar, and shows the result summary', async () => {
+  fake.seedConfigured();
+  await settings.open(`${fake.url}/`);
+  expect(await settings.syncUsersButton.isDisabled()).toBe(true);
+  expect(await settings.root.getByText('Sync Users is available once buildings have been synced.').isVisible()).toBe(true);
+
+  const buildings = await settings.syncBuildings();
+  expect(await buildings.textContent()).toContain('Succeeded');
+  expect(await buildings.textContent()).toContain('District Office (manual)');
+  await eventually(async () => expect(await settings.syncUsersButton.isEnabled()).toBe(true));
+
+  await settings.syncUsers({ wait: false });
+  expect(await focusedId()).toBe('or-sync-progress');
+  const seen: number[] = [];
+  let pictured = false;
+  while (!(await settings.syncResult.isVisible())) {
+    const now = await settings.progressBar.getAttribute('aria-valuenow', { timeout: 1000 }).catch(() => null);
+    if (now !== null && seen[seen.length - 1] !== Number(now)) seen.push(Number(now));
+    if (!pictured && Number(now) > 0) {
+      expect(await settings.progressBar.getAttribute('aria-valuemax')).toBe('240');
+      await screenshot(page, '04-sync-progress');
+      pictured = true;
+    }
+    await page.waitForTimeout(150);
+  }
+  expect(new Set(seen).size).toBeGreaterThanOrEqual(2);
+  expect([...seen].sort((a, b) => a - b)).toEqual(seen);
+
+  const result = (await settings.syncResult.textContent()) ?? '';
+  expect(result).toContain('Students and staff sync');
+  expect(result).toContain('Succeeded');
+  expect(result).toMatch(/226\s*Created/);
+  expect(result).toMatch(/2\s*Linked/);
+  expect(result).toContain('sch-999');
+  expect(result).toContain('guardian: 12');
+  expect(await settings.syncResult.getAttribute('role')).toBe('status');
+  await screenshot(page, '05-sync-result');
+
+  const finished = (await hostEvents()).filter((e) => e.type === 'oneroster-sync-finished');
+  expect(finished.map((e) => `${e.detail.kind}:${e.detail.status}`)).toEqual(['buildings:succeeded', 'users:succeeded']);
+  expectCsrfOnEveryWrite();
+});
+
+test('picks up a running sync again after a page reload and follows it to the end', async () => {
+  fake.seedConfigured({ buildingsSynced: true });
+  await settings.open(`${fake.url}/`);
+  await settings.syncUsers({ wait: false });
+  await eventually(async () => expect(Number(await settings.progressBar.getAttribute('aria-valuenow'))).toBeGreaterThan(0));
+  fake.frozen = true;
+
+  await page.reload();
+  await settings.progressBar.waitFor();
+  expect(Number(await settings.progressBar.getAttribute('aria-valuenow'))).toBeGreaterThan(0);
+  expect(await settings.root.getByText('Reading from the provider').or(settings.root.getByText('Saving changes')).count()).toBe(1);
+  expect(await settings.syncUsersButton.isDisabled()).toBe(true);
+
+  fake.frozen = false;
+  const result = await settings.waitForSyncResult();
+  expect(await result.textContent()).toContain('Succeeded');
+  expect((await hostEvents()).some((e) => e.type === 'oneroster-sync-finished' && e.detail.status === 'succeeded')).toBe(true);
+});
+
+test('lists the history in pages and opens a run with counts, issues and errors', async () => {
+  fake.seedConfigured({ buildingsSynced: true });
+  fake.seedHistory(24);
+  await settings.open(`${fake.url}/`);
+  const table = await settings.openHistory();
+  expect(await table.getByRole('row').count()).toBe(11);
+  expect(await settings.root.getByText('Showing 1–10 of 25').count()).toBe(1);
+  await settings.button('Older').click();
+  await settings.root.getByText('Showing 11–20 of 25').waitFor();
+  await settings.button('Newer').click();
+  await settings.root.getByText('Showing 1–10 of 25').waitFor();
+  const firstRow = await table.getByRole('row').nth(1).textContent();
+  expect(firstRow).toMatch(/Users\s*#25/);
+  expect(firstRow).toContain('Succeeded');
+  expect(firstRow).toContain('Ada Admin');
+  await screenshot(page, '06-history');
+
+  const detail = await settings.openRun(25);
+  expect(await focusedId()).toBe('or-run-heading');
+  const text = (await detail.textContent()) ?? '';
+  expect(text).toContain('Students and staff sync #25');
+  expect(text).toContain('Skipped: the record has no family name.');
+  expect(text).toContain(`Email dropped for ${XSS_NAME}`);
+  expect(await detail.getByRole('row').filter({ hasText: 'Students' }).first().textContent()).toMatch(/Students\s*180\s*4/);
+  await expectNoScriptFromRosterNames();
+  await screenshot(page, '07-run-detail');
+
+  await settings.button('← Back to history').click();
+  await settings.root.getByRole('button', { name: 'Details of run 25' }).waitFor();
+  await eventually(async () => expect(await page.evaluate(() => document.querySelector('oneroster-settings')!.shadowRoot!.activeElement?.getAttribute('data-run-id'))).toBe('25'));
+
+  const failed = await settings.openRun(22);
+  expect(await failed.textContent()).toContain('The provider is limiting requests right now.');
+});
+
+test('resolves held runs: shows the plan, approves one and cancels another', async () => {
+  fake.seedConfigured({ buildingsSynced: true });
+  const first = fake.seedHeldRun();
+  const second = fake.seedHeldRun();
+  await settings.open(`${fake.url}/`);
+  await settings.openHistory();
+  const detail = await settings.openRun(second.id);
+  const text = (await detail.textContent()) ?? '';
+  expect(text).toMatch(/would deactivate 40 of\s*300 active \(the limit is 30\)/);
+  expect(text).toContain('Grace Hopper');
+  expect(text).toContain(XSS_NAME);
+  await expectNoScriptFromRosterNames();
+  await screenshot(page, '08-held-run');
+
+  // Backing out of the confirmation changes nothing.
+  await settings.button('Approve').click();
+  await screenshot(page, '09-approve-dialog');
+  await settings.answerDialog(false);
+  expect(fake.requests.some((r) => r.path.endsWith('/approve'))).toBe(false);
+
+  await settings.resolveHeld('approve');
+  await detail.locator('.badge', { hasText: 'Succeeded' }).waitFor({ timeout: 15_000 });
+  await eventually(async () =>
+    expect((await hostEvents()).some((e) => e.type === 'oneroster-sync-finished' && e.detail.id === second.id)).toBe(true),
+  );
+
+  await settings.button('← Back to history').click();
+  await settings.openRun(first.id);
+  await settings.resolveHeld('cancel');
+  expect(await detail.locator('.badge').first().textContent()).toBe('Cancelled');
+  expect(fake.requests.filter((r) => r.method === 'POST').map((r) => r.path)).toEqual([`/runs/${second.id}/approve`, `/runs/${first.id}/cancel`]);
+  expectCsrfOnEveryWrite();
+});
+
+test('changes the automation settings, shows a field error, and the next run in the chosen timezone', async () => {
+  fake.seedConfigured({ buildingsSynced: true });
+  await settings.open(`${fake.url}/`);
+  await settings.openAutomation();
+  expect(await settings.root.getByText(/Next run:.*2:00\s?AM CST \(America\/Chicago\)/).count()).toBe(1);
+
+  await settings.setAutomation({ fullSyncEvery: 0 });
+  const days = settings.root.getByLabel('Full sync every');
+  expect(await days.getAttribute('aria-invalid')).toBe('true');
+  expect(await settings.root.getByText('Enter a whole number of days between 1 and 30.').isVisible()).toBe(true);
+  expect(await settings.alert.textContent()).toContain('Some fields need attention');
+
+  await settings.setAutomation({ staffImport: false, dailyTime: '05:30', timezone: 'America/New_York', fullSyncEvery: 5 });
+  expect(fake.automation()).toEqual({
+    studentImport: true, staffImport: false, dailyTime: '05:30', timezone: 'America/New_York', fullSyncEvery: 5, paused: false, deactivateMissing: true,
+  });
+  expect(await settings.root.getByText(/Next run:.*5:30\s?AM E[SD]T \(America\/New York\)/).count()).toBe(1);
+  await screenshot(page, '10-automation');
+
+  await settings.setAutomation({ paused: true });
+  expect(await settings.root.getByText('None — daily automation is paused.').count()).toBe(1);
+  expect(fake.automation().paused).toBe(true);
+  expectCsrfOnEveryWrite();
+});
+
+test('shows field errors next to their fields and confirms a provider switch before saving it', async () => {
+  fake.seedConfigured({ provider: 'classlink', buildingsSynced: true });
+  await settings.open(`${fake.url}/`);
+  await settings.configureInfiniteCampus({ baseUrl: 'campus.example.org', tokenUrl: 'https://campus.example.org/token', clientId: GOOD_CLIENT.clientId });
+  await settings.button('Test Configuration').click();
+  await settings.root.getByText('Enter a full address starting with https://.').waitFor();
+  expect(await settings.root.getByLabel('OneRoster base URL').getAttribute('aria-invalid')).toBe('true');
+  expect(await settings.root.getByText('Enter the client secret.').isVisible()).toBe(true);
+  await screenshot(page, '11-field-errors');
+
+  await settings.configureInfiniteCampus({
+    baseUrl: 'https://campus.example.org/ims/oneroster/rostering/v1p2', tokenUrl: 'https://campus.example.org/token', ...GOOD_CLIENT,
+  });
+  expect(await settings.runTest()).toBe(true);
+  await settings.save();
+  expect(await settings.dialog.getByRole('heading').textContent()).toBe('Switch from ClassLink to Infinite Campus?');
+  await screenshot(page, '12-provider-switch');
+  await settings.answerDialog(false);
+  expect(await settings.alert.filter({ hasText: 'Nothing was saved' }).count()).toBe(1);
+  expect(fake.savedConfig()?.provider).toBe('classlink');
+
+  await settings.save({ confirmSwitch: true });
+  expect(fake.savedConfig()).toMatchObject({ provider: 'infinitecampus', clientId: GOOD_CLIENT.clientId, version: '1.2' });
+  const puts = fake.requests.filter((r) => r.method === 'PUT' && r.path === '/config').map((r) => r.body as Record<string, unknown>);
+  // Each Save asks first without the confirmation; only the confirmed retry carries it.
+  expect(puts.map((body) => body.confirmProviderSwitch ?? false)).toEqual([false, false, true]);
+  // The secret is write-only: never shown back, only that one is set.
+  expect(await settings.root.getByLabel('Client secret').inputValue()).toBe('');
+  expect(await settings.root.getByText('Set — leave blank to keep the saved secret.').count()).toBe(1);
+  expect(JSON.stringify(await hostEvents())).not.toContain(GOOD_CLIENT.clientSecret);
+  expectCsrfOnEveryWrite();
+});
+
+test('a user without Manage Settings sees why and no controls; a lost session says to sign in', async () => {
+  fake.seedConfigured({ buildingsSynced: true });
+  fake.user = 'teacher';
+  await settings.open(`${fake.url}/`);
+  expect(await settings.alert.textContent()).toContain('You need the Manage Settings permission');
+  expect(await settings.root.getByRole('tab').count()).toBe(0);
+  expect(await settings.root.getByRole('button', { name: /Sync|Save|Test/ }).count()).toBe(0);
+  await screenshot(page, '13-forbidden');
+
+  fake.user = 'nobody';
+  await settings.open(`${fake.url}/`);
+  expect(await settings.alert.textContent()).toBe('Your session has ended. Sign in again.');
+  expect(await settings.root.getByRole('tab').count()).toBe(0);
+});
+
+test('sends a token given as a property in the header named by csrf-header, also when turning OneRoster off', async () => {
+  fake.csrfHeader = 'x-xsrf-token';
+  await settings.open(`${fake.url}/?csrfVia=property&csrfHeader=X-XSRF-Token`);
+  await settings.configureClassLink(GOOD_TENANT);
+  expect(await settings.runTest()).toBe(true);
+  await settings.save();
+  await settings.button('Turn off OneRoster').click();
+  expect(await settings.dialog.getByRole('heading').textContent()).toBe('Turn off OneRoster?');
+  await settings.answerDialog(true);
+  await settings.root.getByText(/^OneRoster is off/).waitFor();
+  expect(fake.requests.filter((r) => r.method !== 'GET').map((r) => `${r.method} ${r.path}`)).toEqual(['POST /config/test', 'PUT /config', 'DELETE /config']);
+  expectCsrfOnEveryWrite();
+  expect((await hostEvents()).map((e) => e.type)).toEqual(['oneroster-config-saved', 'oneroster-config-disabled']);
+});
+
+test('loading the script twice is harmless', async () => {
+  const scripts: string[] = [];
+  page.on('response', (response) => {
+    if (response.url().includes('/widget/oneroster-settings.js')) scripts.push(`${response.status()} ${response.url()}`);
+  });
+  await settings.open(`${fake.url}/?twice=1`);
+  expect(scripts).toHaveLength(2);
+  expect(await settings.root.getByRole('tab').count()).toBe(3);
+  expect(await page.evaluate(() => typeof customElements.get('oneroster-settings'))).toBe('function');
+});
+
+test('every tab passes axe with no serious or critical violations, and the tabs work by keyboard', async () => {
+  fake.seedConfigured({ buildingsSynced: true });
+  fake.seedHistory(3);
+  fake.seedHeldRun();
+  await settings.open(`${fake.url}/`);
+  await settings.configureClassLink('999');
+  await settings.runTest();
+  expect(await seriousAxeViolations(page)).toEqual([]);
+  await settings.configureClassLink(GOOD_TENANT);
+  await settings.runTest();
+  expect(await seriousAxeViolations(page)).toEqual([]);
+
+  await settings.openAutomation();
+  expect(await seriousAxeViolations(page)).toEqual([]);
+  await settings.openHistory();
+  expect(await seriousAxeViolations(page)).toEqual([]);
+  await settings.openRun(5);
+  expect(await seriousAxeViolations(page)).toEqual([]);
+  await settings.button('Approve').click();
+  expect(await seriousAxeViolations(page)).toEqual([]);
+  await settings.answerDialog(false);
+
+  await settings.tab('OneRoster').click();
+  await settings.tab('OneRoster').focus();
+  await page.keyboard.press('ArrowRight');
+  expect(await settings.tab('Automation').getAttribute('aria-selected')).toBe('true');
+  expect(await focusedId()).toBe('or-tab-automation');
+  await page.keyboard.press('End');
+  expect(await focusedId()).toBe('or-tab-history');
+  await page.keyboard.press('ArrowRight');
+  expect(await focusedId()).toBe('or-tab-oneroster');
+  expect(await settings.tab('OneRoster').getAttribute('aria-selected')).toBe('true');
+  expect(await settings.tab('History').getAttribute('tabindex')).toBe('-1');
+});

@@ -1,0 +1,218 @@
+import { html, nothing } from 'lit';
+import type { AutomationSettings, AutomationView, ScheduledRunOutcome } from '../server/http/contract';
+import type { ApiClient } from './api-client';
+import { defineOnce } from './define';
+import { formatDateTime } from './format';
+import { describeCode, describeError, fieldErrors } from './messages';
+import { PanelElement } from './panel-element';
+
+type Draft = AutomationSettings;
+
+/** How a daily run ended, in words. */
+const SCHEDULED_OUTCOMES: Record<ScheduledRunOutcome, string> = {
+  running: 'running now',
+  succeeded: 'succeeded',
+  failed: 'failed',
+  held: 'held for approval (see History)',
+  cancelled: 'cancelled',
+  not_started: 'did not start',
+  error: 'stopped by an unexpected error',
+};
+
+/**
+ * The daily automation: which imports run, the daily time and timezone, the full-sync cadence,
+ * deactivation of missing people, pause; shows when the next run happens, in the chosen timezone.
+ */
+export class OneRosterAutomationPanel extends PanelElement {
+  static override properties = {
+    client: { attribute: false },
+    view: { state: true },
+    draft: { state: true },
+    loading: { state: true },
+    saving: { state: true },
+    errorText: { state: true },
+    errors: { state: true },
+    savedText: { state: true },
+  };
+
+  /** The API client. */
+  declare client: ApiClient;
+  declare private view: AutomationView | null;
+  declare private draft: Draft | null;
+  declare private loading: boolean;
+  declare private saving: boolean;
+  declare private errorText: string;
+  declare private errors: Record<string, string>;
+  declare private savedText: string;
+  private timezones: string[] = [];
+
+  constructor() {
+    super();
+    this.view = null;
+    this.draft = null;
+    this.loading = true;
+    this.saving = false;
+    this.errorText = '';
+    this.errors = {};
+    this.savedText = '';
+  }
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    if (this.client && !this.view) void this.load();
+  }
+
+  private async load(): Promise<void> {
+    this.loading = true;
+    this.errorText = '';
+    try {
+      this.accept(await this.client.getAutomation());
+    } catch (err) {
+      this.errorText = describeError(err);
+    } finally {
+      this.loading = false;
+    }
+  }
+
+  private accept(view: AutomationView): void {
+    this.view = view;
+    this.draft = {
+      studentImport: view.studentImport, staffImport: view.staffImport, dailyTime: view.dailyTime, timezone: view.timezone,
+      fullSyncEvery: view.fullSyncEvery, paused: view.paused, deactivateMissing: view.deactivateMissing,
+    };
+  }
+
+  private get dirty(): boolean {
+    if (!this.view || !this.draft) return false;
+    return (Object.keys(this.draft) as Array<keyof Draft>).some((key) => this.draft![key] !== this.view![key]);
+  }
+
+  private set<K extends keyof Draft>(key: K, value: Draft[K]): void {
+    if (!this.draft) return;
+    this.draft = { ...this.draft, [key]: value };
+    this.savedText = '';
+    if (this.errors[key]) {
+      const { [key]: _removed, ...rest } = this.errors;
+      this.errors = rest;
+    }
+  }
+
+  private async save(): Promise<void> {
+    if (!this.draft || !this.view) return;
+    const patch: Partial<AutomationSettings> = {};
+    for (const key of Object.keys(this.draft) as Array<keyof Draft>) {
+      if (this.draft[key] !== this.view[key]) (patch as Record<string, unknown>)[key] = this.draft[key];
+    }
+    this.saving = true;
+    this.errorText = '';
+    this.errors = {};
+    try {
+      this.accept(await this.client.saveAutomation(patch));
+      this.savedText = 'Automation settings saved.';
+    } catch (err) {
+      this.errors = fieldErrors(err);
+      this.errorText = describeError(err);
+    } finally {
+      this.saving = false;
+    }
+    await this.updateComplete;
+    this.querySelector<HTMLElement>(this.errorText ? '[aria-invalid="true"], #or-automation-error' : '#or-automation-saved')?.focus();
+  }
+
+  private timezoneOptions(current: string): string[] {
+    if (!this.timezones.length) {
+      const intl = Intl as unknown as { supportedValuesOf?: (key: string) => string[] };
+      this.timezones = intl.supportedValuesOf?.('timeZone') ?? [];
+    }
+    return this.timezones.includes(current) ? this.timezones : [current, ...this.timezones];
+  }
+
+  override render() {
+    if (this.loading && !this.view) return html`<div class="state" role="status">Loading automation settings…</div>`;
+    if (!this.draft || !this.view) {
+      return html`<div class="alert" role="alert">${this.errorText || 'The automation settings could not be loaded.'}</div>
+        <button type="button" class="button" part="button" @click=${() => this.load()}>Try again</button>`;
+    }
+    const d = this.draft;
+    return html`
+      <section class="section" part="section" aria-labelledby="or-automation-heading">
+        <h2 id="or-automation-heading">Daily automation</h2>
+        <p class="hint">Each day at the set time, buildings are synced, then the people you choose below.</p>
+        ${this.checkbox('studentImport', 'Enable Automatic Student Import', 'Create, update and deactivate students every day.')}
+        ${this.checkbox('staffImport', 'Enable Automatic Staff Import', 'Create, update and deactivate staff every day.')}
+        <div class="fields">
+          <div class="field">
+            <label for="or-dailyTime">Default Daily Automation Time</label>
+            <input id="or-dailyTime" type="time" required .value=${d.dailyTime} aria-invalid=${this.errors.dailyTime ? 'true' : 'false'}
+              aria-describedby=${this.errors.dailyTime ? 'or-dailyTime-error' : nothing}
+              @input=${(e: Event) => this.set('dailyTime', (e.target as HTMLInputElement).value)} />
+            ${this.fieldError('dailyTime')}
+          </div>
+          <div class="field">
+            <label for="or-timezone">Timezone</label>
+            <select id="or-timezone" aria-invalid=${this.errors.timezone ? 'true' : 'false'}
+              aria-describedby=${this.errors.timezone ? 'or-timezone-error' : nothing}
+              @change=${(e: Event) => this.set('timezone', (e.target as HTMLSelectElement).value)}>
+              ${this.timezoneOptions(d.timezone).map((zone) => html`<option .value=${zone} ?selected=${zone === d.timezone}>${zone.replace(/_/g, ' ')}</option>`)}
+            </select>
+            ${this.fieldError('timezone')}
+          </div>
+          <div class="field">
+            <label for="or-fullSyncEvery">Full sync every (days)</label>
+            <input id="or-fullSyncEvery" type="number" min="1" max="30" step="1" .value=${String(d.fullSyncEvery)}
+              aria-invalid=${this.errors.fullSyncEvery ? 'true' : 'false'}
+              aria-describedby="or-fullSyncEvery-hint${this.errors.fullSyncEvery ? ' or-fullSyncEvery-error' : ''}"
+              @input=${(e: Event) => this.set('fullSyncEvery', Number((e.target as HTMLInputElement).value))} />
+            <span id="or-fullSyncEvery-hint" class="hint">Runs in between fetch only changes, where the provider allows it.</span>
+            ${this.fieldError('fullSyncEvery')}
+          </div>
+        </div>
+        ${this.checkbox('deactivateMissing', 'Deactivate people missing from a full sync',
+          'A safeguard holds any run that would deactivate an unusual number of people until you approve it.')}
+        ${this.checkbox('paused', 'Pause daily automation', 'For example over the summer. Manual syncs still work.')}
+        <p><strong>Next run:</strong> ${this.nextRunText()}</p>
+        ${this.renderLastScheduledRun()}
+        <div class="actions">
+          <button type="button" class="button primary" part="button button-primary" ?disabled=${!this.dirty || this.saving}
+            @click=${() => this.save()}>${this.saving ? 'Saving…' : 'Save automation'}</button>
+          ${this.dirty ? html`<span class="hint">You have unsaved changes.</span>` : nothing}
+        </div>
+        ${this.errorText ? html`<div id="or-automation-error" class="alert" role="alert" tabindex="-1">${this.errorText}</div>` : nothing}
+        <div role="status" aria-live="polite">${this.savedText ? html`<p id="or-automation-saved" class="success" tabindex="-1">${this.savedText}</p>` : nothing}</div>
+      </section>
+    `;
+  }
+
+  private nextRunText(): string {
+    const view = this.view!;
+    if (view.paused) return 'None — daily automation is paused.';
+    if (!view.studentImport && !view.staffImport) return 'None — automatic student and staff imports are both off.';
+    if (!view.nextRunAt) return 'Not scheduled.';
+    return `${formatDateTime(view.nextRunAt, view.timezone)} (${view.timezone.replace(/_/g, ' ')})`;
+  }
+
+  /** The last daily run, so an automation that silently stopped working is noticed. */
+  private renderLastScheduledRun() {
+    const last = this.view?.lastScheduledRun;
+    if (!last) return nothing;
+    const outcome = SCHEDULED_OUTCOMES[last.outcome] ?? last.outcome;
+    return html`<p><strong>Last daily run:</strong> ${formatDateTime(last.startedAt, this.view!.timezone)} — ${outcome}${
+      last.error ? html`. ${describeCode(last.error.code)}` : nothing}</p>`;
+  }
+
+  private checkbox(key: 'studentImport' | 'staffImport' | 'paused' | 'deactivateMissing', label: string, hint: string) {
+    const id = `or-${key}`;
+    return html`<div class="check">
+      <input id=${id} type="checkbox" .checked=${!!this.draft?.[key]} aria-describedby="${id}-hint"
+        @change=${(e: Event) => this.set(key, (e.target as HTMLInputElement).checked)} />
+      <div><label for=${id}>${label}</label><span id="${id}-hint" class="hint">${hint}</span></div>
+    </div>`;
+  }
+
+  private fieldError(key: string) {
+    const error = this.errors[key];
+    return error ? html`<span id="or-${key}-error" class="field-error">${error}</span>` : nothing;
+  }
+}
+
+defineOnce('oneroster-automation-panel', OneRosterAutomationPanel);

@@ -1,0 +1,160 @@
+import { html, nothing, type PropertyValues } from 'lit';
+import type { RunSummary } from '../server/http/contract';
+import type { ApiClient } from './api-client';
+import type { ConfirmFn } from './confirm-dialog';
+import { defineOnce } from './define';
+import { countsDigest, formatDateTime, formatDuration, formatNumber, RUN_KIND_SHORT_LABELS } from './format';
+import { describeError, TRIGGER_LABELS } from './messages';
+import { PanelElement } from './panel-element';
+import './run-detail';
+import { statusBadge } from './run-views';
+
+const PAGE_SIZE = 10;
+
+/**
+ * The run history, newest first and paged, and one run's detail when the admin opens it.
+ * Reloads whenever it becomes the active tab so it is never stale.
+ *
+ * @event oneroster-history-closed-run - internal: the detail was closed (so the shell forgets its run id)
+ */
+export class OneRosterHistoryPanel extends PanelElement {
+  static override properties = {
+    client: { attribute: false },
+    confirm: { attribute: false },
+    active: { type: Boolean },
+    openRunId: { attribute: false },
+    items: { state: true },
+    total: { state: true },
+    offset: { state: true },
+    loading: { state: true },
+    errorText: { state: true },
+  };
+
+  /** The API client. */
+  declare client: ApiClient;
+  /** Asks the admin to confirm. */
+  declare confirm: ConfirmFn;
+  /** Whether the History tab is showing. */
+  declare active: boolean;
+  /** The run whose detail is open, or null for the list. */
+  declare openRunId: number | null;
+  declare private items: RunSummary[];
+  declare private total: number;
+  declare private offset: number;
+  declare private loading: boolean;
+  declare private errorText: string;
+  private lastOpened: number | null = null;
+
+  constructor() {
+    super();
+    this.active = false;
+    this.openRunId = null;
+    this.items = [];
+    this.total = 0;
+    this.offset = 0;
+    this.loading = false;
+    this.errorText = '';
+  }
+
+  protected override updated(changed: PropertyValues<this>): void {
+    const becameActive = changed.has('active') && this.active;
+    const backToList = changed.has('openRunId') && this.openRunId === null && changed.get('openRunId') != null;
+    if (this.active && this.openRunId === null && (becameActive || backToList)) void this.load(this.offset);
+  }
+
+  private async load(offset: number): Promise<void> {
+    this.loading = true;
+    this.errorText = '';
+    try {
+      const page = await this.client.listRuns({ limit: PAGE_SIZE, offset });
+      this.items = page.items;
+      this.total = page.total;
+      this.offset = offset;
+    } catch (err) {
+      this.errorText = describeError(err);
+    } finally {
+      this.loading = false;
+    }
+  }
+
+  private async page(offset: number): Promise<void> {
+    await this.load(offset);
+    await this.updateComplete;
+    this.querySelector<HTMLElement>('#or-history-heading')?.focus();
+  }
+
+  private open(id: number): void {
+    this.lastOpened = id;
+    this.openRunId = id;
+  }
+
+  private async back(): Promise<void> {
+    this.openRunId = null;
+    this.emit('oneroster-history-closed-run', null);
+    await this.load(this.offset);
+    await this.updateComplete;
+    const returnTo = this.querySelector<HTMLElement>(`[data-run-id="${this.lastOpened}"]`) ?? this.querySelector<HTMLElement>('#or-history-heading');
+    returnTo?.focus();
+  }
+
+  override render() {
+    if (this.openRunId !== null) {
+      return html`<oneroster-run-detail .client=${this.client} .confirm=${this.confirm} .runId=${this.openRunId}
+        @oneroster-run-back=${() => this.back()}></oneroster-run-detail>`;
+    }
+    const from = this.total ? this.offset + 1 : 0;
+    const to = Math.min(this.offset + this.items.length, this.total);
+    return html`
+      <section class="section" part="section" aria-labelledby="or-history-heading" aria-busy=${this.loading ? 'true' : 'false'}>
+        <div class="section-head">
+          <h2 id="or-history-heading" tabindex="-1">Sync history</h2>
+          <button type="button" class="button" part="button" ?disabled=${this.loading} @click=${() => this.load(this.offset)}>Refresh</button>
+        </div>
+        ${this.errorText ? html`<div class="alert" role="alert">${this.errorText}</div>` : nothing}
+        ${this.loading && !this.items.length ? html`<div class="state" role="status">Loading the history…</div>` : nothing}
+        ${!this.loading && !this.errorText && !this.items.length
+          ? html`<div class="state">No syncs yet. Runs appear here once you sync buildings or users.</div>`
+          : nothing}
+        ${this.items.length ? this.renderTable() : nothing}
+        ${this.total > PAGE_SIZE
+          ? html`<nav class="pager" aria-label="History pages">
+              <span>Showing ${formatNumber(from)}–${formatNumber(to)} of ${formatNumber(this.total)}</span>
+              <span class="actions" style="margin:0">
+                <button type="button" class="button" part="button" ?disabled=${this.loading || this.offset === 0}
+                  @click=${() => this.page(Math.max(0, this.offset - PAGE_SIZE))}>Newer</button>
+                <button type="button" class="button" part="button" ?disabled=${this.loading || this.offset + PAGE_SIZE >= this.total}
+                  @click=${() => this.page(this.offset + PAGE_SIZE)}>Older</button>
+              </span>
+            </nav>`
+          : nothing}
+      </section>
+    `;
+  }
+
+  private renderTable() {
+    return html`<div class="table-wrap"><table>
+      <caption class="visually-hidden">Sync runs, newest first</caption>
+      <thead><tr>
+        <th scope="col">Run</th><th scope="col">Status</th><th scope="col">Trigger</th><th scope="col">By</th>
+        <th scope="col">Started</th><th scope="col" class="num">Duration</th><th scope="col">Result</th><th scope="col"><span class="visually-hidden">Details</span></th>
+      </tr></thead>
+      <tbody>
+        ${this.items.map(
+          (run) => html`<tr>
+            <td class="nowrap">${RUN_KIND_SHORT_LABELS[run.kind]}${run.dryRun ? ' (preview)' : ''} <span class="muted">#${run.id}</span></td>
+            <td>${statusBadge(run.status)}</td>
+            <td>${TRIGGER_LABELS[run.trigger] ?? run.trigger}</td>
+            <td class="nowrap">${run.requestedBy ?? '—'}</td>
+            <td class="nowrap">${formatDateTime(run.startedAt ?? run.createdAt)}</td>
+            <td class="num">${formatDuration(run.durationMs)}</td>
+            <td>${run.status === 'failed' ? 'Failed — see details' : run.status === 'held' ? 'Waiting for approval' : countsDigest(run)}</td>
+            <td><button type="button" class="button" part="button" data-run-id=${run.id} aria-label="Details of run ${run.id}"
+              @click=${() => this.open(run.id)}>Details</button></td>
+          </tr>`,
+        )}
+      </tbody>
+    </table></div>`;
+  }
+}
+
+defineOnce('oneroster-history-panel', OneRosterHistoryPanel);

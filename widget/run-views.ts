@@ -1,0 +1,77 @@
+import { html, nothing, type TemplateResult } from 'lit';
+import type { KindCounts, RecordKind, RunStatus, RunView } from '../server/http/contract';
+import { COUNT_COLUMNS, formatNumber, presentKinds, RECORD_KIND_LABELS, totalCounts } from './format';
+import { STATUS_LABELS } from './messages';
+
+/** Template pieces that the sync panel, the history and the run detail all show the same way. */
+
+/** A coloured status badge with the status in words. */
+export function statusBadge(status: RunStatus): TemplateResult {
+  return html`<span class="badge ${status}">${STATUS_LABELS[status] ?? status}</span>`;
+}
+
+/** The headline numbers of a run: created, updated, linked, deactivated, skipped. */
+export function summaryTiles(kinds: Partial<Record<RecordKind, KindCounts>>): TemplateResult {
+  const total = totalCounts(kinds);
+  const tiles = (['created', 'updated', 'linked', 'reactivated', 'deactivated', 'skipped'] as const).filter(
+    (key) => key !== 'reactivated' || total.reactivated > 0,
+  );
+  return html`<ul class="summary-grid" aria-label="Totals">
+    ${tiles.map((key) => html`<li><strong>${formatNumber(total[key])}</strong>${COUNT_COLUMNS.find((c) => c.key === key)?.label}</li>`)}
+  </ul>`;
+}
+
+/** Counts per record kind as a table. */
+export function countsTable(kinds: Partial<Record<RecordKind, KindCounts>>, caption: string): TemplateResult | typeof nothing {
+  const present = presentKinds(kinds);
+  if (!present.length) return nothing;
+  return html`<div class="table-wrap"><table>
+    <caption>${caption}</caption>
+    <thead><tr><th scope="col">Kind</th>${COUNT_COLUMNS.map((c) => html`<th scope="col" class="num">${c.label}</th>`)}</tr></thead>
+    <tbody>
+      ${present.map(
+        (kind) => html`<tr>
+          <th scope="row">${RECORD_KIND_LABELS[kind]}</th>
+          ${COUNT_COLUMNS.map((c) => html`<td class="num">${formatNumber(Number(kinds[kind]?.[c.key]) || 0)}</td>`)}
+        </tr>`,
+      )}
+    </tbody>
+  </table></div>`;
+}
+
+/** What a run left out and why: people of schools not in Manage1to1, ignored roles, unmatched buildings. */
+export function leftOut(run: Pick<RunView, 'counts'>): TemplateResult | typeof nothing {
+  const bySchool = Object.entries(run.counts?.skippedBySchool ?? {});
+  const roles = Object.entries(run.counts?.ignoredRoles ?? {});
+  const unmatched = run.counts?.unmatchedBuildings ?? [];
+  if (!bySchool.length && !roles.length && !unmatched.length) return nothing;
+  return html`
+    ${bySchool.length
+      ? html`<h4>Skipped: school not in Manage1to1</h4>
+          <p class="hint">These people were not imported because their school is not a building here. Sync buildings, then sync users again.</p>
+          <ul class="plain">${bySchool.map(([school, count]) => html`<li>School <code>${school}</code>: ${formatNumber(count)} ${count === 1 ? 'person' : 'people'}</li>`)}</ul>`
+      : nothing}
+    ${roles.length
+      ? html`<h4>Not imported because of their role</h4>
+          <ul class="plain">${roles.map(([role, count]) => html`<li>${role}: ${formatNumber(count)}</li>`)}</ul>`
+      : nothing}
+    ${unmatched.length
+      ? html`<h4>Buildings that match no school</h4>
+          <p class="hint">Left as they are. Set their Building SIS field to a school's ID to link them.</p>
+          <ul class="plain">${unmatched.map((b) => html`<li>${b.name}</li>`)}</ul>`
+      : nothing}
+  `;
+}
+
+/** The per-record problems of a run, bounded as the server sent them. */
+export function issuesList(run: Pick<RunView, 'issues' | 'issueCount'>): TemplateResult {
+  const issues = run.issues ?? [];
+  if (!issues.length) return html`<p class="muted">No problems with single records.</p>`;
+  const more = Math.max(0, (run.issueCount ?? issues.length) - issues.length);
+  return html`<div class="table-wrap"><table>
+      <caption>Problems with single records (${formatNumber(run.issueCount ?? issues.length)})</caption>
+      <thead><tr><th scope="col">Record</th><th scope="col">Problem</th></tr></thead>
+      <tbody>${issues.map((issue) => html`<tr><td><code>${issue.sourcedId ?? '—'}</code></td><td>${issue.message}</td></tr>`)}</tbody>
+    </table></div>
+    ${more ? html`<p class="hint">…and ${formatNumber(more)} more not listed here.</p>` : nothing}`;
+}

@@ -1,0 +1,199 @@
+import { html, nothing } from 'lit';
+import type { ConfigView, RunKind, RunSummary, RunView, SyncInProgressDetails } from '../server/http/contract';
+import { ApiError, type ApiClient } from './api-client';
+import { defineOnce } from './define';
+import { formatDateTime, formatDuration, formatNumber, RUN_KIND_LABELS } from './format';
+import { describeCode, describeError, PHASE_LABELS } from './messages';
+import { PanelElement } from './panel-element';
+import { leftOut, statusBadge, summaryTiles } from './run-views';
+import { watchRun } from './watch-run';
+
+/**
+ * Sync Buildings and Sync Users, the live progress of the run going on (found again after a page
+ * reload), and the summary of the run that just ended.
+ *
+ * @event oneroster-sync-finished - a run this panel watched has ended; `detail` is the `RunView`
+ * @event oneroster-open-run - internal: the admin asked to see a run in the history; `detail` is its id
+ */
+export class OneRosterSyncPanel extends PanelElement {
+  static override properties = {
+    client: { attribute: false },
+    config: { attribute: false },
+    run: { state: true },
+    starting: { state: true },
+    errorText: { state: true },
+    noticeText: { state: true },
+  };
+
+  /** The API client. */
+  declare client: ApiClient;
+  /** The current configuration (for `buildingsSynced` and `configured`). */
+  declare config: ConfigView;
+  declare private run: RunView | null;
+  declare private starting: RunKind | null;
+  declare private errorText: string;
+  declare private noticeText: string;
+  private watching: AbortController | null = null;
+
+  constructor() {
+    super();
+    this.run = null;
+    this.starting = null;
+    this.errorText = '';
+    this.noticeText = '';
+  }
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    if (this.client) void this.resumeActiveRun();
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    this.watching?.abort();
+    this.watching = null;
+  }
+
+  private get active(): boolean {
+    return !!this.run && (this.run.status === 'queued' || this.run.status === 'running');
+  }
+
+  /** After a reload (or in a second tab), pick up a run that is still going. */
+  private async resumeActiveRun(): Promise<void> {
+    try {
+      for (const status of ['running', 'queued'] as const) {
+        const page = await this.client.listRuns({ status, limit: 1 });
+        const found: RunSummary | undefined = page.items[0];
+        if (found) {
+          this.watch(found.id);
+          return;
+        }
+      }
+    } catch {
+      // The shell already reports access problems; a missing history just means nothing to resume.
+    }
+  }
+
+  private async start(kind: RunKind): Promise<void> {
+    this.starting = kind;
+    this.errorText = '';
+    this.noticeText = '';
+    try {
+      const run = kind === 'buildings' ? await this.client.syncBuildings() : await this.client.syncUsers({ mode: 'full' });
+      this.run = run;
+      this.watch(run.id);
+    } catch (err) {
+      const runningId = (err instanceof ApiError && err.code === 'sync_in_progress' && (err.details as Partial<SyncInProgressDetails> | null)?.runId) || null;
+      if (runningId) {
+        this.noticeText = 'A sync is already running. Its progress is shown below.';
+        this.watch(Number(runningId));
+      } else {
+        this.errorText = describeError(err);
+      }
+    } finally {
+      this.starting = null;
+    }
+    await this.updateComplete;
+    this.querySelector<HTMLElement>(this.errorText ? '#or-sync-error' : '#or-sync-progress')?.focus();
+  }
+
+  private watch(id: number): void {
+    this.watching?.abort();
+    const controller = new AbortController();
+    this.watching = controller;
+    watchRun(this.client, id, (run) => (this.run = run), controller.signal)
+      .then((ended) => {
+        if (!ended || controller.signal.aborted) return;
+        this.emit('oneroster-sync-finished', ended, true);
+      })
+      .catch((err: unknown) => {
+        if (!controller.signal.aborted) this.errorText = describeError(err);
+      });
+  }
+
+  override render() {
+    const config = this.config;
+    const configured = !!config?.configured;
+    const busy = this.active || !!this.starting;
+    const usersBlocked = configured && !config.buildingsSynced;
+    return html`
+      <section class="section" part="section" aria-labelledby="or-sync-heading">
+        <div class="section-head">
+          <h2 id="or-sync-heading">Sync</h2>
+          ${config?.lastSuccessfulSyncAt
+            ? html`<span class="hint">Last successful sync ${formatDateTime(config.lastSuccessfulSyncAt)}</span>`
+            : nothing}
+        </div>
+        <p class="hint">Sync buildings first (schools become buildings), then students and staff. A sync runs in the background: you can leave this page.</p>
+        <div class="actions">
+          <button type="button" class="button ${configured && !config.buildingsSynced ? 'primary' : ''}" part="button"
+            ?disabled=${!configured || busy} aria-describedby=${!configured ? 'or-sync-reason' : nothing}
+            @click=${() => this.start('buildings')}>${this.starting === 'buildings' ? 'Starting…' : 'Sync Buildings'}</button>
+          <button type="button" class="button ${configured && config.buildingsSynced ? 'primary' : ''}" part="button"
+            ?disabled=${!configured || usersBlocked || busy} aria-describedby=${!configured || usersBlocked ? 'or-sync-reason' : nothing}
+            @click=${() => this.start('users')}>${this.starting === 'users' ? 'Starting…' : 'Sync Users'}</button>
+          ${!configured
+            ? html`<span id="or-sync-reason" class="hint">Save a provider configuration to sync.</span>`
+            : usersBlocked
+              ? html`<span id="or-sync-reason" class="hint">Sync Users is available once buildings have been synced.</span>`
+              : nothing}
+        </div>
+        ${this.errorText ? html`<div id="or-sync-error" class="alert" role="alert" tabindex="-1">${this.errorText}</div>` : nothing}
+        ${this.noticeText ? html`<p class="hint" role="status">${this.noticeText}</p>` : nothing}
+        ${this.renderRun()}
+      </section>
+    `;
+  }
+
+  private renderRun() {
+    const run = this.run;
+    if (!run) return nothing;
+    if (this.active) return this.renderProgress(run);
+    return this.renderResult(run);
+  }
+
+  private renderProgress(run: RunView) {
+    const { processed, total } = run.progress ?? { processed: 0, total: null };
+    const known = typeof total === 'number' && total > 0;
+    const percent = known ? Math.min(100, Math.round((processed / total) * 100)) : 0;
+    const phase = run.status === 'queued' ? PHASE_LABELS.queued : PHASE_LABELS[run.phase] ?? run.phase;
+    const amount = known ? `${formatNumber(processed)} of ${formatNumber(total)}` : `${formatNumber(processed)} records`;
+    return html`
+      <div id="or-sync-progress" class="progress" tabindex="-1" part="progress">
+        <div class="progress-label">
+          <span role="status" aria-live="polite"><strong>${RUN_KIND_LABELS[run.kind]} sync:</strong> ${phase}…</span>
+          <span class="ms">${amount}</span>
+        </div>
+        <div class="progress-track" role="progressbar" aria-label="${RUN_KIND_LABELS[run.kind]} sync progress" aria-valuemin="0"
+          aria-valuemax=${known ? total : nothing} aria-valuenow=${known ? processed : nothing} aria-valuetext="${phase}: ${amount}">
+          <div class="progress-fill ${known ? '' : 'indeterminate'}" style="width: ${known ? percent : 35}%"></div>
+        </div>
+      </div>
+    `;
+  }
+
+  private renderResult(run: RunView) {
+    const kind = RUN_KIND_LABELS[run.kind];
+    const openInHistory = html`<button type="button" class="button link" part="button"
+      @click=${() => this.emit('oneroster-open-run', run.id)}>${run.status === 'held' ? 'Review the held run' : 'View details'}</button>`;
+    return html`
+      <div id="or-sync-result" class="progress" role="status" aria-live="polite">
+        <h3>${kind} sync ${statusBadge(run.status)}</h3>
+        ${run.status === 'succeeded'
+          ? html`<p>Finished in ${formatDuration(run.durationMs)}.${run.issueCount ? ` ${formatNumber(run.issueCount)} ${run.issueCount === 1 ? 'record had a problem' : 'records had problems'}.` : ''}</p>
+              ${summaryTiles(run.counts?.kinds ?? {})} ${leftOut(run)}`
+          : nothing}
+        ${run.status === 'failed'
+          ? html`<p class="alert">${run.error ? describeCode(run.error.code) : 'The sync failed.'} Nothing it did not fully read was changed.</p>`
+          : nothing}
+        ${run.status === 'held'
+          ? html`<p class="warning">This sync would deactivate more records than the safeguard allows, so nothing was changed. Review the plan, then approve or cancel it.</p>`
+          : nothing}
+        ${run.status === 'cancelled' ? html`<p>The run was cancelled; nothing was changed.</p>` : nothing}
+        <div class="actions">${openInHistory}</div>
+      </div>
+    `;
+  }
+}
+
+defineOnce('oneroster-sync-panel', OneRosterSyncPanel);
