@@ -11,11 +11,11 @@ export interface IssueLog {
   readonly count: number;
 }
 
-/** An issue log for one run. */
-export function createIssueLog(records: RunRecords, runId: number, max: number): IssueLog {
+/** An issue log for one run; `already` counts (and keeps) issues an earlier phase wrote. */
+export function createIssueLog(records: RunRecords, runId: number, max: number, already = 0): IssueLog {
   let pending: RunIssue[] = [];
-  let kept = 0;
-  let count = 0;
+  let kept = Math.min(already, max);
+  let count = already;
   return {
     add(issue) {
       count += 1;

@@ -65,10 +65,14 @@ export async function settlePlan(
   }
   const plan = await describePlan(deps.staging, job.runId, kindCounts, verdicts);
   const counts: RunCounts = { ...input.counts, kinds: kindCounts };
-  await job.update({ counts, baselineRunId: await deps.records.latestAppliedId() });
+  const holds = !input.dryRun && Object.values(verdicts).some((verdict) => verdict.holds);
+  // A held run has changed nobody: its planned numbers live in the plan, and approval copies
+  // them into `counts` once they are applied. Otherwise a cancelled run would claim changes.
+  const recorded: RunCounts = holds ? { ...input.counts, kinds: {} } : counts;
+  await job.update({ counts: recorded, baselineRunId: await deps.records.latestAppliedId() });
 
   if (input.dryRun) return { status: 'succeeded', counts, plan };
-  if (Object.values(verdicts).some((verdict) => verdict.holds)) return { status: 'held', counts, plan };
+  if (holds) return { status: 'held', counts: recorded, plan };
   await applyPlan(deps, job, input.kinds, kindCounts);
   return { status: 'succeeded', counts, plan: null };
 }

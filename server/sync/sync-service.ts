@@ -3,7 +3,7 @@ import type { ConfigService } from '../config/config-service';
 import type { AutomationService } from '../schedule/automation-service';
 import { errors, OneRosterError } from '../errors';
 import type { OneRosterUser } from '../options';
-import type { ListResponse, RecordKind, RunKind, RunMode, RunStatus, RunSummary, RunTrigger, RunView } from '../http/contract';
+import type { HeldPlan, ListResponse, RecordKind, RunKind, RunMode, RunStatus, RunSummary, RunTrigger, RunView } from '../http/contract';
 import type { ProviderConnection } from '../providers/types';
 import type { PersonKind } from '../store/roster-store';
 import { createSql } from '../store/sql';
@@ -74,6 +74,8 @@ const POLL_MS = 50;
 const MAX_POLL_MS = 1000;
 /** Progress is written at most this often. */
 const PROGRESS_EVERY_MS = 1000;
+/** How long a refused start waits for the winning start to name its run (for the 409 details). */
+const NAME_RUN_WAIT_MS = 5000;
 
 /** What a run does once it holds the lease. */
 type RunBody = (job: RunJob) => Promise<RunOutcome>;
@@ -121,9 +123,11 @@ export function createSyncService(ctx: ModuleContext, config: ConfigService, aut
   async function takeLease(): Promise<HeldLease> {
     const held = await lease.acquire();
     if (held) return held;
-    // The winner attaches its run a moment after taking the lease: wait briefly to name it.
+    // The winner attaches its run a moment after taking the lease: wait briefly to name it
+    // (a deadline, not a count of tries, so a busy database still gets its few seconds).
+    const deadline = Date.now() + NAME_RUN_WAIT_MS;
     let state = await lease.state();
-    for (let i = 0; i < 50 && state.live && state.runId === null; i++) {
+    while (state.live && state.runId === null && Date.now() < deadline) {
       await sleep(20);
       state = await lease.state();
     }
@@ -169,7 +173,7 @@ export function createSyncService(ctx: ModuleContext, config: ConfigService, aut
   }
 
   /** Runs a body under the lease and records how it ended. Never throws. */
-  async function execute(runId: number, held: HeldLease, body: RunBody, alreadyRunning: boolean): Promise<void> {
+  async function execute(runId: number, held: HeldLease, body: RunBody, alreadyRunning: boolean, issuesSoFar = 0): Promise<void> {
     let status: RunStatus = 'failed';
     try {
       if (!alreadyRunning) {
@@ -181,8 +185,12 @@ export function createSyncService(ctx: ModuleContext, config: ConfigService, aut
         }
       }
       await sweepStaging(runId);
-      const issues = createIssueLog(records, runId, options.maxRunIssues);
+      // An approved run goes on from the issues its pull already noted.
+      const issues = createIssueLog(records, runId, options.maxRunIssues, issuesSoFar);
       let lastProgress = 0;
+      // The throttle may skip the last batch's progress; the finish writes it so a small run
+      // does not end reading "0 of 40".
+      let finalProgress: { processed?: number; total?: number | null } = {};
       // Progress is written off the critical path, one write in flight at most.
       let progressWrite: Promise<unknown> = Promise.resolve();
       const job: RunJob = {
@@ -190,6 +198,7 @@ export function createSyncService(ctx: ModuleContext, config: ConfigService, aut
         signal: held.signal,
         issues,
         async progress(processed, total) {
+          finalProgress = { processed, total };
           if (Date.now() - lastProgress < PROGRESS_EVERY_MS) return;
           lastProgress = Date.now();
           progressWrite = progressWrite
@@ -198,6 +207,7 @@ export function createSyncService(ctx: ModuleContext, config: ConfigService, aut
         },
         async phase(phase, total = null) {
           lastProgress = Date.now();
+          finalProgress = { processed: 0, total };
           await progressWrite;
           await records.update(runId, { phase, processed: 0, total, updatedAt: clock.now() });
         },
@@ -211,7 +221,9 @@ export function createSyncService(ctx: ModuleContext, config: ConfigService, aut
         await issues.flush();
         const now = clock.now();
         status = outcome.status;
-        const patch: RunPatch = { status, phase: 'done', counts: outcome.counts, issueCount: issues.count, finishedAt: now, updatedAt: now };
+        const patch: RunPatch = {
+          status, phase: 'done', ...finalProgress, counts: outcome.counts, issueCount: issues.count, finishedAt: now, updatedAt: now,
+        };
         if (outcome.plan) patch.plan = outcome.plan;
         await finish(runId, patch, held);
       } catch (err) {
@@ -333,14 +345,15 @@ export function createSyncService(ctx: ModuleContext, config: ConfigService, aut
         throw err;
       }
       logger.info('oneroster held run approved', { runId: id, by: String(user.id) });
-      const counts = run.counts ? (JSON.parse(run.counts) as RunOutcome['counts']) : null;
+      const pulled = run.counts ? (JSON.parse(run.counts) as RunOutcome['counts']) : null;
+      const plan = run.plan ? (JSON.parse(run.plan) as HeldPlan) : null;
       track(
         execute(id, held, async (job) => {
-          if (!counts) throw new OneRosterError(409, 'plan_missing', 'This run has no stored plan to apply.');
-          const kinds = (['buildings', 'students', 'staff'] as RecordKind[]).filter((kind) => counts.kinds[kind]);
-          await applyPlan(deps, job, kinds, counts.kinds);
-          return { status: 'succeeded', counts, plan: null };
-        }, true),
+          if (!pulled || !plan) throw new OneRosterError(409, 'plan_missing', 'This run has no stored plan to apply.');
+          const kinds = (['buildings', 'students', 'staff'] as RecordKind[]).filter((kind) => plan.counts[kind]);
+          await applyPlan(deps, job, kinds, plan.counts);
+          return { status: 'succeeded', counts: { ...pulled, kinds: plan.counts }, plan: null };
+        }, true, run.issueCount ?? 0),
       );
       return view(id);
     },

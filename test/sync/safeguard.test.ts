@@ -45,6 +45,8 @@ describeEachDatabase('mass-deactivation safeguard', (db) => {
       counts: { students: { deactivated: 7, updated: 53, created: 1 } },
       deactivations: { students: { planned: 7, active: 60, threshold: 6 } },
     });
+    // Nothing was applied, so the run's own counts claim nothing; the plan holds the numbers.
+    expect(run.counts.kinds).toEqual({});
     expect(run.plan!.samples.students).toHaveLength(7);
     expect(run.plan!.samples.students![0]).toEqual({ sourcedId: 's1', name: 'Givens1 Familys1' });
     expect(await rosterRows(h.sequelize, 'students')).toEqual(before);
@@ -52,9 +54,10 @@ describeEachDatabase('mass-deactivation safeguard', (db) => {
     expect(await h.sync.activeRun()).toBeNull();
   });
 
-  it('approve applies exactly the held plan', async () => {
-    district.people = [...people.slice(7).map((p) => ({ ...p, givenName: 'Held' })), person('s-new')];
+  it('approve applies exactly the held plan and keeps the issues its pull noted', async () => {
+    district.people = [...people.slice(7).map((p) => ({ ...p, givenName: 'Held' })), person('s-new'), person('bad-email', { email: 'nope' })];
     const held = await syncUsersNow(h);
+    expect(held.issueCount).toBe(1);
     // The feed changes again after the hold: approval still applies what was planned.
     district.people = people;
     const approved = await h.sync.approve(held.id, admin);
@@ -62,8 +65,12 @@ describeEachDatabase('mass-deactivation safeguard', (db) => {
     const done = await h.sync.waitForRun(held.id);
     await h.sync.whenIdle();
     expect(done.status).toBe('succeeded');
+    expect(done.counts.kinds.students).toMatchObject({ deactivated: 7, updated: 53, created: 2 });
+    expect(done.progress.processed).toBe(62);
+    expect(done.issueCount).toBe(1);
+    expect(done.issues).toHaveLength(1);
     const students = await rosterRows(h.sequelize, 'students');
-    expect(students).toHaveLength(61);
+    expect(students).toHaveLength(62);
     expect(students.filter((s) => !s.active).map((s) => s.sourced_id).sort()).toEqual(['s1', 's2', 's3', 's4', 's5', 's6', 's7']);
     expect(students.filter((s) => s.first_name === 'Held')).toHaveLength(53);
     const [staged] = await h.sequelize.query('SELECT COUNT(*) AS n FROM oneroster_staging');
@@ -78,6 +85,7 @@ describeEachDatabase('mass-deactivation safeguard', (db) => {
     expect(held.status).toBe('held');
     const cancelled = await h.sync.cancel(held.id, admin);
     expect(cancelled.status).toBe('cancelled');
+    expect(cancelled.counts.kinds).toEqual({});
     await h.sync.whenIdle();
     expect(await rosterRows(h.sequelize, 'students')).toEqual(before);
     const [staged] = await h.sequelize.query('SELECT COUNT(*) AS n FROM oneroster_staging');
