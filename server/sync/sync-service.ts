@@ -131,7 +131,10 @@ export function createSyncService(ctx: ModuleContext, config: ConfigService, aut
       await sleep(20);
       state = await lease.state();
     }
-    throw syncErrors.inProgress(state.runId);
+    // A quick run can start and end between two looks: runs are only created under the lease,
+    // so the newest run is the one that beat us.
+    const runId = state.runId ?? (state.live ? null : ((await records.latest({}))?.id ?? null));
+    throw syncErrors.inProgress(runId);
   }
 
   /** Whoever takes the lease owns every queued or running run: those were left by a process that died. */
