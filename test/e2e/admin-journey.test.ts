@@ -4,10 +4,10 @@ import { HTML_NAME } from '../../examples/oneroster-sandbox';
 import type { SandboxPerson } from '../../examples/oneroster-sandbox/types';
 import { createMemoryLogger, TEST_ENCRYPTION_KEY } from '../helpers/app';
 import { describeEachDatabase } from '../helpers/databases';
-import { launchChromium, seriousAxeViolations } from '../widget/browser';
+import { eventually, launchChromium, seriousAxeViolations } from '../widget/browser';
 import { ensureWidgetBuilt } from '../widget/build-widget';
 import { SettingsPage } from '../widget/page';
-import { eventually, HostTab, MOUNT, XSS_NAME } from './host-browser';
+import { HostTab, MOUNT, XSS_NAME } from './host-browser';
 
 /**
  * A district admin's whole journey through the REAL example host app, with the real module, the

@@ -122,17 +122,3 @@ export class HostTab {
     await this.context.close();
   }
 }
-
-/** Retries an assertion until it holds (pages update after network answers). */
-export async function eventually(assertion: () => Promise<void>, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      await assertion();
-      return;
-    } catch (err) {
-      if (Date.now() > deadline) throw err;
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-  }
-}

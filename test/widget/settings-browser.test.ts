@@ -1,5 +1,5 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { launchChromium, screenshot, seriousAxeViolations } from './browser';
+import { eventually, launchChromium, screenshot, seriousAxeViolations } from './browser';
 import { ensureWidgetBuilt } from './build-widget';
 import { CSRF_TOKEN, GOOD_CLIENT, GOOD_TENANT, startFakeApi, XSS_NAME, type FakeApi } from './fake-api';
 import { SettingsPage } from './page';
@@ -42,19 +42,6 @@ afterEach(async () => {
   expect(pageErrors).toEqual([]);
 });
 
-/** Retries an assertion until it holds (the UI updates after network answers). */
-async function eventually(assertion: () => Promise<void>, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      await assertion();
-      return;
-    } catch (err) {
-      if (Date.now() > deadline) throw err;
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-  }
-}
 
 async function hostEvents(): Promise<Array<{ type: string; detail: any; composed: boolean }>> {
   return page.evaluate(() => (window as unknown as { __events: Array<{ type: string; detail: unknown; composed: boolean }> }).__events) as never;
