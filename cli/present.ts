@@ -21,6 +21,9 @@ export function presentRunSummary(run: RunView): string[] {
   if (run.issueCount > 0) lines.push(`  ${run.issueCount} record issue(s); see the run in Settings or GET /runs/${run.id}.`);
   if (run.error) lines.push(`  Error: ${run.error.message} (${run.error.code})`);
   if (run.status === 'held' && run.plan) {
+    for (const [kind, counts] of Object.entries(run.plan.counts)) {
+      if (counts) lines.push(`  planned ${kind.padEnd(9)} ${COUNT_NAMES.map((name) => `${name} ${counts[name]}`).join(', ')}`);
+    }
     for (const [kind, d] of Object.entries(run.plan.deactivations)) {
       if (d && d.planned > 0) lines.push(`  Held: would deactivate ${d.planned} of ${d.active} active ${kind} (threshold ${d.threshold}).`);
     }

@@ -72,19 +72,18 @@ describe('run presentation', () => {
     const lines = presentRunSummary(
       run({
         status: 'held', phase: 'done', durationMs: 2400,
-        counts: {
-          kinds: { students: { ...zero, updated: 3, deactivated: 80 }, staff: { ...zero, created: 2 } },
-          skippedBySchool: { 'sch-9': 4, 'sch-8': 1 }, ignoredRoles: { guardian: 12 }, unmatchedBuildings: [],
-        },
+        // A held run applied nothing: its counts are empty, the plan carries the numbers.
+        counts: { kinds: {}, skippedBySchool: { 'sch-9': 4, 'sch-8': 1 }, ignoredRoles: { guardian: 12 }, unmatchedBuildings: [] },
         plan: {
-          counts: {},
+          counts: { students: { ...zero, updated: 3, deactivated: 80 }, staff: { ...zero, created: 2 } },
           deactivations: { students: { planned: 80, active: 100, threshold: 25 } },
           samples: {},
         },
       }),
     );
     expect(lines[0]).toBe('Run #7 (users, full) held in 2.4 s.');
-    expect(lines).toContain('  students  created 0, updated 3, unchanged 0, linked 0, reactivated 0, deactivated 80, disabled 0, skipped 0');
+    expect(lines).toContain('  planned students  created 0, updated 3, unchanged 0, linked 0, reactivated 0, deactivated 80, disabled 0, skipped 0');
+    expect(lines.filter((line) => line.startsWith('  students'))).toEqual([]);
     expect(lines).toContain('  5 people skipped: their school is not a building (2 schools).');
     expect(lines).toContain('  Not imported by role: guardian 12.');
     expect(lines).toContain('  Held: would deactivate 80 of 100 active students (threshold 25).');
