@@ -221,6 +221,11 @@ function classifyNetworkError(err: unknown, target: URL, deps: HttpClientDeps): 
   if (code && (TLS_CODES.has(code) || code.startsWith('ERR_SSL_') || code.startsWith('ERR_TLS_') || code.includes('CERT'))) {
     return { kind: 'error', error: classified('tls_error', `A secure (TLS) connection to ${host} failed.`, deps), retryable: false };
   }
+  // axios's code when the answer began but its body broke off (a cut connection, a body too big):
+  // the provider was reached, so this is a bad answer, not an unreachable host. Worth a retry.
+  if (code === 'ERR_BAD_RESPONSE') {
+    return { kind: 'error', error: classified('bad_response', `The provider at ${host} stopped its answer before it was complete.`, deps), retryable: true };
+  }
   if (code === 'ENOTFOUND') {
     return { kind: 'error', error: classified('unreachable', `The host name ${target.hostname} was not found.`, deps), retryable: false };
   }
