@@ -4,6 +4,7 @@ import type { ConfigInput, ConfigView, LastTestView, SavedConfigView, TestResult
 import { validate } from '../http/validate';
 import { decodeEncryptionKey, type OneRosterUser } from '../options';
 import { createProviderConnection, testProviderConnection } from '../providers';
+import { createSql } from '../store/sql';
 import type { ProviderConnection, ProviderDeps, ProviderSettings } from '../providers/types';
 import { CONFIG_ROW_ID, defineConfigModels, type AuditAction, type ConfigRow } from './config-models';
 import { configInputSchema } from './config-schema';
@@ -40,6 +41,9 @@ export function createConfigService(ctx: ModuleContext): ConfigService {
   const key = decodeEncryptionKey(ctx.options.encryptionKey);
   const schema = configInputSchema(ctx.options.network);
   const deps: ProviderDeps = { options: ctx.options, logger: ctx.logger, clock: ctx.clock };
+  // IMMEDIATE on SQLite: a read-then-write transaction started while a sync writes would otherwise
+  // fail at once with SQLITE_BUSY (a lock upgrade is never waited for) and answer a 500.
+  const sql = createSql(ctx.sequelize);
 
   const load = async (): Promise<ConfigRow | null> => {
     const row = await Config.findByPk(CONFIG_ROW_ID);
@@ -139,7 +143,7 @@ export function createConfigService(ctx: ModuleContext): ConfigService {
         updatedByName: user.name ?? null,
       };
       const details = { provider, ...publicSettings(stored), secretChanged: Boolean(clientSecret) && !keepsSavedSecret };
-      await ctx.sequelize.transaction(async (transaction) => {
+      await sql.transaction(async (transaction) => {
         const current = await Config.findByPk(CONFIG_ROW_ID, { transaction });
         const wasEnabled = Boolean(current?.get('enabled'));
         if (current) await current.update(values, { transaction });
@@ -152,7 +156,7 @@ export function createConfigService(ctx: ModuleContext): ConfigService {
     },
 
     async disable(user) {
-      await ctx.sequelize.transaction(async (transaction) => {
+      await sql.transaction(async (transaction) => {
         const current = await Config.findByPk(CONFIG_ROW_ID, { transaction });
         if (!current || !current.get('enabled')) return;
         await current.update({ enabled: false, updatedById: String(user.id), updatedByName: user.name ?? null }, { transaction });
