@@ -24,7 +24,7 @@ const API_ERRORS: Record<string, string> = {
   unauthenticated: 'Your session has ended. Sign in again.',
   forbidden: 'You need the Manage Settings permission to manage OneRoster. Ask a district administrator for access.',
   network_error: 'The server could not be reached. Check your connection and try again.',
-  sync_in_progress: 'A sync is already running. Wait for it to finish before starting another.',
+  sync_in_progress: 'A sync is running. Wait for it to finish, then try again.',
   buildings_not_synced: 'Sync buildings first: students and staff are placed in buildings, so a building sync must succeed before a user sync.',
   not_configured: 'OneRoster is not set up yet. Choose a provider, test the configuration and save it first.',
   nothing_to_sync: 'There is nothing to sync: automatic student and staff imports are both turned off.',

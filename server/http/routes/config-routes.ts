@@ -25,7 +25,7 @@ export const configRoutes: Route[] = [
   {
     method: 'put',
     path: '/config',
-    summary: 'Validates, re-tests and saves the configuration, and enables OneRoster',
+    summary: 'Validates, re-tests and saves the configuration, and enables OneRoster (409 while a sync runs)',
     async handler({ services, body, user }) {
       // A sync mid-pull would mix two configurations: refuse, the way starting a second sync is refused.
       const active = await services.sync.activeRun();
@@ -41,8 +41,12 @@ export const configRoutes: Route[] = [
   {
     method: 'delete',
     path: '/config',
-    summary: 'Disables OneRoster (manual roster management returns); keeps data and history',
+    summary: 'Disables OneRoster (manual roster management returns); keeps data and history (409 while a sync runs)',
     async handler({ services, user }) {
+      // A run already pulling would go on writing the roster after the host took it back: refuse,
+      // as saving is refused, and let the admin turn it off once the run has ended.
+      const active = await services.sync.activeRun();
+      if (active) throw syncErrors.inProgress(active.id);
       await services.config.disable(user!);
       const [config, status] = await Promise.all([services.config.view(), services.sync.status()]);
       const view: ConfigView = { ...config, ...status };
