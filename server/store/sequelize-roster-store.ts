@@ -130,8 +130,12 @@ export function createSequelizeRosterStore(sequelize: Sequelize): RosterStore {
     },
 
     async listActivePeople(kind, afterId, limit): Promise<ActivePerson[]> {
+      // Keyset paging must walk the primary key. Left alone, MariaDB reads the `active` index from
+      // its start on every page (ref on active = 1, id only filtered), so listing a million people
+      // cost O(n²): ~40 ms a page half way through 1M rows instead of ~4 ms (bench/README.md).
+      const hint = sql.isMysql ? ' FORCE INDEX (PRIMARY)' : '';
       const rows = await sql.select<Record<string, unknown>>(
-        `SELECT id, sourced_id, first_name, last_name FROM ${q(PERSON_TABLES[kind].table)} ` +
+        `SELECT id, sourced_id, first_name, last_name FROM ${q(PERSON_TABLES[kind].table)}${hint} ` +
           `WHERE id > ${v(afterId ?? 0)} AND active = ${v(true)} AND sourced_id IS NOT NULL ORDER BY id LIMIT ${Number(limit)}`,
       );
       return rows.map((row) => ({

@@ -28,7 +28,7 @@ export interface Sql {
   select<T>(sql: string, options?: { transaction?: Transaction }): Promise<T[]>;
   /** Runs a statement that changes rows and returns how many it changed (matched, on MySQL). */
   change(sql: string, options?: { transaction?: Transaction }): Promise<number>;
-  /** Runs a statement whose result does not matter (INSERT, DDL). */
+  /** Runs an INSERT whose result does not matter. */
   run(sql: string, options?: { transaction?: Transaction }): Promise<void>;
   /** Runs `work` in one transaction (IMMEDIATE on SQLite, so two writers never deadlock on a lock upgrade). */
   transaction<T>(work: (transaction: Transaction) => Promise<T>): Promise<T>;
@@ -39,7 +39,18 @@ export function createSql(sequelize: Sequelize): Sql {
   const dialect = sequelize.getDialect();
   const isMysql = dialect === 'mysql' || dialect === 'mariadb';
   const queryInterface = sequelize.getQueryInterface();
-  const value = (v: unknown): string => sequelize.escape(v as string);
+  // Escaping a Date goes through moment (a few µs each), and every row of a batch carries the same
+  // sync timestamp: remember the last Date's literal (benchmark: ~5 % of a sync's CPU).
+  let lastTime = NaN;
+  let lastLiteral = '';
+  const value = (v: unknown): string => {
+    if (!(v instanceof Date)) return sequelize.escape(v as string);
+    if (v.getTime() !== lastTime) {
+      lastLiteral = sequelize.escape(v as unknown as string);
+      lastTime = v.getTime();
+    }
+    return lastLiteral;
+  };
   return {
     isMysql,
     id: (name) => queryInterface.quoteIdentifier(name),
@@ -66,7 +77,9 @@ export function createSql(sequelize: Sequelize): Sql {
       return Number(changed);
     },
     run: async (sql, options = {}) => {
-      await sequelize.query(sql, { transaction: options.transaction });
+      // Typed as INSERT: untyped, Sequelize lower-cases the whole statement (~300 KB for 1000 rows)
+      // three times to guess what it is (benchmark: ~5 % of a sync's CPU).
+      await sequelize.query(sql, { type: QueryTypes.INSERT, transaction: options.transaction });
     },
     transaction: (work) =>
       isMysql
