@@ -1,3 +1,4 @@
+import { CompactIdSet } from './compact-id-set';
 import { hintsFor } from './hints';
 import type { Normalized } from './normalize';
 import { ProviderError, type PulledPage, type RecordProblem } from './types';
@@ -36,7 +37,8 @@ export async function* pullPages<T extends { sourcedId: string }>(
   normalize: (row: unknown) => Normalized<T> | null,
   limits: PagingLimits,
 ): AsyncGenerator<PulledPage<T>> {
-  const seen = new Set<string>();
+  // Every id of the pull, compactly: a million of them must not cost hundreds of MB of heap.
+  const seen = new CompactIdSet();
   let unidentified = 0;
   let received = 0;
   let total: number | null = null;
@@ -65,15 +67,14 @@ export async function* pullPages<T extends { sourcedId: string }>(
       if ('problem' in result) {
         unidentified += 1;
         problems.push(result.problem);
-      } else if (seen.has(result.record.sourcedId)) {
+      } else if (seen.add(result.record.sourcedId)) {
+        records.push(result.record);
+      } else {
         problems.push({
           sourcedId: result.record.sourcedId,
           code: 'duplicate_record',
           message: 'The provider sent this record twice in one pull (its data changed while it was read); it was read once.',
         });
-      } else {
-        seen.add(result.record.sourcedId);
-        records.push(result.record);
       }
     }
     yield { records, problems, total, received };

@@ -1,0 +1,43 @@
+import { CompactIdSet } from '../../server/providers/compact-id-set';
+
+describe('CompactIdSet', () => {
+  it('adds an id once and refuses it after', () => {
+    const set = new CompactIdSet();
+    expect(set.add('a')).toBe(true);
+    expect(set.add('a')).toBe(false);
+    expect(set.add('b')).toBe(true);
+    expect(set.size).toBe(2);
+  });
+
+  it('tells apart ids that are prefixes of each other, empty, or differ only in non-ASCII characters', () => {
+    const set = new CompactIdSet();
+    const ids = ['', 'ab', 'abc', 'abc ', 'Zoë', 'Zoe', 'Zoë-学生', '👩‍🎓', 'ÅÅ', 'Å'];
+    for (const id of ids) expect(set.add(id)).toBe(true);
+    for (const id of ids) expect(set.add(id)).toBe(false);
+    expect(set.size).toBe(ids.length);
+  });
+
+  it('keeps 300,000 distinct ids exact across every growth (full 32-bit hash collisions included)', () => {
+    // ~10 pairs of ids sharing a 32-bit hash are expected among 300k (birthday bound): byte
+    // comparison must keep both, and refuse each when it comes again.
+    const set = new CompactIdSet();
+    const id = (i: number) => `${(i * 2654435761) % 4294967296}-${i.toString(36)}`;
+    let added = 0;
+    for (let i = 0; i < 300_000; i++) if (set.add(id(i))) added += 1;
+    expect(added).toBe(300_000);
+    expect(set.size).toBe(300_000);
+    let refused = 0;
+    for (let i = 0; i < 300_000; i++) if (!set.add(id(i))) refused += 1;
+    expect(refused).toBe(300_000);
+    expect(set.size).toBe(300_000);
+  });
+
+  it('takes ids longer than its first buffer', () => {
+    const set = new CompactIdSet();
+    const long = 'x'.repeat(200_000);
+    expect(set.add(long)).toBe(true);
+    expect(set.add(`${long}y`)).toBe(true);
+    expect(set.add(long)).toBe(false);
+    expect(set.size).toBe(2);
+  });
+});
