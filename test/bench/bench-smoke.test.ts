@@ -1,0 +1,75 @@
+import { runBench, type BenchReport } from '../../bench/harness';
+import { presentMarkdown } from '../../bench/present';
+
+// Proves the benchmark harness works end to end at a tiny size: sandbox and sync in their own
+// processes, the real module syncing over loopback HTTP into SQLite, the re-syncs, and both
+// baselines. It asserts counts, never times: timing belongs to `npm run bench`, not to `npm test`.
+
+describe('benchmark harness (500 users, SQLite)', () => {
+  let report: BenchReport;
+
+  beforeAll(async () => {
+    report = await runBench({ users: [500], databases: ['sqlite'], scenarios: ['initial', 'resync', 'delta', 'baselines'], log: () => {} });
+  }, 120_000);
+
+  const row = (step: string) => {
+    const found = report.rows.find((r) => r.step === step);
+    if (!found) throw new Error(`no ${step} row`);
+    return found;
+  };
+  const created = (step: string) => {
+    const counts = row(step).detail.run!.counts as { kinds: Record<string, { created: number }> };
+    return counts.kinds.students!.created + counts.kinds.staff!.created;
+  };
+
+  it('measures every scenario in order, each in a process of its own', () => {
+    expect(report.rows.map((r) => r.step)).toEqual(['initial', 'resync', 'delta', 'fetch', 'write']);
+    for (const r of report.rows) {
+      expect(r).toMatchObject({ database: 'sqlite', users: 500 });
+      expect(r.wallSeconds).toBeGreaterThan(0);
+      expect(r.peakRssMb).toBeGreaterThan(10);
+      expect(r.peakHeapMb).toBeGreaterThan(1);
+      expect(r.cpu.worker).toBeGreaterThan(0);
+    }
+  });
+
+  it('pulls every user of the district, and the write baseline writes exactly what the sync created', () => {
+    expect(row('fetch').records).toBe(500);
+    expect(row('initial').detail.run!.status).toBe('succeeded');
+    // Guardians are not imported, so fewer rows than users, but most of them.
+    expect(created('initial')).toBeGreaterThan(400);
+    expect(row('initial').records).toBe(created('initial'));
+    expect(row('write').records).toBe(created('initial'));
+  });
+
+  it('re-syncs with no change writing nothing, and the delta run pulls only the changed people', () => {
+    const resync = row('resync');
+    expect(resync.detail.run).toMatchObject({ status: 'succeeded', mode: 'full' });
+    expect(resync.records).toBe(0);
+    const delta = row('delta');
+    expect(delta.detail.run).toMatchObject({ status: 'succeeded', mode: 'delta' });
+    // 1 % of 500 people changed; guardians among them are not imported.
+    expect(delta.records).toBeLessThanOrEqual(5);
+    expect(created('delta')).toBe(0);
+    expect(delta.queries).toBeLessThan(resync.queries);
+  });
+
+  it('counts the queries the sync sends, with no query per person, and relates the sync to the baselines', () => {
+    const initial = row('initial');
+    expect(initial.queries).toBeGreaterThan(10);
+    expect(initial.queries).toBeLessThan(500);
+    expect(initial.detail.queries.byShape['INSERT students']?.count).toBeGreaterThanOrEqual(1);
+    expect(initial.detail.queries.phaseStarts.map((p) => p.phase)).toEqual(expect.arrayContaining(['pulling', 'applying']));
+    expect(row('fetch').queries).toBe(0);
+    expect(row('write').detail.queries.byShape['INSERT students']?.count).toBe(1);
+    expect(initial.ratioToBaseline).toBeGreaterThan(0);
+  });
+
+  it('prints the figures as a markdown table with the targets', () => {
+    const text = presentMarkdown(report);
+    expect(text).toMatch(/\| sqlite \| 500 \| initial full sync \|/);
+    expect(text).toMatch(/\| sqlite \| 500 \| 1 % delta re-sync \|/);
+    expect(text).toMatch(/\| sync \/ \(fetch only \+ write only\) ≤ 1\.5 \| sqlite 500 initial \|/);
+    expect(text).toMatch(/\| no-change re-sync ≤ 0\.7× initial \| sqlite 500 resync \|/);
+  });
+});

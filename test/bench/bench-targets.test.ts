@@ -1,0 +1,98 @@
+import { medianRows, type BenchReport, type BenchRow } from '../../bench/harness';
+import { parseArguments } from '../../bench/run';
+import { checkTargets } from '../../bench/targets';
+import type { WorkerResult } from '../../bench/worker';
+
+// The benchmark's command line and its judging of targets, on made-up figures (nothing is timed).
+
+describe('bench command line', () => {
+  it('defaults to 10k and 100k users, both databases and every scenario', () => {
+    expect(parseArguments([])).toMatchObject({
+      users: [10_000, 100_000],
+      databases: ['mariadb', 'sqlite'],
+      scenarios: ['initial', 'resync', 'delta', 'baselines'],
+    });
+  });
+
+  it('reads sizes, databases, scenarios and output files, and adds 1M on --million', () => {
+    const parsed = parseArguments(['--users', '100_000,10000', '--million', '--db', 'mariadb', '--scenarios', 'initial,baselines', '--repeat', '3', '--json', 'a.json', '--markdown', 'a.md']);
+    expect(parsed).toMatchObject({
+      users: [10_000, 100_000, 1_000_000],
+      repeat: 3,
+      databases: ['mariadb'],
+      scenarios: ['initial', 'baselines'],
+      json: 'a.json',
+      markdown: 'a.md',
+    });
+  });
+
+  it('refuses what it does not know', () => {
+    expect(() => parseArguments(['--db', 'postgres'])).toThrow(/unknown database postgres/);
+    expect(() => parseArguments(['--scenarios', 'warm'])).toThrow(/unknown scenario warm/);
+    expect(() => parseArguments(['--users', 'many'])).toThrow(/not a count/);
+    expect(() => parseArguments(['--users'])).toThrow(/needs a value/);
+    expect(() => parseArguments(['--repeat', '0'])).toThrow(/--repeat: not a count/);
+    expect(() => parseArguments(['--fast'])).toThrow(/unknown option --fast/);
+  });
+});
+
+describe('bench targets', () => {
+  function row(users: number, step: BenchRow['step'], wallSeconds: number, extra: Partial<BenchRow> = {}): BenchRow {
+    const queries = extra.queries ?? users / 100;
+    return {
+      database: 'mariadb', users, step, wallSeconds, usersPerSecond: users / wallSeconds, records: users, peakRssMb: 200, peakHeapMb: 100,
+      queries, queriesPer1000Users: (queries / users) * 1000, cpu: { worker: 1, sandbox: 1, database: 1 }, load: [1, 1],
+      detail: {} as WorkerResult, ...extra,
+    };
+  }
+  const report = (rows: BenchRow[]): BenchReport => ({ date: '', machine: { cores: 2, memoryGiB: 8, node: 'v20' }, options: { users: [], databases: [], scenarios: [] }, rows });
+  const verdicts = (rows: BenchRow[]) => Object.fromEntries(checkTargets(report(rows)).map((c) => [`${c.where}: ${c.target}`, c.met]));
+
+  it('judges the time, ratio, re-sync and delta targets against the initial sync', () => {
+    expect(verdicts([
+      row(100_000, 'initial', 19, { ratioToBaseline: 1.4 }),
+      row(100_000, 'resync', 14),
+      row(100_000, 'delta', 2),
+    ])).toEqual({
+      'mariadb 100,000 initial: initial full sync ≤ 20 s': true,
+      'mariadb 100,000 initial: sync / (fetch only + write only) ≤ 1.5': true,
+      'mariadb 100,000 initial: queries per 1,000 users ≤ 20': true,
+      'mariadb 100,000 resync: no-change re-sync ≤ 0.7× initial': false,
+      'mariadb 100,000 resync: queries per 1,000 users ≤ 20': true,
+      'mariadb 100,000 delta: 1 % delta re-sync ≤ 0.1× initial': false,
+    });
+  });
+
+  it('judges memory and scaling at 1M against the 100k figures, and queries that grow with size', () => {
+    const checks = verdicts([
+      row(100_000, 'initial', 10, { peakRssMb: 260 }),
+      row(1_000_000, 'initial', 160, { peakRssMb: 320, queries: 30_000 }),
+    ]);
+    expect(checks).toMatchObject({
+      'mariadb 1,000,000 initial: initial full sync ≤ 200 s': true,
+      'mariadb 1,000,000 initial: peak RSS ≤ 300 MB at 1M': false,
+      'mariadb 1,000,000 initial: peak RSS at 1M ≤ 1.25× the 100k figure': true,
+      'mariadb 1,000,000 initial: time per user at 1M ≤ 1.5× the 100k figure': false,
+      'mariadb 1,000,000 initial: queries per 1,000 users ≤ 20': false,
+      'mariadb initial 100,000 → 1,000,000: queries per 1,000 users do not grow with size': false,
+    });
+  });
+
+  it('reports the median round of each step and the ratio of the median figures', () => {
+    const round = (initial: number, fetch: number, write: number) => [row(1000, 'initial', initial), row(1000, 'fetch', fetch), row(1000, 'write', write)];
+    const rows = medianRows([round(9, 1, 1), round(3, 2, 4), round(6, 3, 2)]);
+    expect(rows.map((r) => [r.step, r.wallSeconds, r.wallSamples])).toEqual([
+      ['initial', 6, [9, 3, 6]],
+      ['fetch', 2, [1, 2, 3]],
+      ['write', 2, [1, 4, 2]],
+    ]);
+    expect(rows[0]!.ratioToBaseline).toBe(1.5);
+    // Two rounds: the lower one.
+    expect(medianRows([round(4, 1, 1), round(2, 1, 1)])[0]!.wallSeconds).toBe(2);
+  });
+
+  it('holds SQLite to the relative targets only', () => {
+    const checks = verdicts([row(100_000, 'initial', 30, { database: 'sqlite' })]);
+    expect(Object.keys(checks)).toEqual(['sqlite 100,000 initial: queries per 1,000 users ≤ 20']);
+  });
+});
