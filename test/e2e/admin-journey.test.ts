@@ -1,11 +1,9 @@
-import type { Browser } from 'playwright-core';
 import { createHostApp, type HostApp } from '../../examples/host-app/create-host-app';
 import { HTML_NAME } from '../../examples/oneroster-sandbox';
 import type { SandboxPerson } from '../../examples/oneroster-sandbox/types';
 import { createMemoryLogger, TEST_ENCRYPTION_KEY } from '../helpers/app';
 import { describeEachDatabase } from '../helpers/databases';
-import { eventually, launchChromium, seriousAxeViolations } from '../widget/browser';
-import { ensureWidgetBuilt } from '../widget/build-widget';
+import { eventually, seriousAxeViolations, useChromium } from '../widget/browser';
 import { SettingsPage } from '../widget/page';
 import { HostTab, MOUNT, XSS_NAME } from './host-browser';
 
@@ -25,16 +23,7 @@ const XSS_FAMILY = 'Aardvark';
 /** Students the provider drops for the held-run steps (far above the 10% safeguard). */
 const REMOVED_STUDENTS = 150;
 
-let browser: Browser;
-
-beforeAll(async () => {
-  ensureWidgetBuilt();
-  browser = await launchChromium();
-}, 180_000);
-
-afterAll(async () => {
-  await browser?.close();
-});
+const browser = useChromium();
 
 describeEachDatabase('the admin journey through the example host app', (db) => {
   let host: HostApp;
@@ -91,7 +80,7 @@ describeEachDatabase('the admin journey through the example host app', (db) => {
     xssStudent = sandbox().district.updatePerson(plain.sourcedId, { givenName: XSS_NAME, familyName: XSS_FAMILY });
     expect(htmlStudent).toBeDefined();
 
-    tab = await HostTab.open(browser, baseUrl, db().name);
+    tab = await HostTab.open(browser(), baseUrl, db().name);
     settings = new SettingsPage(tab.page);
   }, 120_000);
 

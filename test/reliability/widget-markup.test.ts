@@ -1,11 +1,10 @@
 import { createServer, type Server } from 'node:http';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { HTML_NAME, type Sandbox } from '../../examples/oneroster-sandbox';
 import { MOUNT, type TestHost } from '../helpers/app';
 import { describeEachDatabase } from '../helpers/databases';
 import { assertRosterInvariants } from '../helpers/invariants';
-import { launchChromium } from '../widget/browser';
-import { ensureWidgetBuilt } from '../widget/build-widget';
+import { useChromium } from '../widget/browser';
 import { SettingsPage } from '../widget/page';
 import { createReliabilityHost, providerInput, resetDatabase, saveConfig, startSmallDistrict, syncNow } from './kit';
 
@@ -55,16 +54,7 @@ function hostPage(): string {
 <body><main><oneroster-settings api-base="${MOUNT}" csrf-token="t"></oneroster-settings></main></body></html>`;
 }
 
-let browser: Browser;
-
-beforeAll(async () => {
-  ensureWidgetBuilt();
-  browser = await launchChromium();
-}, 180_000);
-
-afterAll(async () => {
-  await browser?.close();
-});
+const browser = useChromium();
 
 describeEachDatabase('roster and provider markup never runs in the widget', (db) => {
   let sandbox: Sandbox;
@@ -113,7 +103,7 @@ describeEachDatabase('roster and provider markup never runs in the widget', (db)
     expect(held.plan?.samples.students?.map((s) => s.name).join(' ')).toContain(MARKUP_NAMES[0]);
     heldRunId = held.id;
 
-    context = await browser.newContext({ extraHTTPHeaders: { 'x-test-user': 'admin' }, viewport: { width: 1100, height: 900 }, locale: 'en-US' });
+    context = await browser().newContext({ extraHTTPHeaders: { 'x-test-user': 'admin' }, viewport: { width: 1100, height: 900 }, locale: 'en-US' });
     page = await context.newPage();
     page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
     page.on('dialog', (dialog) => {

@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { ensureWidgetBuilt } from './build-widget';
 
 /** Debian's Chromium; no browser is ever downloaded. */
 export const CHROMIUM = '/usr/bin/chromium';
@@ -17,6 +18,25 @@ export async function launchChromium(): Promise<Browser> {
     executablePath: CHROMIUM,
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
   });
+}
+
+/**
+ * One Chromium for a whole test file, with the widget built first: call at the file's top level;
+ * the answer gives the browser once `beforeAll` has run.
+ */
+export function useChromium(): () => Browser {
+  let browser: Browser | undefined;
+  beforeAll(async () => {
+    ensureWidgetBuilt();
+    browser = await launchChromium();
+  }, 180_000);
+  afterAll(async () => {
+    await browser?.close();
+  });
+  return () => {
+    if (!browser) throw new Error('Chromium is not running: useChromium() must be called at the top level of the test file.');
+    return browser;
+  };
 }
 
 /** Saves a full-page screenshot under test-artifacts/widget/. */

@@ -1,6 +1,5 @@
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { eventually, launchChromium, screenshot, seriousAxeViolations } from './browser';
-import { ensureWidgetBuilt } from './build-widget';
+import type { BrowserContext, Page } from 'playwright-core';
+import { eventually, screenshot, seriousAxeViolations, useChromium } from './browser';
 import { CSRF_TOKEN, GOOD_CLIENT, GOOD_TENANT, startFakeApi, XSS_NAME, type FakeApi } from './fake-api';
 import { SettingsPage } from './page';
 
@@ -11,25 +10,17 @@ import { SettingsPage } from './page';
 
 jest.setTimeout(45_000);
 
-let browser: Browser;
 let fake: FakeApi;
 let context: BrowserContext;
 let page: Page;
 let settings: SettingsPage;
 let pageErrors: string[];
 
-beforeAll(async () => {
-  ensureWidgetBuilt();
-  browser = await launchChromium();
-}, 180_000);
-
-afterAll(async () => {
-  await browser?.close();
-});
+const browser = useChromium();
 
 beforeEach(async () => {
   fake = await startFakeApi();
-  context = await browser.newContext({ viewport: { width: 1100, height: 900 }, locale: 'en-US', timezoneId: 'America/Chicago' });
+  context = await browser().newContext({ viewport: { width: 1100, height: 900 }, locale: 'en-US', timezoneId: 'America/Chicago' });
   page = await context.newPage();
   pageErrors = [];
   page.on('pageerror', (error) => pageErrors.push(error.message));
