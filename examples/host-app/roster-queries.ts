@@ -1,19 +1,12 @@
 import { fn, col, Op, UniqueConstraintError, where, type Sequelize, type WhereOptions } from 'sequelize';
-import { defineRosterModels, type BuildingRow, type RosterModels, type StaffRow, type StudentRow } from '../../server';
+import { defineRosterModels, type BuildingRow, type PersonKind, type RosterModels, type StaffRow, type StudentRow } from '../../server';
 import { HttpError } from './http-error';
 
-/** Students or staff: the two kinds of people the host lists and imports. */
-export type PersonKind = 'students' | 'staff';
+/** Students or staff: the two kinds of people the host lists and imports (the module's own). */
+export type { PersonKind };
 
-/** A building as the host's API presents it. */
-export interface BuildingItem {
-  id: number;
-  sisId: string | null;
-  name: string;
-  identifier: string | null;
-  source: 'manual' | 'oneroster';
-  active: boolean;
-}
+/** A building as the host's API presents it: its row without sync bookkeeping. */
+export type BuildingItem = Pick<BuildingRow, 'id' | 'sisId' | 'name' | 'identifier' | 'source' | 'active'>;
 
 /** A student or staff member as the host's API presents it (`grade` for students, `role` for staff). */
 export interface PersonItem {

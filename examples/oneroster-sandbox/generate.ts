@@ -6,25 +6,16 @@ import { chance, hash3, pad, pick } from './hash';
 import { DISTRICT_ID, ORPHAN_SCHOOL_ID, orgId, schoolId } from './ids';
 import { Block, Layout, blockIndexAt } from './layout';
 import { FAMILY_FOLDED, FAMILY_NAMES, GIVEN_FOLDED, GIVEN_NAMES, PLACE_NAMES } from './names';
-import { SandboxOrg, SandboxRole, SandboxStatus } from './types';
+import { SandboxOrg, SandboxPerson, SandboxRole } from './types';
 
-/** A person's data apart from their ids (which follow from index and id generation). */
-export interface PersonData {
-  status: SandboxStatus;
-  dateLastModified: string;
-  roles: SandboxRole[];
-  givenName?: string;
-  familyName?: string;
-  middleName?: string;
-  preferredFirstName?: string;
-  username: string;
-  identifier?: string;
-  email?: string;
-  enabled: boolean;
-  grades: string[];
+/**
+ * A person's data apart from their ids (which follow from index and id generation): the public
+ * shape without ids, derived fields and orgs, with guardians' students as indices.
+ */
+export type PersonData = Omit<SandboxPerson, 'sourcedId' | 'legacySourcedId' | 'role' | 'orgs' | 'agents'> & {
   /** Indices of the people this person is a guardian of. */
   agents: number[];
-}
+};
 
 /** What generation needs to know; built once per sandbox. */
 export interface GenerationContext {

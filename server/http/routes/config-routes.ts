@@ -1,4 +1,5 @@
 import type { ConfigView } from '../contract';
+import type { Services } from '../../services';
 import type { Route } from '../types';
 import { syncErrors } from '../../sync/sync-errors';
 
@@ -27,9 +28,8 @@ export const configRoutes: Route[] = [
     path: '/config',
     summary: 'Validates, re-tests and saves the configuration, and enables OneRoster (409 while a sync runs)',
     async handler({ services, body, user }) {
-      // A sync mid-pull would mix two configurations: refuse, the way starting a second sync is refused.
-      const active = await services.sync.activeRun();
-      if (active) throw syncErrors.inProgress(active.id);
+      // A sync mid-pull would mix two configurations.
+      await refuseWhileSyncing(services);
       const before = await services.sync.status();
       const hasSyncedData = before.lastSuccessfulSyncAt !== null || before.buildingsSynced;
       await services.config.save(body, user!, { hasSyncedData });
@@ -43,10 +43,8 @@ export const configRoutes: Route[] = [
     path: '/config',
     summary: 'Disables OneRoster (manual roster management returns); keeps data and history (409 while a sync runs)',
     async handler({ services, user }) {
-      // A run already pulling would go on writing the roster after the host took it back: refuse,
-      // as saving is refused, and let the admin turn it off once the run has ended.
-      const active = await services.sync.activeRun();
-      if (active) throw syncErrors.inProgress(active.id);
+      // A run already pulling would go on writing the roster after the host took it back.
+      await refuseWhileSyncing(services);
       await services.config.disable(user!);
       const [config, status] = await Promise.all([services.config.view(), services.sync.status()]);
       const view: ConfigView = { ...config, ...status };
@@ -54,3 +52,9 @@ export const configRoutes: Route[] = [
     },
   },
 ];
+
+/** Configuration changes wait for the running sync, the way a second sync start does: 409 naming it. */
+async function refuseWhileSyncing(services: Services): Promise<void> {
+  const active = await services.sync.activeRun();
+  if (active) throw syncErrors.inProgress(active.id);
+}
