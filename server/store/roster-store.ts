@@ -1,8 +1,8 @@
 /**
  * The roster store: the only way the sync engine reads and writes buildings, students and staff.
  *
- * The default store (`createSequelizeRosterStore`) writes the module's own `buildings`, `students`
- * and `staff` tables. A host that keeps people in its own tables passes its own implementation as
+ * The default store (`createSequelizeRosterStore`) writes the module's own `oneroster_buildings`,
+ * `oneroster_students` and `oneroster_staff` tables. A host that keeps people in its own tables passes its own implementation as
  * the `rosterStore` option. The contract is small and bulk-oriented so that a sync of a million
  * people costs a bounded number of queries per thousand:
  *

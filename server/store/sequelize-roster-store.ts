@@ -9,6 +9,7 @@ import type {
   StoredBuilding,
   StoredPerson,
 } from './roster-store';
+import { ROSTER_TABLES } from '../../migrations/roster-table-names';
 import { chunk, createSql, readBoolean } from './sql';
 
 /** Rows per statement: well under MySQL's packet limit, and few statements per thousand people. */
@@ -16,13 +17,13 @@ const BATCH = 1000;
 
 /** Per-kind column names of the default tables. */
 const PERSON_TABLES: Record<PersonKind, { table: string; number: string; extra: 'grade' | 'role' }> = {
-  students: { table: 'students', number: 'student_number', extra: 'grade' },
-  staff: { table: 'staff', number: 'staff_number', extra: 'role' },
+  students: { table: ROSTER_TABLES.students, number: 'student_number', extra: 'grade' },
+  staff: { table: ROSTER_TABLES.staff, number: 'staff_number', extra: 'role' },
 };
 
 /**
- * The default roster store over the module's `buildings`, `students` and `staff` tables (created by
- * the migrations). Every method is one or a few set-based statements: multi-row upserts
+ * The default roster store over the module's `oneroster_buildings`, `oneroster_students` and
+ * `oneroster_staff` tables (created by the migrations). Every method is one or a few set-based statements: multi-row upserts
  * (`ON DUPLICATE KEY UPDATE` on MySQL, `ON CONFLICT` on SQLite), `IN (...)` lookups and `UPDATE ...
  * WHERE id IN (...)`; never a query per person.
  */
@@ -52,7 +53,7 @@ export function createSequelizeRosterStore(sequelize: Sequelize): RosterStore {
 
     async listBuildings() {
       const rows = await sql.select<Record<string, unknown>>(
-        `SELECT id, sis_id, name, identifier, source, active, sync_hash FROM ${q('buildings')} ORDER BY id`,
+        `SELECT id, sis_id, name, identifier, source, active, sync_hash FROM ${q(ROSTER_TABLES.buildings)} ORDER BY id`,
       );
       return rows.map(
         (row): StoredBuilding => ({
@@ -73,7 +74,7 @@ export function createSequelizeRosterStore(sequelize: Sequelize): RosterStore {
         for (const slice of chunk(changes.creates, BATCH)) {
           const rows = slice.map((b) => [b.sisId, b.name, b.identifier, b.hash, true, null, at, at, 'oneroster', at]);
           await sql.run(
-            `INSERT INTO ${q('buildings')} (${[...columns, 'source', 'created_at'].map(q).join(', ')}) VALUES ${sql.rows(rows)} ` +
+            `INSERT INTO ${q(ROSTER_TABLES.buildings)} (${[...columns, 'source', 'created_at'].map(q).join(', ')}) VALUES ${sql.rows(rows)} ` +
               sql.onConflictUpdate(['sis_id'], columns),
             { transaction },
           );
@@ -81,14 +82,14 @@ export function createSequelizeRosterStore(sequelize: Sequelize): RosterStore {
         for (const slice of chunk(changes.updates, BATCH)) {
           const rows = slice.map(({ id, fields: b }) => [id, b.sisId, b.name, b.identifier, b.hash, true, null, at, at, at]);
           await sql.run(
-            `INSERT INTO ${q('buildings')} (${['id', ...columns, 'created_at'].map(q).join(', ')}) VALUES ${sql.rows(rows)} ` +
+            `INSERT INTO ${q(ROSTER_TABLES.buildings)} (${['id', ...columns, 'created_at'].map(q).join(', ')}) VALUES ${sql.rows(rows)} ` +
               sql.onConflictUpdate(['id'], columns),
             { transaction },
           );
         }
         for (const slice of chunk(changes.deactivations, BATCH)) {
           await sql.change(
-            `UPDATE ${q('buildings')} SET active = ${v(false)}, deactivated_at = ${v(at)}, last_synced_at = ${v(at)}, ` +
+            `UPDATE ${q(ROSTER_TABLES.buildings)} SET active = ${v(false)}, deactivated_at = ${v(at)}, last_synced_at = ${v(at)}, ` +
               `updated_at = ${v(at)} WHERE active = ${v(true)} AND id IN ${sql.list(slice)}`,
             { transaction },
           );

@@ -14,7 +14,7 @@ describeEachDatabase('building sync', (db) => {
 
   async function insertBuilding(row: Record<string, unknown>): Promise<void> {
     const now = new Date();
-    await h.sequelize.getQueryInterface().bulkInsert('buildings', [{ source: 'manual', active: true, created_at: now, updated_at: now, ...row }]);
+    await h.sequelize.getQueryInterface().bulkInsert('oneroster_buildings', [{ source: 'manual', active: true, created_at: now, updated_at: now, ...row }]);
   }
 
   it('creates schools, updates the building whose SIS matches, and reports manual buildings that match nothing', async () => {
