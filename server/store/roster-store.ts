@@ -47,6 +47,13 @@ export interface RosterStore {
   countActivePeople(kind: PersonKind): Promise<number>;
 
   /**
+   * How many active students and staff (together) belong to each of `buildingIds` (at most a few
+   * hundred); buildings nobody belongs to may be left out. A building sync that would deactivate
+   * a building people still belong to is held for approval.
+   */
+  countActivePeopleByBuilding(buildingIds: number[]): Promise<Map<number, number>>;
+
+  /**
    * Active people of `kind` that have a `sourcedId`, in ascending `id` order, starting after
    * `afterId` (null: from the start), at most `limit`. The engine pages through these to find who
    * is missing from a complete pull; it keeps no more than one page in memory.

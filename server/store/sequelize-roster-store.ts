@@ -130,6 +130,19 @@ export function createSequelizeRosterStore(sequelize: Sequelize): RosterStore {
       return Number(row?.n ?? 0);
     },
 
+    async countActivePeopleByBuilding(buildingIds) {
+      const counts = new Map<number, number>();
+      for (const slice of chunk(buildingIds, BATCH)) {
+        for (const { table } of Object.values(PERSON_TABLES)) {
+          const rows = await sql.select<{ building_id: number | string; n: number | string }>(
+            `SELECT building_id, COUNT(*) AS n FROM ${q(table)} WHERE active = ${v(true)} AND building_id IN ${sql.list(slice)} GROUP BY building_id`,
+          );
+          for (const row of rows) counts.set(Number(row.building_id), (counts.get(Number(row.building_id)) ?? 0) + Number(row.n));
+        }
+      }
+      return counts;
+    },
+
     async listActivePeople(kind, afterId, limit): Promise<ActivePerson[]> {
       // Keyset paging must walk the primary key. Left alone, MariaDB reads the `active` index from
       // its start on every page (ref on active = 1, id only filtered), so listing a million people
