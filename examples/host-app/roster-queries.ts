@@ -1,12 +1,13 @@
 import { fn, col, Op, UniqueConstraintError, where, type Sequelize, type WhereOptions } from 'sequelize';
-import { defineRosterModels, type BuildingRow, type PersonKind, type RosterModels, type StaffRow, type StudentRow } from '../../server';
+import type { PersonKind } from '../../server';
+import { defineHostModels, type HostBuilding, type HostModels, type HostStaff, type HostStudent } from './host-models';
 import { HttpError } from './http-error';
 
 /** Students or staff: the two kinds of people the host lists and imports (the module's own). */
 export type { PersonKind };
 
 /** A building as the host's API presents it: its row without sync bookkeeping. */
-export type BuildingItem = Pick<BuildingRow, 'id' | 'sisId' | 'name' | 'identifier' | 'source' | 'active'>;
+export type BuildingItem = Pick<HostBuilding, 'id' | 'sisId' | 'name' | 'identifier' | 'source' | 'active'>;
 
 /** A student or staff member as the host's API presents it (`grade` for students, `role` for staff). */
 export interface PersonItem {
@@ -38,10 +39,10 @@ export interface PeopleQuery {
   q?: string;
 }
 
-/** The host's reads and writes of the roster tables, through the module's own models. */
+/** The host's reads and writes of its own roster tables. */
 export interface RosterQueries {
   /** The models, for the CSV import. */
-  models: RosterModels;
+  models: HostModels;
   listBuildings(): Promise<ListPage<BuildingItem>>;
   /** How many students and staff point at each building id. */
   countPeopleByBuilding(): Promise<Map<number, number>>;
@@ -55,9 +56,9 @@ export interface RosterQueries {
   counts(): Promise<{ buildings: number; students: number; staff: number }>;
 }
 
-/** Builds the queries over one Sequelize instance (the module's roster tables). */
+/** Builds the queries over one Sequelize instance (the host's roster tables). */
 export function createRosterQueries(sequelize: Sequelize): RosterQueries {
-  const models = defineRosterModels(sequelize);
+  const models = defineHostModels(sequelize);
   const { Building, Student, Staff } = models;
 
   const findBuilding = async (id: number) => {
@@ -129,8 +130,8 @@ export function createRosterQueries(sequelize: Sequelize): RosterQueries {
 
     async listPeople(kind, query) {
       const model = (kind === 'students' ? Student : Staff) as typeof Student;
-      const numberColumn = kind === 'students' ? 'student_number' : 'staff_number';
-      const filter = searchFilter(query.q, ['first_name', 'last_name', 'preferred_first_name', numberColumn, 'email']);
+      const numberColumn = kind === 'students' ? 'student_no' : 'employee_no';
+      const filter = searchFilter(query.q, ['first_name', 'last_name', 'nickname', numberColumn, 'email_address']);
       const { count, rows } = await model.findAndCountAll({
         where: filter,
         order: [['lastName', 'ASC'], ['firstName', 'ASC'], ['id', 'ASC']],
@@ -166,12 +167,12 @@ function duplicateSisId(sisId: string): HttpError {
 }
 
 /** The fields of a building row the API shows. */
-export function presentBuilding(row: BuildingRow): BuildingItem {
+export function presentBuilding(row: HostBuilding): BuildingItem {
   return { id: row.id, sisId: row.sisId, name: row.name, identifier: row.identifier, source: row.source, active: Boolean(row.active) };
 }
 
 /** The fields of a person row the API shows. */
-export function presentPerson(kind: PersonKind, row: StudentRow | StaffRow): PersonItem {
+export function presentPerson(kind: PersonKind, row: HostStudent | HostStaff): PersonItem {
   const common = {
     id: row.id,
     sourcedId: row.sourcedId,
@@ -183,9 +184,9 @@ export function presentPerson(kind: PersonKind, row: StudentRow | StaffRow): Per
     active: Boolean(row.active),
   };
   if (kind === 'students') {
-    const student = row as StudentRow;
+    const student = row as HostStudent;
     return { ...common, number: student.studentNumber, grade: student.grade };
   }
-  const staff = row as StaffRow;
+  const staff = row as HostStaff;
   return { ...common, number: staff.staffNumber, role: staff.role };
 }

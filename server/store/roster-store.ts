@@ -70,6 +70,18 @@ export interface RosterStore {
   applyPeople(kind: PersonKind, changes: PersonChanges, at: Date): Promise<void>;
 }
 
+/** Every method a `RosterStore` must have (typed, so a new method cannot be left out here). */
+export const ROSTER_STORE_METHODS = Object.keys({
+  listBuildings: true,
+  applyBuildings: true,
+  findPeopleBySourcedId: true,
+  findUnkeyedPeopleByNumber: true,
+  countActivePeople: true,
+  countActivePeopleByBuilding: true,
+  listActivePeople: true,
+  applyPeople: true,
+} satisfies Record<Exclude<keyof RosterStore, 'name'>, true>) as Array<Exclude<keyof RosterStore, 'name'>>;
+
 /** The two kinds of person the engine imports. */
 export type PersonKind = 'students' | 'staff';
 
