@@ -95,7 +95,7 @@ export function createRosterQueries(sequelize: Sequelize): RosterQueries {
 
     async createBuilding(input) {
       if (input.sisId) await refuseTakenSisId(input.sisId);
-      const sameName = await Building.count({ where: where(fn('lower', col('name')), input.name.toLowerCase()) });
+      const sameName = await Building.count({ where: where(fn('lower', col('building_name')), input.name.toLowerCase()) });
       if (sameName > 0) throw new HttpError(409, 'duplicate_building_name', 'A building with that name already exists.');
       try {
         const row = await Building.create({ name: input.name, sisId: input.sisId ?? null, identifier: input.identifier ?? null, source: 'manual' });
