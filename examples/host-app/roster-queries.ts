@@ -43,11 +43,15 @@ export interface PeopleQuery {
 export interface RosterQueries {
   /** The models, for the CSV import. */
   models: HostModels;
-  listBuildings(): Promise<ListPage<BuildingItem>>;
+  /** Buildings by name; all of them unless `limit` says otherwise. */
+  listBuildings(page?: { limit?: number; offset?: number }): Promise<ListPage<BuildingItem>>;
   /** How many students and staff point at each building id. */
   countPeopleByBuilding(): Promise<Map<number, number>>;
   createBuilding(input: { name: string; sisId?: string | null; identifier?: string | null }): Promise<BuildingItem>;
-  /** Sets or clears the Building SIS field; 404 for an unknown id, 409 when another building has it. */
+  /**
+   * Sets or clears the Building SIS field; 404 for an unknown id, 409 when another building has it,
+   * 409 `sis_id_read_only` for a building the sync created (its SIS value is the school's key).
+   */
   updateBuildingSisId(id: number, sisId: string | null): Promise<BuildingItem>;
   /** Removes a building nobody points at; 404 unknown, 409 when people still belong to it. */
   deleteBuilding(id: number): Promise<void>;
@@ -74,9 +78,9 @@ export function createRosterQueries(sequelize: Sequelize): RosterQueries {
   return {
     models,
 
-    async listBuildings() {
-      const rows = await Building.findAll({ order: [['name', 'ASC'], ['id', 'ASC']] });
-      return { total: rows.length, items: rows.map((row) => presentBuilding(row.get({ plain: true }))) };
+    async listBuildings(page = {}) {
+      const { count, rows } = await Building.findAndCountAll({ order: [['name', 'ASC'], ['id', 'ASC']], limit: page.limit, offset: page.offset });
+      return { total: count, items: rows.map((row) => presentBuilding(row.get({ plain: true }))) };
     },
 
     async countPeopleByBuilding() {
@@ -109,6 +113,9 @@ export function createRosterQueries(sequelize: Sequelize): RosterQueries {
 
     async updateBuildingSisId(id, sisId) {
       const building = await findBuilding(id);
+      if (building.get('source') === 'oneroster') {
+        throw new HttpError(409, 'sis_id_read_only', 'This building came from OneRoster: its Building SIS ID is the school\'s key and cannot be changed.');
+      }
       if (sisId) await refuseTakenSisId(sisId, id);
       try {
         await building.update({ sisId });
