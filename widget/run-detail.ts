@@ -173,7 +173,12 @@ export class OneRosterRunDetail extends PanelElement {
     return html`
       <div class="warning" part="held-plan">
         <h4>Held for approval</h4>
-        <p>This run would deactivate more records than the safeguard allows, so nothing has been applied yet.</p>
+        ${plan.holdReasons?.length
+          ? html`<p>Nothing has been applied yet, because:</p>
+              <ul class="plain" part="hold-reasons">${plan.holdReasons.map((reason) => html`<li>${reason.message}${reason.buildings?.length
+                ? html` <span class="muted">(${reason.buildings.map((b) => b.name).join(', ')})</span>`
+                : nothing}</li>`)}</ul>`
+          : html`<p>This run would deactivate more records than the safeguard allows, so nothing has been applied yet.</p>`}
         <ul class="plain">
           ${presentKinds(plan.deactivations).map((kind) => {
             const d = plan.deactivations[kind]!;
