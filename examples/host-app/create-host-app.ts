@@ -87,7 +87,6 @@ export async function createHostApp(options: HostAppOptions): Promise<HostApp> {
       proxyUrl: options.classlink?.proxyUrl ?? sandbox?.credentials.classlink.proxyUrl,
     };
     const roster = defineHostModels(sequelize);
-    await createHostTables(roster);
     const oneroster = createOneRoster({
       sequelize,
       encryptionKey: options.encryptionKey,
@@ -108,7 +107,10 @@ export async function createHostApp(options: HostAppOptions): Promise<HostApp> {
       ...(options.production ? {} : { network: { allowHttp: 'loopback' as const, allowLoopback: true } }),
       ...options.oneroster,
     });
+    // The module first: on a database an older example app used, its migration 0005 moves the
+    // module's old `buildings`/`students`/`staff` aside before the host creates its own.
     await oneroster.migrate();
+    await createHostTables(roster);
 
     const app = buildExpressApp({ options, logger, sequelize, oneroster, sandbox });
     return hostHandle({ app, oneroster, sequelize, sandbox, ownsDatabase });

@@ -70,6 +70,7 @@ export interface SyncService {
   /**
    * Runs a configuration change (test-and-save, turning OneRoster off) under the same lease a sync
    * takes, so no run starts on the old settings mid-save: 409 `sync_in_progress` while one runs.
+   * Another configuration change in progress is waited for (up to `leaseTtlMs`).
    */
   whileNoSyncRuns<T>(change: () => Promise<T>): Promise<T>;
 }
@@ -428,7 +429,14 @@ export function createSyncService(ctx: ModuleContext, config: ConfigService, aut
     },
 
     async whileNoSyncRuns(change) {
-      const held = await takeLease('settings');
+      // Two admins saving at once take turns (a save is seconds); a running sync answers 409.
+      const deadline = Date.now() + options.leaseTtlMs;
+      let held = await lease.acquire('settings');
+      while (!held && Date.now() < deadline && (await lease.state()).purpose === 'settings') {
+        await sleep(50);
+        held = await lease.acquire('settings');
+      }
+      held ??= await takeLease('settings');
       try {
         return await change();
       } finally {

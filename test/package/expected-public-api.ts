@@ -31,6 +31,7 @@ export const EXPECTED_TYPE_EXPORTS = [
   'ErrorResponse',
   'FieldErrorDetail',
   'HeldPlan',
+  'HoldReason',
   'KindCounts',
   'LastTestView',
   'ListResponse',
