@@ -59,6 +59,16 @@ describeEachDatabase('a host with its own buildings/students/staff tables', (db)
     for (const table of ['oneroster_buildings', 'oneroster_students', 'oneroster_staff']) {
       expect((await sequelize.query(`SELECT COUNT(*) AS n FROM ${table}`, { type: 'SELECT' }))[0]).toEqual({ n: 0 });
     }
+    // The building safeguard's count reads the host's columns too.
+    const store = createHostRosterStore(sequelize, models);
+    const buildingIds = (await models.Building.findAll()).map((b) => b.get('id') as number);
+    const counts = await store.countActivePeopleByBuilding(buildingIds);
+    for (const id of buildingIds) {
+      const expected = (await models.Student.count({ where: { buildingId: id, active: true } })) + (await models.Staff.count({ where: { buildingId: id, active: true } }));
+      expect(counts.get(id) ?? 0).toBe(expected);
+    }
+    expect([...counts.values()].reduce((sum, n) => sum + n, 0)).toBeGreaterThan(20);
+
     // A second sync changes nothing (hashes kept in the host's columns).
     const again = await syncNow(host, 'users');
     expect(again.counts.kinds.students).toMatchObject({ created: 0, updated: 0 });
