@@ -1,10 +1,10 @@
 import { html, nothing, type PropertyValues } from 'lit';
-import type { RunSummary } from '../server/http/contract';
+import type { RunKind, RunStatus, RunSummary, RunTrigger } from '../server/http/contract';
 import type { ApiClient } from './api-client';
 import type { ConfirmFn } from './confirm-dialog';
 import { defineOnce } from './define';
 import { countsDigest, formatDateTime, formatDuration, formatNumber, RUN_KIND_SHORT_LABELS } from './format';
-import { describeError, TRIGGER_LABELS } from './messages';
+import { describeError, STATUS_LABELS, TRIGGER_LABELS } from './messages';
 import { PanelElement } from './panel-element';
 import './run-detail';
 import { statusBadge } from './run-views';
@@ -28,6 +28,7 @@ export class OneRosterHistoryPanel extends PanelElement {
     offset: { state: true },
     loading: { state: true },
     errorText: { state: true },
+    filter: { state: true },
   };
 
   /** The API client. */
@@ -43,6 +44,7 @@ export class OneRosterHistoryPanel extends PanelElement {
   declare private offset: number;
   declare private loading: boolean;
   declare private errorText: string;
+  declare private filter: { kind?: RunKind; status?: RunStatus; trigger?: RunTrigger };
   private lastOpened: number | null = null;
 
   constructor() {
@@ -54,6 +56,7 @@ export class OneRosterHistoryPanel extends PanelElement {
     this.offset = 0;
     this.loading = false;
     this.errorText = '';
+    this.filter = {};
   }
 
   protected override updated(changed: PropertyValues<this>): void {
@@ -66,7 +69,7 @@ export class OneRosterHistoryPanel extends PanelElement {
     this.loading = true;
     this.errorText = '';
     try {
-      const page = await this.client.listRuns({ limit: PAGE_SIZE, offset });
+      const page = await this.client.listRuns({ limit: PAGE_SIZE, offset, ...this.filter });
       this.items = page.items;
       this.total = page.total;
       this.offset = offset;
@@ -110,6 +113,7 @@ export class OneRosterHistoryPanel extends PanelElement {
           <h2 id="or-history-heading" tabindex="-1">Sync history</h2>
           <button type="button" class="button" part="button" ?disabled=${this.loading} @click=${() => this.load(this.offset)}>Refresh</button>
         </div>
+        ${this.renderFilters()}
         ${this.errorText ? html`<div class="alert" role="alert">${this.errorText}</div>` : nothing}
         ${this.loading && !this.items.length ? html`<div class="state" role="status">Loading the history…</div>` : nothing}
         ${!this.loading && !this.errorText && !this.items.length
@@ -131,23 +135,37 @@ export class OneRosterHistoryPanel extends PanelElement {
     `;
   }
 
+  private setFilter(key: 'kind' | 'status' | 'trigger', value: string): void {
+    this.filter = { ...this.filter, [key]: value || undefined };
+    void this.load(0);
+  }
+
+  private renderFilters() {
+    const select = (key: 'kind' | 'status' | 'trigger', label: string, options: Record<string, string>) =>
+      html`<label>${label}<select .value=${this.filter[key] ?? ''} @change=${(e: Event) => this.setFilter(key, (e.target as HTMLSelectElement).value)}>
+        <option value="">All</option>${Object.entries(options).map(([value, words]) => html`<option value=${value}>${words}</option>`)}
+      </select></label>`;
+    return html`<div class="filters">
+      ${select('kind', 'Kind', RUN_KIND_SHORT_LABELS)} ${select('status', 'Status', STATUS_LABELS)} ${select('trigger', 'Started by', TRIGGER_LABELS)}
+    </div>`;
+  }
+
   private renderTable() {
-    return html`<div class="table-wrap"><table>
+    return html`<div class="table-wrap"><table class="history">
       <caption class="visually-hidden">Sync runs, newest first</caption>
       <thead><tr>
-        <th scope="col">Run</th><th scope="col">Status</th><th scope="col">Trigger</th><th scope="col">By</th>
+        <th scope="col">Run</th><th scope="col">Status</th><th scope="col">Started by</th>
         <th scope="col">Started</th><th scope="col" class="num">Duration</th><th scope="col">Result</th><th scope="col"><span class="visually-hidden">Details</span></th>
       </tr></thead>
       <tbody>
         ${this.items.map(
-          (run) => html`<tr>
-            <td class="nowrap">${RUN_KIND_SHORT_LABELS[run.kind]}${run.dryRun ? ' (preview)' : ''} <span class="muted">#${run.id}</span></td>
+          (run) => html`<tr @click=${() => this.open(run.id)}>
+            <td>${RUN_KIND_SHORT_LABELS[run.kind]}${run.dryRun ? ' (preview)' : ''} <span class="muted">#${run.id}</span></td>
             <td>${statusBadge(run.status)}</td>
-            <td>${TRIGGER_LABELS[run.trigger] ?? run.trigger}</td>
-            <td class="nowrap">${run.requestedBy ?? '—'}</td>
-            <td class="nowrap">${formatDateTime(run.startedAt ?? run.createdAt)}</td>
+            <td>${TRIGGER_LABELS[run.trigger] ?? run.trigger}${run.requestedBy ? html`<br><span class="muted">${run.requestedBy}</span>` : nothing}</td>
+            <td>${formatDateTime(run.startedAt ?? run.createdAt)}</td>
             <td class="num">${formatDuration(run.durationMs)}</td>
-            <td>${run.status === 'failed' ? 'Failed — see details' : run.status === 'held' ? 'Waiting for approval' : countsDigest(run)}</td>
+            <td>${run.status === 'failed' ? 'Failed — see details' : run.status === 'held' ? 'Waiting for approval' : run.status === 'superseded' ? `Replaced by run #${run.supersededBy ?? '?'}` : countsDigest(run)}</td>
             <td><button type="button" class="button" part="button" data-run-id=${run.id} aria-label="Details of run ${run.id}"
               @click=${() => this.open(run.id)}>Details</button></td>
           </tr>`,

@@ -38,7 +38,17 @@ const API_ERRORS: Record<string, string> = {
   body_too_large: 'The request was too large.',
   internal_error: 'Something went wrong on the server. Try again; if it keeps happening, contact support.',
   csrf_failed: 'Your page is out of date or the security token is missing. Reload the page and try again.',
-  run_not_held: 'This run is no longer waiting for a decision. Reload the history to see its status.',
+  run_not_held: 'This run is no longer waiting for a decision (a newer run may have replaced it). Reload the history to see its status.',
+  run_not_cancellable: 'Only a run that is held or still waiting to start can be cancelled; this one has already moved on.',
+  interrupted: 'The server running this sync stopped before it finished (a restart or a crash). Nothing it had not fully applied was changed; the next sync repairs the rest.',
+  lease_lost: 'Another server took over the sync while this one was stalled, so this run stopped without applying the rest. The next sync picks up from there.',
+  aborted: 'The sync was stopped before it finished; nothing more was applied.',
+  encryption_key_mismatch: 'The saved client secret cannot be read with this server’s encryption key (the key changed). Enter the client secret again and save.',
+  stored_secret_unreadable: 'The saved client secret cannot be read. Enter the client secret again and save.',
+  plan_missing: 'This held run has no stored plan to apply. Cancel it and start a new sync.',
+  delta_unsupported: 'The provider does not support “changes only” syncs, so a full sync was needed.',
+  school_matched_twice: 'A school is matched to two buildings. Match each school to one building at most.',
+  widget_not_built: 'The settings page’s script is missing on the server. Ask your administrator to rebuild the module.',
 };
 
 /** The words for an error code on its own (connection or API). */

@@ -1,11 +1,11 @@
 import { html, nothing } from 'lit';
-import type { ConfigView, RunKind, RunSummary, RunView, SyncInProgressDetails } from '../server/http/contract';
+import type { ConfigView, RunKind, RunMode, RunSummary, RunView, SyncInProgressDetails, UserSyncInput } from '../server/http/contract';
 import { ApiError, type ApiClient } from './api-client';
 import { defineOnce } from './define';
 import { formatDateTime, formatDuration, formatNumber, RUN_KIND_LABELS } from './format';
 import { describeCode, describeError, PHASE_LABELS } from './messages';
 import { PanelElement } from './panel-element';
-import { leftOut, statusBadge, summaryTiles } from './run-views';
+import { countsTable, leftOut, statusBadge, summaryTiles } from './run-views';
 import { watchRun } from './watch-run';
 
 /**
@@ -14,7 +14,12 @@ import { watchRun } from './watch-run';
  *
  * @event oneroster-sync-finished - a run this panel watched has ended; `detail` is the `RunView`
  * @event oneroster-open-run - internal: the admin asked to see a run in the history; `detail` is its id
+ * @event oneroster-run-started - internal: a run was started here; `detail` is the `RunView` (the status header refreshes)
  */
+
+/** Which people a user sync imports, as the admin picks it. */
+type KindChoice = 'both' | 'students' | 'staff';
+const KIND_CHOICES: Record<KindChoice, UserSyncInput['kinds']> = { both: ['students', 'staff'], students: ['students'], staff: ['staff'] };
 export class OneRosterSyncPanel extends PanelElement {
   static override properties = {
     client: { attribute: false },
@@ -23,6 +28,8 @@ export class OneRosterSyncPanel extends PanelElement {
     starting: { state: true },
     errorText: { state: true },
     noticeText: { state: true },
+    mode: { state: true },
+    kinds: { state: true },
   };
 
   /** The API client. */
@@ -33,6 +40,8 @@ export class OneRosterSyncPanel extends PanelElement {
   declare private starting: RunKind | null;
   declare private errorText: string;
   declare private noticeText: string;
+  declare private mode: RunMode;
+  declare private kinds: KindChoice;
   private watching: AbortController | null = null;
 
   constructor() {
@@ -41,6 +50,8 @@ export class OneRosterSyncPanel extends PanelElement {
     this.starting = null;
     this.errorText = '';
     this.noticeText = '';
+    this.mode = 'full';
+    this.kinds = 'both';
   }
 
   override connectedCallback(): void {
@@ -74,13 +85,17 @@ export class OneRosterSyncPanel extends PanelElement {
     }
   }
 
-  private async start(kind: RunKind): Promise<void> {
+  private async start(kind: RunKind, dryRun = false): Promise<void> {
     this.starting = kind;
+    this.previewing = dryRun;
     this.errorText = '';
     this.noticeText = '';
     try {
-      const run = kind === 'buildings' ? await this.client.syncBuildings() : await this.client.syncUsers({ mode: 'full' });
+      const run = kind === 'buildings'
+        ? await this.client.syncBuildings()
+        : await this.client.syncUsers({ mode: this.mode, dryRun, kinds: KIND_CHOICES[this.kinds] });
       this.run = run;
+      this.emit('oneroster-run-started', run);
       this.watch(run.id);
     } catch (err) {
       const runningId = (err instanceof ApiError && err.code === 'sync_in_progress' && (err.details as Partial<SyncInProgressDetails> | null)?.runId) || null;
@@ -97,6 +112,8 @@ export class OneRosterSyncPanel extends PanelElement {
     this.querySelector<HTMLElement>(this.errorText ? '#or-sync-error' : '#or-sync-progress')?.focus();
   }
 
+  private previewing = false;
+
   private watch(id: number): void {
     this.watching?.abort();
     const controller = new AbortController();
@@ -105,6 +122,8 @@ export class OneRosterSyncPanel extends PanelElement {
       .then((ended) => {
         if (!ended || controller.signal.aborted) return;
         this.emit('oneroster-sync-finished', ended, true);
+        // Progress turned into the result: keep the keyboard and screen reader there.
+        void this.updateComplete.then(() => this.querySelector<HTMLElement>('#or-sync-result')?.focus());
       })
       .catch((err: unknown) => {
         if (!controller.signal.aborted) this.errorText = describeError(err);
@@ -116,6 +135,13 @@ export class OneRosterSyncPanel extends PanelElement {
     const configured = !!config?.configured;
     const busy = this.active || !!this.starting;
     const usersBlocked = configured && !config.buildingsSynced;
+    const reason = !configured
+      ? 'Save a provider configuration to sync.'
+      : busy
+        ? 'A sync is running; wait for it to finish.'
+        : usersBlocked
+          ? 'Sync Users is available once buildings have been synced.'
+          : '';
     return html`
       <section class="section" part="section" aria-labelledby="or-sync-heading">
         <div class="section-head">
@@ -124,23 +150,36 @@ export class OneRosterSyncPanel extends PanelElement {
             ? html`<span class="hint">Last successful sync ${formatDateTime(config.lastSuccessfulSyncAt)}</span>`
             : nothing}
         </div>
-        <p class="hint">Sync buildings first (schools become buildings), then students and staff. A sync runs in the background: you can leave this page.</p>
+        ${this.renderRun()}
+        <p class="hint">Sync buildings first (schools become buildings), then students and staff. A sync runs in the background: you can leave this page.
+          The automatic-import settings only decide what the daily sync imports.</p>
+        <div class="sync-options">
+          <label>People
+            <select .value=${this.kinds} ?disabled=${busy} @change=${(e: Event) => (this.kinds = (e.target as HTMLSelectElement).value as KindChoice)}>
+              <option value="both" ?selected=${this.kinds === 'both'}>Students and staff</option>
+              <option value="students" ?selected=${this.kinds === 'students'}>Students only</option>
+              <option value="staff" ?selected=${this.kinds === 'staff'}>Staff only</option>
+            </select></label>
+          <label>Mode
+            <select .value=${this.mode} ?disabled=${busy} @change=${(e: Event) => (this.mode = (e.target as HTMLSelectElement).value as RunMode)}>
+              <option value="full" ?selected=${this.mode === 'full'}>Full (everyone; may deactivate people who are gone)</option>
+              <option value="delta" ?selected=${this.mode === 'delta'}>Changes only (delta)</option>
+            </select></label>
+        </div>
         <div class="actions">
           <button type="button" class="button ${configured && !config.buildingsSynced ? 'primary' : ''}" part="button"
-            ?disabled=${!configured || busy} aria-describedby=${!configured ? 'or-sync-reason' : nothing}
+            ?disabled=${!configured || busy} aria-describedby=${!configured || busy ? 'or-sync-reason' : nothing}
             @click=${() => this.start('buildings')}>${this.starting === 'buildings' ? 'Starting…' : 'Sync Buildings'}</button>
           <button type="button" class="button ${configured && config.buildingsSynced ? 'primary' : ''}" part="button"
-            ?disabled=${!configured || usersBlocked || busy} aria-describedby=${!configured || usersBlocked ? 'or-sync-reason' : nothing}
-            @click=${() => this.start('users')}>${this.starting === 'users' ? 'Starting…' : 'Sync Users'}</button>
-          ${!configured
-            ? html`<span id="or-sync-reason" class="hint">Save a provider configuration to sync.</span>`
-            : usersBlocked
-              ? html`<span id="or-sync-reason" class="hint">Sync Users is available once buildings have been synced.</span>`
-              : nothing}
+            ?disabled=${!configured || usersBlocked || busy} aria-describedby=${reason ? 'or-sync-reason' : nothing}
+            @click=${() => this.start('users')}>${this.starting === 'users' && !this.previewing ? 'Starting…' : 'Sync Users'}</button>
+          <button type="button" class="button" part="button" ?disabled=${!configured || usersBlocked || busy}
+            aria-describedby=${reason ? 'or-sync-reason' : nothing}
+            @click=${() => this.start('users', true)}>${this.starting === 'users' && this.previewing ? 'Starting…' : 'Preview (dry run)'}</button>
+          ${reason ? html`<span id="or-sync-reason" class="hint">${reason}</span>` : nothing}
         </div>
         ${this.errorText ? html`<div id="or-sync-error" class="alert" role="alert" tabindex="-1">${this.errorText}</div>` : nothing}
         ${this.noticeText ? html`<p class="hint" role="status">${this.noticeText}</p>` : nothing}
-        ${this.renderRun()}
       </section>
     `;
   }
@@ -177,9 +216,13 @@ export class OneRosterSyncPanel extends PanelElement {
     const openInHistory = html`<button type="button" class="button link" part="button"
       @click=${() => this.emit('oneroster-open-run', run.id)}>${run.status === 'held' ? 'Review the held run' : 'View details'}</button>`;
     return html`
-      <div id="or-sync-result" class="progress" role="status" aria-live="polite">
-        <h3>${kind} sync ${statusBadge(run.status)}</h3>
-        ${run.status === 'succeeded'
+      <div id="or-sync-result" class="progress" role="status" aria-live="polite" tabindex="-1">
+        <h3>${kind} ${run.dryRun ? 'preview' : 'sync'} ${statusBadge(run.status)}</h3>
+        ${run.dryRun && run.status === 'succeeded'
+          ? html`<p><strong>Preview only: nothing was changed.</strong> This is what a sync would do now.</p>
+              ${countsTable(run.plan?.counts ?? run.counts?.kinds ?? {}, 'What a sync would do')}`
+          : nothing}
+        ${run.status === 'succeeded' && !run.dryRun
           ? html`<p>Finished in ${formatDuration(run.durationMs)}.${run.issueCount ? ` ${formatNumber(run.issueCount)} ${run.issueCount === 1 ? 'record had a problem' : 'records had problems'}.` : ''}</p>
               ${summaryTiles(run.counts?.kinds ?? {})} ${leftOut(run)}`
           : nothing}

@@ -151,8 +151,8 @@ export interface ConfigView extends ConsoleStatus {
 export interface ConsoleStatus {
   /** The run going on now (with its phase and progress), or null. */
   activeRun: RunView | null;
-  /** The one run waiting for approval, or null. */
-  heldRun: RunSummary | null;
+  /** The one run waiting for approval, with its plan, or null. */
+  heldRun: RunView | null;
   /** The newest run that has ended (any kind), or null. */
   lastRun: RunSummary | null;
   /** When a daily (scheduled) sync last succeeded (ISO 8601), or null. */

@@ -12,6 +12,8 @@ export interface ConsoleStatusSources {
   records: RunRecords;
   /** The run going on now, in full, or null. */
   activeRun(): Promise<RunView | null>;
+  /** One run in full. */
+  view(id: number): Promise<RunView>;
   /** Whether OneRoster is on (a district that turned it off has no daily sync to miss). */
   isEnabled(): Promise<boolean>;
   /** The automation settings (paused, or nothing imported: no daily sync to miss). */
@@ -42,7 +44,7 @@ export async function readConsoleStatus(sources: ConsoleStatusSources): Promise<
   const dailyStale = dailyOn && since !== null && sources.now.getTime() - since.getTime() > STALE_AFTER_MS;
   return {
     activeRun,
-    heldRun: held ? presentRunSummary(held) : null,
+    heldRun: held ? await sources.view(held.id) : null,
     lastRun: last ? presentRunSummary(last) : null,
     lastDailySuccessAt: lastDaily?.finishedAt?.toISOString() ?? null,
     dailyStale,

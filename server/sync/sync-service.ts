@@ -434,6 +434,7 @@ export function createSyncService(ctx: ModuleContext, config: ConfigService, aut
             const active = await activeRun();
             return active ? view(active.id) : null;
           },
+          view,
           isEnabled: () => config.isEnabled(),
           settings: () => automation.settings(),
           now: clock.now(),
