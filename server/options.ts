@@ -100,7 +100,7 @@ export interface OneRosterOptions {
    *   await mailer.send({
    *     to: await adminsWithManageSettings(),
    *     subject: `OneRoster sync #${run.id} is waiting for your approval`,
-   *     text: `It would deactivate ${planned} people. Review it: https://m1to1.example/settings/automation/oneroster#run-${run.id}`,
+   *     text: `It would deactivate ${planned} people. Review it under Settings → Automation → OneRoster`,
    *   });
    * }
    * ```

@@ -21,6 +21,8 @@ export const settingsStyles = css`
     --_gap: var(--oneroster-spacing, 16px);
     display: block;
     max-width: var(--oneroster-max-width, 960px);
+    /* In a host's flex or grid column, never grow to a wide table's width: tables scroll in their box. */
+    min-width: 0;
     color: var(--_text);
     font-family: var(--oneroster-font, system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif);
     font-size: var(--oneroster-font-size, 14px);
@@ -37,7 +39,7 @@ export const settingsStyles = css`
   [tabindex='-1']:focus { outline: none; }
 
   /* Tabs */
-  .tabs { display: flex; gap: 4px; border-bottom: 1px solid var(--_border); margin-bottom: var(--_gap); }
+  .tabs { display: flex; flex-wrap: wrap; gap: 4px; border-bottom: 1px solid var(--_border); margin-bottom: var(--_gap); }
   .tab {
     appearance: none; background: none; border: 0; border-bottom: 3px solid transparent;
     padding: 10px 16px; margin-bottom: -1px; font: inherit; font-weight: 600; color: var(--_muted); cursor: pointer;
