@@ -22,7 +22,7 @@ describeEachDatabase('building matching', (db) => {
   beforeEach(async () => {
     await resetTables(h.sequelize);
     await h.sequelize.query('DELETE FROM oneroster_audit_events');
-    const now = new Date().toISOString();
+    const now = new Date();
     // Buildings an admin made by hand: one with the school number, one by (differently written) name, one matching nothing.
     for (const [name, identifier] of [['Lincoln Elem', '101'], ['washington middle school', null], ['District Office', null]] as const) {
       await h.sequelize.query(

@@ -329,7 +329,7 @@ test('loading the script twice is harmless', async () => {
   });
   await settings.open(`${fake.url}/?twice=1`);
   expect(scripts).toHaveLength(2);
-  expect(await settings.root.getByRole('tab').count()).toBe(3);
+  expect(await settings.root.getByRole('tab').count()).toBe(4);
   expect(await page.evaluate(() => typeof customElements.get('oneroster-settings'))).toBe('function');
 });
 
