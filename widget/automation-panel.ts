@@ -2,6 +2,7 @@ import { html, nothing } from 'lit';
 import type { AutomationSettings, AutomationView, ScheduledRunOutcome } from '../server/http/contract';
 import type { ApiClient } from './api-client';
 import { defineOnce } from './define';
+import { timezoneChoices } from './timezones';
 import { formatDateTime } from './format';
 import { describeCode, describeError, fieldErrors } from './messages';
 import { PanelElement } from './panel-element';
@@ -119,12 +120,12 @@ export class OneRosterAutomationPanel extends PanelElement {
     this.querySelector<HTMLElement>(this.errorText ? '[aria-invalid="true"], #or-automation-error' : '#or-automation-saved')?.focus();
   }
 
-  private timezoneOptions(current: string): string[] {
+  private timezoneOptions(current: string): ReturnType<typeof timezoneChoices> {
     if (!this.timezones.length) {
       const intl = Intl as unknown as { supportedValuesOf?: (key: string) => string[] };
       this.timezones = intl.supportedValuesOf?.('timeZone') ?? [];
     }
-    return this.timezones.includes(current) ? this.timezones : [current, ...this.timezones];
+    return timezoneChoices(current, Intl.DateTimeFormat().resolvedOptions().timeZone, this.timezones);
   }
 
   override render() {
@@ -134,6 +135,7 @@ export class OneRosterAutomationPanel extends PanelElement {
         <button type="button" class="button" part="button" @click=${() => this.load()}>Try again</button>`;
     }
     const d = this.draft;
+    const zones = this.timezoneOptions(d.timezone);
     return html`
       <section class="section" part="section" aria-labelledby="or-automation-heading">
         <h2 id="or-automation-heading">Daily automation</h2>
@@ -153,7 +155,8 @@ export class OneRosterAutomationPanel extends PanelElement {
             <select id="or-timezone" aria-invalid=${this.errors.timezone ? 'true' : 'false'}
               aria-describedby=${this.errors.timezone ? 'or-timezone-error' : nothing}
               @change=${(e: Event) => this.set('timezone', (e.target as HTMLSelectElement).value)}>
-              ${this.timezoneOptions(d.timezone).map((zone) => html`<option .value=${zone} ?selected=${zone === d.timezone}>${zone.replace(/_/g, ' ')}</option>`)}
+              <optgroup label="Likely">${zones.likely.map((o) => html`<option .value=${o.zone} ?selected=${o.zone === d.timezone}>${o.label}</option>`)}</optgroup>
+              <optgroup label="All timezones">${zones.others.map((o) => html`<option .value=${o.zone} ?selected=${o.zone === d.timezone}>${o.label}</option>`)}</optgroup>
             </select>
             ${this.fieldError('timezone')}
           </div>

@@ -89,6 +89,7 @@ export class OneRosterAutomationStatus extends PanelElement {
       <table class="visually-hidden"><caption>Active people after each sync</caption>
         <thead><tr><th scope="col">When</th><th scope="col">Students</th><th scope="col">Staff</th></tr></thead>
         <tbody>${points.map((p) => html`<tr><td>${formatDateTime(p.at)}</td><td>${p.students}</td><td>${p.staff}</td></tr>`)}</tbody></table>
+      <p class="legend hint"><span class="swatch students"></span> students <span class="swatch staff"></span> staff</p>
       <p id="or-active-now">Now: <strong>${formatNumber(last.students)}</strong> active students, <strong>${formatNumber(last.staff)}</strong> active staff.</p>`;
   }
 }

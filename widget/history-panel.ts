@@ -4,7 +4,7 @@ import type { ApiClient } from './api-client';
 import type { ConfirmFn } from './confirm-dialog';
 import { defineOnce } from './define';
 import { countsDigest, formatDateTime, formatDuration, formatNumber, RUN_KIND_SHORT_LABELS } from './format';
-import { describeError, STATUS_LABELS, TRIGGER_LABELS } from './messages';
+import { describeCode, describeError, STATUS_LABELS, TRIGGER_LABELS } from './messages';
 import { PanelElement } from './panel-element';
 import './run-detail';
 import { statusBadge } from './run-views';
@@ -165,7 +165,7 @@ export class OneRosterHistoryPanel extends PanelElement {
             <td>${TRIGGER_LABELS[run.trigger] ?? run.trigger}${run.requestedBy ? html`<br><span class="muted">${run.requestedBy}</span>` : nothing}</td>
             <td>${formatDateTime(run.startedAt ?? run.createdAt)}</td>
             <td class="num">${formatDuration(run.durationMs)}</td>
-            <td>${run.status === 'failed' ? 'Failed — see details' : run.status === 'held' ? 'Waiting for approval' : run.status === 'superseded' ? `Replaced by run #${run.supersededBy ?? '?'}` : countsDigest(run)}</td>
+            <td>${run.status === 'failed' ? (run.error ? describeCode(run.error.code) : 'Failed — see details') : run.status === 'held' ? 'Waiting for approval' : run.status === 'superseded' ? `Replaced by run #${run.supersededBy ?? '?'}` : countsDigest(run)}</td>
             <td><button type="button" class="button" part="button" data-run-id=${run.id} aria-label="Details of run ${run.id}"
               @click=${() => this.open(run.id)}>Details</button></td>
           </tr>`,

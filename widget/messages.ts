@@ -108,16 +108,22 @@ export function fieldErrors(err: unknown): Record<string, string> {
   return result;
 }
 
-/** Builds a plain sentence from a validator's message without echoing its machine wording. */
+/**
+ * The sentence shown next to a field. joi's generic wording ("must be a valid uri", "is required")
+ * becomes plain words; a message the server wrote for the field (why a URL is refused, the time
+ * format) is shown as the server said it, with the field's label in place of its name.
+ */
 function describeFieldProblem(field: string, message: string): string {
   const label = FIELD_LABELS[field] ?? 'This field';
   const text = message.toLowerCase();
-  if (text.includes('required') || text.includes('empty')) return `Enter the ${label.toLowerCase()}.`;
-  if (text.includes('uri') || text.includes('url') || text.includes('https')) return 'Enter a full address starting with https://.';
+  if (text.includes('is required') || text.includes('not allowed to be empty')) return `Enter the ${label.toLowerCase()}.`;
+  if (/must be a valid (uri|url)/.test(text)) return 'Enter a full address starting with https://.';
+  if (/must be (a number|an integer|greater|less)/.test(text) && field === 'fullSyncEvery') return 'Enter a whole number of days between 1 and 30.';
+  if (text.includes('must be one of') || text.includes('must be a boolean')) return `Choose a valid ${label.toLowerCase()}.`;
+  const own = message.trim().replace(new RegExp(`^${field}\\b`), label);
+  if (own && own !== message.trim()) return /[.!?]$/.test(own) ? own : `${own}.`;
   if (field === 'dailyTime') return 'Enter a time as hours and minutes, e.g. 02:00.';
   if (field === 'timezone') return 'Choose a timezone from the list.';
-  if (field === 'fullSyncEvery') return 'Enter a whole number of days between 1 and 30.';
-  if (text.includes('must be one of') || text.includes('valid')) return `Choose a valid ${label.toLowerCase()}.`;
   return `Check the ${label.toLowerCase()}.`;
 }
 

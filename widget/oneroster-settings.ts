@@ -82,7 +82,7 @@ const DEFAULT_API_BASE = '/settings/automation/oneroster';
  * @cssprop --oneroster-danger - error colour. Defaults to #b42318.
  * @cssprop --oneroster-success - success colour. Defaults to #067647.
  * @cssprop --oneroster-spacing - space between sections. Defaults to 16px.
- * @cssprop --oneroster-max-width - widest the component grows. Defaults to 960px.
+ * @cssprop --oneroster-max-width - widest the forms and the status grow (the History table uses the full width). Defaults to 960px.
  */
 export class OneRosterSettings extends LitElement {
   static override styles = settingsStyles;
@@ -280,15 +280,16 @@ export class OneRosterSettings extends LitElement {
             @click=${() => this.selectTab(t.id)}>${t.label}</button>`,
         )}
       </div>
+      <!-- The sync comes before the provider form: a configured district comes here to sync, so progress and results belong at the top. -->
       <div role="tabpanel" id="or-panel-oneroster" aria-labelledby="or-tab-oneroster" part="panel" ?hidden=${this.tab !== 'oneroster'}>
-        <oneroster-provider-panel .client=${this.client} .config=${this.config} .confirm=${this.confirm}
-          @oneroster-config-saved=${this.onConfigSaved}></oneroster-provider-panel>
         ${this.config.configured && !this.config.buildingsSynced
           ? html`<oneroster-building-matching .client=${this.client}></oneroster-building-matching>`
           : nothing}
         <oneroster-sync-panel .client=${this.client} .config=${this.config}
           @oneroster-sync-finished=${this.onSyncFinished} @oneroster-open-run=${this.onOpenRun}
           @oneroster-run-started=${() => this.refreshStatus()}></oneroster-sync-panel>
+        <oneroster-provider-panel .client=${this.client} .config=${this.config} .confirm=${this.confirm}
+          @oneroster-config-saved=${this.onConfigSaved}></oneroster-provider-panel>
       </div>
       <div role="tabpanel" id="or-panel-automation" aria-labelledby="or-tab-automation" part="panel" ?hidden=${this.tab !== 'automation'}>
         <oneroster-automation-panel .client=${this.client}></oneroster-automation-panel>
@@ -317,8 +318,10 @@ export class OneRosterSettings extends LitElement {
       <span><strong>OneRoster is the roster source${config.config ? html` (${providerLabel(config.config.provider)})` : nothing}.</strong>
         Manual CSV imports and adding or removing buildings are turned off.
         ${config.lastSuccessfulSyncAt ? html`Last successful sync ${formatDateTime(config.lastSuccessfulSyncAt)}.` : nothing}</span>
-      <button type="button" class="button danger" part="button button-danger" ?disabled=${this.disabling} @click=${() => this.turnOff()}>
+      <button type="button" class="button danger" part="button button-danger" ?disabled=${this.disabling || !!this.consoleStatus?.activeRun}
+        aria-describedby=${this.consoleStatus?.activeRun ? 'or-turn-off-reason' : nothing} @click=${() => this.turnOff()}>
         ${this.disabling ? 'Turning off…' : 'Turn off OneRoster'}</button>
+      ${this.consoleStatus?.activeRun ? html`<span id="or-turn-off-reason" class="hint" style="flex-basis:100%">A sync is running: OneRoster can be turned off once it has finished.</span>` : nothing}
       ${this.bannerError ? html`<div class="alert" role="alert" style="flex-basis:100%;margin:0">${this.bannerError}</div>` : nothing}
     </div>`;
   }

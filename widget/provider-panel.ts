@@ -3,6 +3,7 @@ import type { AuthMode, ConfigInput, ConfigView, OneRosterVersion, ProviderKind,
 import { ApiError, type ApiClient } from './api-client';
 import type { ConfirmFn } from './confirm-dialog';
 import { defineOnce } from './define';
+import { versionUrlMismatch } from './provider-hints';
 import { formatDateTime, formatNumber } from './format';
 import { describeCode, describeError, fieldErrors, STEP_LABELS } from './messages';
 import { PanelElement } from './panel-element';
@@ -258,6 +259,9 @@ export class OneRosterProviderPanel extends PanelElement {
           </fieldset>`
         : nothing}
       ${this.textField('baseUrl', 'OneRoster base URL', 'The address ending in /ims/oneroster/…, from your provider.', 'url', true)}
+      ${versionUrlMismatch(d.version, d.baseUrl)
+        ? html`<p class="warning" id="or-version-mismatch" role="status">${versionUrlMismatch(d.version, d.baseUrl)}</p>`
+        : nothing}
       ${d.provider === 'infinitecampus' || d.auth === 'oauth2'
         ? this.textField('tokenUrl', 'Token URL', 'Where OAuth 2.0 tokens are requested.', 'url', true)
         : nothing}

@@ -20,7 +20,6 @@ export const settingsStyles = css`
     --_warning: var(--oneroster-warning, #93370d);
     --_gap: var(--oneroster-spacing, 16px);
     display: block;
-    max-width: var(--oneroster-max-width, 960px);
     /* In a host's flex or grid column, never grow to a wide table's width: tables scroll in their box. */
     min-width: 0;
     color: var(--_text);
@@ -29,6 +28,8 @@ export const settingsStyles = css`
     line-height: 1.5;
   }
   :host([hidden]) { display: none; }
+  /* Forms read best narrow; the History table takes the full width it is given. */
+  .status-header, .banner, .tabs, [part~='panel']:not(#or-panel-history), .state { max-width: var(--oneroster-max-width, 960px); }
   *, *::before, *::after { box-sizing: border-box; }
 
   h2, h3, h4 { margin: 0 0 8px; line-height: 1.3; }
@@ -192,7 +193,7 @@ export const settingsStyles = css`
   .health.healthy { background: #ecfdf3; color: #085d3a; border-color: #abefc6; }
   .health.failing { background: #fef3f2; color: #912018; border-color: #fecdca; }
   .health.unknown { background: var(--_surface-alt); border-color: var(--_border); }
-  .heatmap { display: grid; grid-template-columns: repeat(auto-fill, minmax(24px, 1fr)); gap: 4px; list-style: none; padding: 0; margin: 8px 0; max-width: 720px; }
+  .heatmap { display: grid; grid-template-columns: repeat(auto-fill, minmax(24px, 1fr)); gap: 4px; list-style: none; padding: 0; margin: 8px 0; }
   .cell { display: inline-block; width: 24px; height: 24px; border-radius: 4px; border: 1px solid var(--_border); background: #f2f4f7; padding: 0; vertical-align: middle; }
   button.cell { cursor: pointer; }
   .cell.succeeded { background: #32d583; border-color: #039855; }
@@ -202,6 +203,9 @@ export const settingsStyles = css`
   .legend .cell { width: 12px; height: 12px; margin-left: 8px; }
   .chart { width: 100%; max-width: 600px; height: auto; border: 1px solid var(--_border); border-radius: var(--_radius); background: var(--_surface); }
   .chart .students { stroke: var(--_accent); }
+  .swatch { display: inline-block; width: 14px; height: 3px; vertical-align: middle; margin-left: 8px; }
+  .swatch.students { background: var(--_accent); }
+  .swatch.staff { background: #dc6803; }
   .chart .staff { stroke: #dc6803; }
   .filters { display: flex; flex-wrap: wrap; gap: 8px 16px; margin: 4px 0 10px; }
   .filters label { display: flex; flex-direction: column; gap: 2px; font-weight: 600; }

@@ -2,7 +2,7 @@ import { html, nothing } from 'lit';
 import type { ConfigView, RunKind, RunMode, RunSummary, RunView, SyncInProgressDetails, UserSyncInput } from '../server/http/contract';
 import { ApiError, type ApiClient } from './api-client';
 import { defineOnce } from './define';
-import { formatDateTime, formatDuration, formatNumber, RUN_KIND_LABELS } from './format';
+import { formatAge, formatDateTime, formatDuration, formatNumber, RUN_KIND_LABELS } from './format';
 import { describeCode, describeError, PHASE_LABELS } from './messages';
 import { PanelElement } from './panel-element';
 import { countsTable, leftOut, statusBadge, summaryTiles } from './run-views';
@@ -133,6 +133,8 @@ export class OneRosterSyncPanel extends PanelElement {
   override render() {
     const config = this.config;
     const configured = !!config?.configured;
+    // Nothing to sync before a provider is saved: the provider form below is the first step.
+    if (!configured) return nothing;
     const busy = this.active || !!this.starting;
     const usersBlocked = configured && !config.buildingsSynced;
     const reason = !configured
@@ -186,9 +188,24 @@ export class OneRosterSyncPanel extends PanelElement {
 
   private renderRun() {
     const run = this.run;
-    if (!run) return nothing;
+    if (!run) return this.renderLastRun();
     if (this.active) return this.renderProgress(run);
     return this.renderResult(run);
+  }
+
+  /** The last run's card, so its outcome is still there after a reload. */
+  private renderLastRun() {
+    const last = this.config?.lastRun;
+    if (!last) return nothing;
+    return html`<div id="or-last-run" class="progress last-run">
+      <h3>Last run: ${RUN_KIND_LABELS[last.kind]}${last.dryRun ? ' preview' : ''} ${statusBadge(last.status)}
+        <span class="muted">${formatAge(last.finishedAt ?? last.createdAt)}</span></h3>
+      ${last.status === 'succeeded' && !last.dryRun ? summaryTiles(last.counts?.kinds ?? {}) : nothing}
+      ${last.error ? html`<p class="alert">${describeCode(last.error.code)}</p>` : nothing}
+      ${last.status === 'held' ? html`<p class="warning">Waiting for your approval: nothing has been changed yet.</p>` : nothing}
+      <div class="actions"><button type="button" class="button link" part="button"
+        @click=${() => this.emit('oneroster-open-run', last.id)}>${last.status === 'held' ? 'Review the held run' : 'View details'}</button></div>
+    </div>`;
   }
 
   private renderProgress(run: RunView) {

@@ -4,6 +4,7 @@ import { createMemoryLogger, TEST_ENCRYPTION_KEY } from '../helpers/app';
 import { describeEachDatabase } from '../helpers/databases';
 import { eventually, seriousAxeViolations, useChromium } from '../widget/browser';
 import { SettingsPage } from '../widget/page';
+import type { Locator } from 'playwright-core';
 import { HostTab } from './host-browser';
 
 /**
@@ -27,10 +28,11 @@ describeEachDatabase('the admin console in the example host', (db) => {
   let matchedSchool: string;
   const sandbox = () => host.sandbox!;
 
-  /** A 1280×800 picture of the page's first screen, for the README (SQLite run only: one set of pictures). */
-  async function picture(name: string): Promise<void> {
+  /** A 1280×800 picture with `view` at its top, for the README (SQLite run only: one set of pictures). */
+  async function picture(name: string, view: Locator): Promise<void> {
     if (db().name !== 'sqlite') return;
     await tab.page.setViewportSize({ width: 1280, height: 800 });
+    await view.evaluate((element) => element.scrollIntoView({ block: 'start' }));
     await tab.page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`) });
   }
 
@@ -83,7 +85,7 @@ describeEachDatabase('the admin console in the example host', (db) => {
     expect(await select.inputValue()).toBe(school.sourcedId);
     expect(await step.getByRole('row').filter({ hasText: school.name.toUpperCase() }).textContent()).toContain('same name');
     expect(await seriousAxeViolations(tab.page)).toEqual([]);
-    await picture('building-matching');
+    await picture('building-matching', step);
     await step.getByRole('button', { name: 'Save matches' }).click();
     await step.getByText(/^Saved\. 1 building is matched/).waitFor();
 
@@ -104,7 +106,7 @@ describeEachDatabase('the admin console in the example host', (db) => {
     expect(result).toContain('Preview only: nothing was changed.');
     expect(result).toMatch(/Students\s*\d+/);
     expect(await seriousAxeViolations(tab.page)).toEqual([]);
-    await picture('preview');
+    await picture('preview', settings.syncResult);
 
     const id = await startUsers('Sync Users');
     const run = await tab.waitForRunFinished(id);
@@ -129,7 +131,9 @@ describeEachDatabase('the admin console in the example host', (db) => {
     const status = await tab.page.evaluate(() => document.querySelector('oneroster-settings')!.status());
     expect(status).toMatchObject({ heldRun: { id: first, status: 'held' }, lastRun: { id: first } });
     expect(await seriousAxeViolations(tab.page)).toEqual([]);
-    await picture('status-header');
+    await picture('status-header', header);
+    const changes = await tab.events('oneroster-status-changed');
+    expect(changes.at(-1)).toMatchObject({ composed: true, detail: { heldRun: { id: first } } });
 
     const second = await startUsers('Sync Users');
     expect((await tab.waitForRunFinished(second)).status).toBe('held');
@@ -153,20 +157,46 @@ describeEachDatabase('the admin console in the example host', (db) => {
     await settings.root.getByLabel(/To approve, type the number/).fill('1');
     expect(await approve.isDisabled()).toBe(true);
     expect(await seriousAxeViolations(tab.page)).toEqual([]);
-    await picture('held-review');
+    await picture('held-review', detail.locator('[part="held-plan"]'));
     await settings.resolveHeld('approve');
     await detail.locator('.badge', { hasText: 'Succeeded' }).waitFor({ timeout: 30_000 });
     expect(await detail.locator('#or-run-decision').textContent()).toMatch(/^Ada Admin, /);
   });
 
-  test('Automation Status shows the health banner, the 30-day heatmap and the active counts', async () => {
+  test('Automation Status: green after daily successes, red after three failures in a row; a day opens its run', async () => {
+    await settings.setAutomation({ studentImport: true, staffImport: true });
+    const school = sandbox().district.schools()[0]!.sourcedId;
+    for (let i = 0; i < 40; i += 1) sandbox().district.addPerson({ role: 'student', orgs: [school] });
+    const day = 24 * 60 * 60 * 1000;
+    const daily = (daysAgo: number) => host.oneroster.scheduler.runSlot(new Date(Date.now() - daysAgo * day));
+    for (const daysAgo of [6, 5, 4]) expect(await daily(daysAgo)).toMatchObject({ status: 'ran', outcome: 'succeeded' });
+
+    await settings.open(`${baseUrl}/settings`);
     await settings.tab('Automation Status').click();
     const view = settings.root.locator('oneroster-automation-status');
-    await view.locator('#or-health').waitFor();
+    await view.locator('#or-health.healthy').waitFor();
+    expect(await view.locator('#or-active-now').textContent()).toMatch(/Now: 40 active students, \d+ active staff/);
+
+    const outage = sandbox().faults.set({ kind: 'serverError', status: 503 });
+    try {
+      for (const daysAgo of [3, 2, 1]) expect(await daily(daysAgo)).toMatchObject({ status: 'ran', outcome: 'failed' });
+    } finally {
+      sandbox().faults.remove(outage);
+    }
+    await settings.open(`${baseUrl}/settings`);
+    await settings.tab('Automation Status').click();
+    await view.locator('#or-health.failing').waitFor();
+    expect(await view.locator('#or-health').textContent()).toContain('the last 3 daily runs did not succeed');
     expect(await view.locator('.heatmap li').count()).toBe(30);
-    expect(await view.locator('#or-active-now').textContent()).toMatch(/Now: 0 active students, \d+ active staff/);
+    expect(await view.locator('.heatmap .cell.succeeded').count()).toBe(3);
+    expect(await view.locator('.heatmap .cell.failed').count()).toBe(3);
     expect(await seriousAxeViolations(tab.page)).toEqual([]);
-    await picture('automation-status');
+    await picture('automation-status', view);
+
+    await view.locator('.heatmap button.cell.failed').last().click();
+    const detail = settings.root.locator('oneroster-run-detail');
+    await detail.getByRole('heading', { name: /sync #\d+$/ }).waitFor();
+    expect(await detail.textContent()).toContain('Daily automation');
   });
 
   test.each([390, 1280, 1920])('the History table fits at %i px without clipping', async (width) => {
@@ -180,14 +210,19 @@ describeEachDatabase('the admin console in the example host', (db) => {
       const wide = [...document.querySelectorAll('body *'), ...root.querySelectorAll('*')]
         .filter((el) => el.getBoundingClientRect().right > window.innerWidth + 1 && !el.parentElement?.closest('.table-wrap') && !(el.getRootNode() as ShadowRoot).host?.closest?.('.table-wrap'))
         .map((el) => `${el.tagName}.${el.className}#${el.id}`).slice(0, 8);
-      return { page: document.documentElement.scrollWidth, wrapRight: wrap.right, rights: buttons.map((b) => b.right), wide };
+      const host = document.querySelector('oneroster-settings')!.getBoundingClientRect();
+      return { page: document.documentElement.scrollWidth, wrapRight: wrap.right, wrapWidth: wrap.width, hostWidth: host.width, rights: buttons.map((b) => b.right), wide };
     });
     // No box of the page or the widget reaches past the viewport (tables scroll inside their own box).
     expect(sizes.wide).toEqual([]);
     // At 390 px some text still overflows its box (the page scrolls sideways); not solved yet, see the README.
     if (width >= 1280) expect(sizes.page).toBeLessThanOrEqual(width);
-    if (width >= 1280) for (const right of sizes.rights) expect(right).toBeLessThanOrEqual(sizes.wrapRight + 1);
+    if (width >= 1280) {
+      for (const right of sizes.rights) expect(right).toBeLessThanOrEqual(sizes.wrapRight + 1);
+      // The table takes the element's full width (the forms stay narrow).
+      expect(sizes.wrapWidth).toBeGreaterThan(sizes.hostWidth - 80);
+    }
     expect(await seriousAxeViolations(tab.page)).toEqual([]);
-    if (width === 1280) await picture('history');
+    if (width === 1280) await picture('history', settings.root.locator('#or-panel-history'));
   });
 });
