@@ -143,7 +143,8 @@ export const settingsStyles = css`
   .progress-label { display: flex; justify-content: space-between; gap: 12px; font-size: 0.93em; margin-bottom: 4px; }
 
   /* Tables */
-  .table-wrap { overflow-x: auto; max-width: 100%; }
+  /* Positioned, so visually hidden labels inside (absolutely placed) scroll with the table instead of widening the page. */
+  .table-wrap { overflow-x: auto; max-width: 100%; position: relative; }
   table { border-collapse: collapse; width: 100%; font-variant-numeric: tabular-nums; }
   caption { text-align: left; font-weight: 600; padding-bottom: 6px; }
   th, td { text-align: left; padding: 7px 10px; border-bottom: 1px solid var(--_border); vertical-align: top; }
