@@ -14,7 +14,7 @@ export const consoleColumns: Migration = {
     await queryInterface.addColumn('oneroster_runs', 'decided_by_id', { type: DataTypes.STRING(64), allowNull: true });
     await queryInterface.addColumn('oneroster_runs', 'decided_by_name', { type: DataTypes.STRING(255), allowNull: true });
     await queryInterface.addColumn('oneroster_runs', 'decided_at', { type: DataTypes.DATE, allowNull: true });
-    await queryInterface.addColumn('oneroster_runs', 'held_ms', { type: DataTypes.INTEGER, allowNull: false, defaultValue: 0 });
+    await queryInterface.addColumn('oneroster_runs', 'held_ms', { type: DataTypes.BIGINT, allowNull: false, defaultValue: 0 });
     await queryInterface.addColumn('oneroster_runs', 'superseded_by_run_id', { type: DataTypes.INTEGER, allowNull: true });
     await queryInterface.addColumn('oneroster_runs', 'active_after', { type: DataTypes.STRING(255), allowNull: true });
     await queryInterface.addColumn('oneroster_run_issues', 'record_name', { type: DataTypes.STRING(255), allowNull: true });

@@ -1,4 +1,5 @@
 import { html, nothing } from 'lit';
+import { property, state } from 'lit/decorators.js';
 import type { AutomationSettings, AutomationView, ScheduledRunOutcome } from '../server/http/contract';
 import type { ApiClient } from './api-client';
 import { defineOnce } from './define';
@@ -25,38 +26,16 @@ const SCHEDULED_OUTCOMES: Record<ScheduledRunOutcome, string> = {
  * deactivation of missing people, pause; shows when the next run happens, in the chosen timezone.
  */
 export class OneRosterAutomationPanel extends PanelElement {
-  static override properties = {
-    client: { attribute: false },
-    view: { state: true },
-    draft: { state: true },
-    loading: { state: true },
-    saving: { state: true },
-    errorText: { state: true },
-    errors: { state: true },
-    savedText: { state: true },
-  };
-
   /** The API client. */
-  declare client: ApiClient;
-  declare private view: AutomationView | null;
-  declare private draft: Draft | null;
-  declare private loading: boolean;
-  declare private saving: boolean;
-  declare private errorText: string;
-  declare private errors: Record<string, string>;
-  declare private savedText: string;
+  @property({ attribute: false }) client!: ApiClient;
+  @state() private view: AutomationView | null = null;
+  @state() private draft: Draft | null = null;
+  @state() private loading: boolean = true;
+  @state() private saving: boolean = false;
+  @state() private errorText: string = '';
+  @state() private errors: Record<string, string> = {};
+  @state() private savedText: string = '';
   private timezones: string[] = [];
-
-  constructor() {
-    super();
-    this.view = null;
-    this.draft = null;
-    this.loading = true;
-    this.saving = false;
-    this.errorText = '';
-    this.errors = {};
-    this.savedText = '';
-  }
 
   override connectedCallback(): void {
     super.connectedCallback();
@@ -219,3 +198,9 @@ export class OneRosterAutomationPanel extends PanelElement {
 }
 
 defineOnce('oneroster-automation-panel', OneRosterAutomationPanel);
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'oneroster-automation-panel': OneRosterAutomationPanel;
+  }
+}

@@ -1,4 +1,5 @@
 import { html, nothing, type PropertyValues } from 'lit';
+import { property, state } from 'lit/decorators.js';
 import type { RunKind, RunStatus, RunSummary, RunTrigger } from '../server/http/contract';
 import type { ApiClient } from './api-client';
 import type { ConfirmFn } from './confirm-dialog';
@@ -18,46 +19,21 @@ const PAGE_SIZE = 10;
  * @event oneroster-history-closed-run - internal: the detail was closed (so the shell forgets its run id)
  */
 export class OneRosterHistoryPanel extends PanelElement {
-  static override properties = {
-    client: { attribute: false },
-    confirm: { attribute: false },
-    active: { type: Boolean },
-    openRunId: { attribute: false },
-    items: { state: true },
-    total: { state: true },
-    offset: { state: true },
-    loading: { state: true },
-    errorText: { state: true },
-    filter: { state: true },
-  };
-
   /** The API client. */
-  declare client: ApiClient;
+  @property({ attribute: false }) client!: ApiClient;
   /** Asks the admin to confirm. */
-  declare confirm: ConfirmFn;
+  @property({ attribute: false }) confirm!: ConfirmFn;
   /** Whether the History tab is showing. */
-  declare active: boolean;
+  @property({ type: Boolean }) active: boolean = false;
   /** The run whose detail is open, or null for the list. */
-  declare openRunId: number | null;
-  declare private items: RunSummary[];
-  declare private total: number;
-  declare private offset: number;
-  declare private loading: boolean;
-  declare private errorText: string;
-  declare private filter: { kind?: RunKind; status?: RunStatus; trigger?: RunTrigger };
+  @property({ attribute: false }) openRunId: number | null = null;
+  @state() private items: RunSummary[] = [];
+  @state() private total: number = 0;
+  @state() private offset: number = 0;
+  @state() private loading: boolean = false;
+  @state() private errorText: string = '';
+  @state() private filter: { kind?: RunKind; status?: RunStatus; trigger?: RunTrigger } = {};
   private lastOpened: number | null = null;
-
-  constructor() {
-    super();
-    this.active = false;
-    this.openRunId = null;
-    this.items = [];
-    this.total = 0;
-    this.offset = 0;
-    this.loading = false;
-    this.errorText = '';
-    this.filter = {};
-  }
 
   protected override updated(changed: PropertyValues<this>): void {
     const becameActive = changed.has('active') && this.active;
@@ -176,3 +152,9 @@ export class OneRosterHistoryPanel extends PanelElement {
 }
 
 defineOnce('oneroster-history-panel', OneRosterHistoryPanel);
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'oneroster-history-panel': OneRosterHistoryPanel;
+  }
+}

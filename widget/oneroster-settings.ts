@@ -1,4 +1,5 @@
 import { html, LitElement, nothing } from 'lit';
+import { property, state } from 'lit/decorators.js';
 import type { ConfigView, ConsoleStatus, RunView } from '../server/http/contract';
 import { ApiClient } from './api-client';
 import './automation-panel';
@@ -87,50 +88,25 @@ const DEFAULT_API_BASE = '/settings/automation/oneroster';
 export class OneRosterSettings extends LitElement {
   static override styles = settingsStyles;
 
-  static override properties = {
-    apiBase: { type: String, attribute: 'api-base' },
-    csrfToken: { type: String, attribute: 'csrf-token' },
-    csrfHeader: { type: String, attribute: 'csrf-header' },
-    tab: { state: true },
-    config: { state: true },
-    loadError: { state: true },
-    accessDenied: { state: true },
-    bannerError: { state: true },
-    disabling: { state: true },
-    openRunId: { state: true },
-    consoleStatus: { state: true },
-  };
-
   /** Where the OneRoster router is mounted. */
-  declare apiBase: string;
+  @property({ type: String, attribute: 'api-base' }) apiBase: string = DEFAULT_API_BASE;
   /** The host's CSRF token. */
-  declare csrfToken: string | null;
+  @property({ type: String, attribute: 'csrf-token' }) csrfToken: string | null = null;
   /** The header carrying the CSRF token. */
-  declare csrfHeader: string;
-  declare private tab: TabId;
-  declare private config: ConfigView | null;
-  declare private loadError: string;
-  declare private accessDenied: boolean;
-  declare private bannerError: string;
-  declare private disabling: boolean;
-  declare private openRunId: number | null;
-  declare private consoleStatus: ConsoleStatus | null;
+  @property({ type: String, attribute: 'csrf-header' }) csrfHeader: string = 'X-CSRF-Token';
+  @state() private tab: TabId = 'oneroster';
+  @state() private config: ConfigView | null = null;
+  @state() private loadError: string = '';
+  @state() private accessDenied: boolean = false;
+  @state() private bannerError: string = '';
+  @state() private disabling: boolean = false;
+  @state() private openRunId: number | null = null;
+  @state() private consoleStatus: ConsoleStatus | null = null;
   private readonly client: ApiClient;
   private statusTimer: ReturnType<typeof setTimeout> | null = null;
 
   constructor() {
     super();
-    this.apiBase = DEFAULT_API_BASE;
-    this.csrfToken = null;
-    this.csrfHeader = 'X-CSRF-Token';
-    this.tab = 'oneroster';
-    this.config = null;
-    this.loadError = '';
-    this.accessDenied = false;
-    this.bannerError = '';
-    this.disabling = false;
-    this.openRunId = null;
-    this.consoleStatus = null;
     // A getter, not a snapshot: attribute changes after start-up apply to the next request.
     this.client = new ApiClient(() => ({
       apiBase: this.apiBase || DEFAULT_API_BASE,
@@ -333,4 +309,6 @@ declare global {
   interface HTMLElementTagNameMap {
     'oneroster-settings': OneRosterSettings;
   }
+  /** The element's events, typed for `addEventListener` on any element they bubble to. */
+  interface GlobalEventHandlersEventMap extends OneRosterSettingsEventMap {}
 }

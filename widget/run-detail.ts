@@ -1,4 +1,5 @@
 import { html, nothing, type PropertyValues } from 'lit';
+import { property, state } from 'lit/decorators.js';
 import type { HeldPlan, RunView } from '../server/http/contract';
 import type { ApiClient } from './api-client';
 import type { ConfirmFn } from './confirm-dialog';
@@ -19,43 +20,20 @@ import { ENDED, watchRun } from './watch-run';
  * @event oneroster-sync-finished - a run approved here has finished applying; `detail` is the `RunView`
  */
 export class OneRosterRunDetail extends PanelElement {
-  static override properties = {
-    client: { attribute: false },
-    confirm: { attribute: false },
-    runId: { attribute: false },
-    run: { state: true },
-    loading: { state: true },
-    errorText: { state: true },
-    acting: { state: true },
-    doneText: { state: true },
-    typed: { state: true },
-  };
-
   /** The API client. */
-  declare client: ApiClient;
+  @property({ attribute: false }) client!: ApiClient;
   /** Asks the admin to confirm. */
-  declare confirm: ConfirmFn;
+  @property({ attribute: false }) confirm!: ConfirmFn;
   /** The run to show. */
-  declare runId: number | null;
-  declare private run: RunView | null;
-  declare private loading: boolean;
-  declare private errorText: string;
-  declare private acting: 'approve' | 'cancel' | null;
-  declare private doneText: string;
+  @property({ attribute: false }) runId: number | null = null;
+  @state() private run: RunView | null = null;
+  @state() private loading: boolean = false;
+  @state() private errorText: string = '';
+  @state() private acting: 'approve' | 'cancel' | null = null;
+  @state() private doneText: string = '';
   /** What the admin typed to confirm a large deactivation. */
-  declare private typed: string;
+  @state() private typed: string = '';
   private watching: AbortController | null = null;
-
-  constructor() {
-    super();
-    this.runId = null;
-    this.run = null;
-    this.loading = false;
-    this.errorText = '';
-    this.acting = null;
-    this.doneText = '';
-    this.typed = '';
-  }
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();

@@ -1,4 +1,5 @@
 import { html, nothing } from 'lit';
+import { property, state } from 'lit/decorators.js';
 import type { ConfigView, RunKind, RunMode, RunSummary, RunView, SyncInProgressDetails, UserSyncInput } from '../server/http/contract';
 import { ApiError, type ApiClient } from './api-client';
 import { defineOnce } from './define';
@@ -8,6 +9,10 @@ import { PanelElement } from './panel-element';
 import { countsTable, leftOut, statusBadge, summaryTiles } from './run-views';
 import { watchRun } from './watch-run';
 
+/** Which people a user sync imports, as the admin picks it. */
+type KindChoice = 'both' | 'students' | 'staff';
+const KIND_CHOICES: Record<KindChoice, UserSyncInput['kinds']> = { both: ['students', 'staff'], students: ['students'], staff: ['staff'] };
+
 /**
  * Sync Buildings and Sync Users, the live progress of the run going on (found again after a page
  * reload), and the summary of the run that just ended.
@@ -16,43 +21,18 @@ import { watchRun } from './watch-run';
  * @event oneroster-open-run - internal: the admin asked to see a run in the history; `detail` is its id
  * @event oneroster-run-started - internal: a run was started here; `detail` is the `RunView` (the status header refreshes)
  */
-
-/** Which people a user sync imports, as the admin picks it. */
-type KindChoice = 'both' | 'students' | 'staff';
-const KIND_CHOICES: Record<KindChoice, UserSyncInput['kinds']> = { both: ['students', 'staff'], students: ['students'], staff: ['staff'] };
 export class OneRosterSyncPanel extends PanelElement {
-  static override properties = {
-    client: { attribute: false },
-    config: { attribute: false },
-    run: { state: true },
-    starting: { state: true },
-    errorText: { state: true },
-    noticeText: { state: true },
-    mode: { state: true },
-    kinds: { state: true },
-  };
-
   /** The API client. */
-  declare client: ApiClient;
+  @property({ attribute: false }) client!: ApiClient;
   /** The current configuration (for `buildingsSynced` and `configured`). */
-  declare config: ConfigView;
-  declare private run: RunView | null;
-  declare private starting: RunKind | null;
-  declare private errorText: string;
-  declare private noticeText: string;
-  declare private mode: RunMode;
-  declare private kinds: KindChoice;
+  @property({ attribute: false }) config!: ConfigView;
+  @state() private run: RunView | null = null;
+  @state() private starting: RunKind | null = null;
+  @state() private errorText: string = '';
+  @state() private noticeText: string = '';
+  @state() private mode: RunMode = 'full';
+  @state() private kinds: KindChoice = 'both';
   private watching: AbortController | null = null;
-
-  constructor() {
-    super();
-    this.run = null;
-    this.starting = null;
-    this.errorText = '';
-    this.noticeText = '';
-    this.mode = 'full';
-    this.kinds = 'both';
-  }
 
   override connectedCallback(): void {
     super.connectedCallback();
@@ -112,6 +92,7 @@ export class OneRosterSyncPanel extends PanelElement {
     this.querySelector<HTMLElement>(this.errorText ? '#or-sync-error' : '#or-sync-progress')?.focus();
   }
 
+  /** Whether the run being started is a Preview. */
   private previewing = false;
 
   private watch(id: number): void {
@@ -257,3 +238,9 @@ export class OneRosterSyncPanel extends PanelElement {
 }
 
 defineOnce('oneroster-sync-panel', OneRosterSyncPanel);
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'oneroster-sync-panel': OneRosterSyncPanel;
+  }
+}

@@ -117,7 +117,8 @@ function defineModels(sequelize: Sequelize): { Run: ModelStatic<RunModel>; Issue
       decidedById: { type: DataTypes.STRING(64), allowNull: true },
       decidedByName: { type: DataTypes.STRING(255), allowNull: true },
       decidedAt: { type: DataTypes.DATE, allowNull: true },
-      heldMs: { type: DataTypes.INTEGER, allowNull: false, defaultValue: 0 },
+      // BIGINT: a plan may wait longer than the 24.8 days an INT of milliseconds holds.
+      heldMs: { type: DataTypes.BIGINT, allowNull: false, defaultValue: 0 },
       supersededByRunId: { type: DataTypes.INTEGER, allowNull: true },
       activeAfter: { type: DataTypes.STRING(255), allowNull: true },
       createdAt: { type: DataTypes.DATE, allowNull: false },
