@@ -7,6 +7,7 @@ import { configTables } from './0002-config-tables';
 import { syncTables } from './0003-sync-tables';
 import { automationTables } from './0004-automation-tables';
 import { ownRosterTableNames } from './0005-own-roster-table-names';
+import { consoleColumns } from './0008-console-columns';
 
 /** Every migration, in order. An explicit list (no glob) so bundlers and reviewers see them all. */
 export const migrations: readonly Migration[] = [
@@ -15,6 +16,7 @@ export const migrations: readonly Migration[] = [
   syncTables,
   automationTables,
   ownRosterTableNames,
+  consoleColumns,
 ];
 
 /** The table where applied migrations are recorded, apart from the host's own migration table. */

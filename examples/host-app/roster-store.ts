@@ -74,6 +74,17 @@ export function createHostRosterStore(sequelize: Sequelize, models: HostModels):
       });
     },
 
+    async assignBuildingSisIds(assignments, at) {
+      if (assignments.length === 0) return;
+      await sequelize.transaction(async (transaction) => {
+        // Cleared first, so two buildings may swap values under the unique index.
+        await Building.update({ sisId: null, updatedAt: at }, { where: { id: assignments.map((a) => a.id) }, transaction, silent: true });
+        for (const { id, sisId } of assignments) {
+          if (sisId !== null) await Building.update({ sisId, updatedAt: at }, { where: { id }, transaction, silent: true });
+        }
+      });
+    },
+
     async findPeopleBySourcedId(kind, sourcedIds) {
       const rows = await people(kind).findAll({ where: { sourcedId: sourcedIds } });
       return rows.map((row) => stored(kind, row.get({ plain: true })));
@@ -101,7 +112,13 @@ export function createHostRosterStore(sequelize: Sequelize, models: HostModels):
         order: [['id', 'ASC']],
         limit,
       });
-      return rows.map((row) => row.get({ plain: true })).map((row) => ({ id: row.id, sourcedId: row.sourcedId!, name: `${row.firstName} ${row.lastName}`.trim() }));
+      return rows.map((row) => row.get({ plain: true })).map((row) => ({
+        id: row.id,
+        sourcedId: row.sourcedId!,
+        name: `${row.firstName} ${row.lastName}`.trim(),
+        number: stored(kind, row).number,
+        buildingId: row.buildingId,
+      }));
     },
 
     async applyPeople(kind, changes: PersonChanges, at) {
