@@ -1,7 +1,8 @@
 import request from 'supertest';
 import { startSandbox, type Sandbox } from '../../examples/oneroster-sandbox';
 import { describeEachDatabase } from '../helpers/databases';
-import { AS_ADMIN, createTestHost, MOUNT, type TestHost } from '../helpers/app';
+import { AS_ADMIN, createMemoryLogger, createTestHost, MOUNT, type TestHost } from '../helpers/app';
+import { createSyncLease } from '../../server/sync/sync-lease';
 
 let sandbox: Sandbox;
 beforeAll(async () => {
@@ -30,6 +31,28 @@ describeEachDatabase('settings and runs never interleave', (db) => {
     expect((await api().put(`${MOUNT}/config`).set(AS_ADMIN).send(body())).status).toBe(200);
   });
   afterAll(() => host.oneroster.close());
+
+  it('building matching writes under the lease: refused while another process syncs, and nothing is written', async () => {
+    const [school] = (await api().get(`${MOUNT}/buildings/matching`).set(AS_ADMIN)).body.schools as Array<{ sourcedId: string }>;
+    const now = new Date();
+    await db().sequelize.query('INSERT INTO oneroster_buildings (name, source, active, created_at, updated_at) VALUES (?, ?, ?, ?, ?)', {
+      replacements: ['Hand-made building', 'manual', true, now, now],
+    });
+    const sisOfHandMade = async () =>
+      ((await db().sequelize.query("SELECT id, sis_id FROM oneroster_buildings WHERE name = 'Hand-made building'", { type: 'SELECT' })) as Array<{ id: number; sis_id: string | null }>)[0]!;
+    // A sync in another process holds the lease for run 4242.
+    const otherProcess = await createSyncLease(db().sequelize, { ttlMs: 60_000, clock: { now: () => new Date() }, logger: createMemoryLogger() }).acquire();
+    try {
+      await otherProcess!.attachRun(4242);
+      const during = await api().put(`${MOUNT}/buildings/matching`).set(AS_ADMIN).send({ matches: [{ buildingId: (await sisOfHandMade()).id, sourcedId: school!.sourcedId }] });
+      expect(during.status).toBe(409);
+      expect(during.body.error).toMatchObject({ code: 'sync_in_progress', details: { runId: 4242 } });
+      expect((await sisOfHandMade()).sis_id).toBeNull();
+    } finally {
+      await otherProcess!.release();
+      await db().sequelize.query("DELETE FROM oneroster_buildings WHERE name = 'Hand-made building'");
+    }
+  });
 
   it('a sync started while PUT /config tests and saves is refused (409), and starts on the new settings after', async () => {
     // Slow the save's own connection test, so the start lands in the middle of it.
