@@ -27,11 +27,12 @@ describe('paging', () => {
     expect(pages[pages.length - 1]!.received).toBe(250);
   });
 
-  it('does not stop on a short page when no count is sent; stops on the empty page', async () => {
+  it('does not stop on a short page when no count is sent; stops on an empty page confirmed by the next', async () => {
     const list = fakeList(95, { cap: 30, total: () => null });
     const { records } = await collect(pull(list.fetch, 100));
     expect(records).toHaveLength(95);
-    expect(list.calls).toEqual([0, 30, 60, 90, 95]);
+    // The first page teaches the provider's page size (30); the empty page at 95 is confirmed at 125.
+    expect(list.calls).toEqual([0, 30, 60, 90, 95, 125]);
   });
 
   it('stops at X-Total-Count reached by a short page, without an extra request', async () => {
