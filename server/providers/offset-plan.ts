@@ -107,6 +107,8 @@ export class OffsetPlan {
     if (!slot || slot.answer) throw new Error(`offset plan: no open request at offset ${offset}`);
     slot.answer = answer;
     if (this.step === null && offset === 0 && answer.rows > 0) this.step = answer.rows;
+    // A short page ends where its rows end: pages ahead start there, not where it was asked to end.
+    if (answer.rows < slot.limit) this.frontier = this.highestEnd();
     this.walk();
     this.checkNothingPastTheEnd();
   }
@@ -141,7 +143,7 @@ export class OffsetPlan {
       const total = this.latestTotal;
       if (this.trustTotal && total !== null && this.cursor >= total) {
         if (this.cursor > total) this.trustTotal = false;
-        else if (page.rows < slot.limit) this.ended = true;
+        else if (this.isShort(slot, page.rows)) this.ended = true;
         // Reached exactly on a full page: one more request tells a true count from a low one.
         else this.confirming = true;
       }
@@ -155,6 +157,20 @@ export class OffsetPlan {
     for (const [offset, slot] of this.slots) {
       if (offset > end && slot.answer && slot.answer.rows > 0) throw holeInFeed(end);
     }
+  }
+
+  private highestEnd(): number {
+    let end = 0;
+    for (const [offset, slot] of this.slots) end = Math.max(end, offset + (slot.answer ? slot.answer.rows : slot.limit));
+    return end;
+  }
+
+  /**
+   * Whether a page is shorter than the provider's page: fewer rows than asked, or a page of the
+   * learnt size when that size is the provider's silent cap (asking for more would bring no more).
+   */
+  private isShort(slot: Slot, rows: number): boolean {
+    return rows < slot.limit || (slot.limit === this.step && rows < this.limits.pageSize);
   }
 
   private ask(offset: number, limit: number): PageRequest {
