@@ -37,6 +37,12 @@ export interface PagingLimits {
   maxPauseMs?: number;
 }
 
+/**
+ * Pages that arrived and wait for the reader, at most. Enough to keep the reader busy; when the
+ * reader is the slower side, more would only hold more pages in memory (a 1,000-user page is a few MB).
+ */
+const MAX_WAITING_PAGES = 2;
+
 /** A page that arrived and waits to be read. */
 interface Arrival {
   page: RawPage;
@@ -45,7 +51,7 @@ interface Arrival {
 /**
  * Pages through a list the safe way (see `OffsetPlan` for the rules), with up to `concurrency`
  * page requests in flight, politely paced (`PagePace`). Pages are yielded as they arrive, in any
- * order; at most `concurrency` arrived pages wait for the reader, so a slow reader holds the
+ * order; at most `MAX_WAITING_PAGES` arrived pages wait for the reader, so a slow reader holds the
  * requests back rather than filling memory. A record seen twice (data shifting under the offsets)
  * is yielded once and noted.
  *
@@ -84,7 +90,7 @@ export async function* pullPages<T extends { sourcedId: string }>(
 
   /** Starts every request the plan wants that the pace and the waiting pages allow. */
   function launch(): void {
-    while (!failure && inFlight.size < pace.allowed() && arrived.length < concurrency) {
+    while (!failure && inFlight.size < pace.allowed() && arrived.length < MAX_WAITING_PAGES) {
       const wait = pace.delayMs();
       if (wait > 0) {
         pauseTimer ??= setTimeout(() => {
