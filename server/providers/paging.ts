@@ -78,6 +78,8 @@ export async function* pullPages<T extends { sourcedId: string }>(
   let failure: { error: unknown } | null = null;
   let resume: (() => void) | null = null;
   let pauseTimer: NodeJS.Timeout | null = null;
+  /** Set once the pull is over (ended, failed or abandoned by its reader): nothing new starts. */
+  let closed = false;
   const wake = () => {
     resume?.();
     resume = null;
@@ -90,7 +92,7 @@ export async function* pullPages<T extends { sourcedId: string }>(
 
   /** Starts every request the plan wants that the pace and the waiting pages allow. */
   function launch(): void {
-    while (!failure && inFlight.size < pace.allowed() && arrived.length < MAX_WAITING_PAGES) {
+    while (!closed && !failure && inFlight.size < pace.allowed() && arrived.length < MAX_WAITING_PAGES) {
       const wait = pace.delayMs();
       if (wait > 0) {
         pauseTimer ??= setTimeout(() => {
@@ -172,6 +174,7 @@ export async function* pullPages<T extends { sourcedId: string }>(
       launch();
     }
   } finally {
+    closed = true;
     stop.abort();
     if (pauseTimer) clearTimeout(pauseTimer);
     // No request outlives the pull.

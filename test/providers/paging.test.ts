@@ -198,6 +198,15 @@ describe('paging concurrently', () => {
     expect(Math.max(...late.map((s) => s.inFlight))).toBe(1);
   });
 
+  it('starts nothing, and leaves nothing in flight, once the reader stops early', async () => {
+    const list = timedList(5000, (offset) => (offset === 0 ? 1 : 15));
+    for await (const _page of pullConcurrently(list.fetch, 4)) break;
+    const started = list.stats.starts.length;
+    expect(list.stats.inFlight).toBe(0);
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    expect(list.stats.starts.length).toBe(started);
+  });
+
   it('aborts the other requests and fails the pull when one page fails', async () => {
     const signals: AbortSignal[] = [];
     const fetch: PageFetcher = async (offset, limit, context) => {
