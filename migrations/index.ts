@@ -6,9 +6,10 @@ import { rosterTables } from './0001-roster-tables';
 import { configTables } from './0002-config-tables';
 import { syncTables } from './0003-sync-tables';
 import { automationTables } from './0004-automation-tables';
+import { consoleColumns } from './0008-console-columns';
 
 /** Every migration, in order. An explicit list (no glob) so bundlers and reviewers see them all. */
-export const migrations: readonly Migration[] = [rosterTables, configTables, syncTables, automationTables];
+export const migrations: readonly Migration[] = [rosterTables, configTables, syncTables, automationTables, consoleColumns];
 
 /** The table where applied migrations are recorded, apart from the host's own migration table. */
 export const MIGRATION_TABLE = 'oneroster_migrations';
