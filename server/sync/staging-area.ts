@@ -51,6 +51,12 @@ export interface StagedCount {
  * into before it changes anything, and that a held run's approval applies from later.
  */
 export interface StagingArea {
+  /**
+   * Whether reading staged rows may overlap a roster write transaction: true on MySQL/MariaDB (the
+   * read takes another pooled connection and InnoDB reads a snapshot), false on SQLite (a reader
+   * would hold up the writer's commit).
+   */
+  readonly readsBesideWrites: boolean;
   /** Adds rows in one multi-row INSERT; a record seen twice in one run keeps its first row. */
   insert(runId: number, rows: StagedRow[]): Promise<void>;
   /** Of these sourcedIds, those the run saw as `kind` (or as a person of unknown role). */
@@ -85,6 +91,8 @@ export function createStagingArea(sequelize: Sequelize): StagingArea {
   }
 
   return {
+    readsBesideWrites: sql.isMysql,
+
     async insert(runId, rows) {
       if (rows.length === 0) return;
       const values = rows.map((r) => [
