@@ -72,6 +72,25 @@ export interface OneRosterOptions {
     /** Most pages read from one endpoint before the pull is called incomplete. Defaults to 100000. */
     maxPages?: number;
   };
+  /**
+   * Caps on one run, so a provider that repeats a page or never ends its feed cannot run (and hold
+   * the sync lease) forever. A run over a cap ends `failed` with `run_time_limit`, `page_limit` or
+   * `staged_row_limit`, having changed nothing it had not fully applied.
+   */
+  runLimits?: {
+    /** Longest one run may take, pull and apply, in ms. Defaults to 6 hours. */
+    maxRunMs?: number;
+    /**
+     * Most records one run may stage. Defaults to 5 × the people on the roster when the run starts,
+     * at least 100000 (a district grows, but not fivefold overnight).
+     */
+    maxStagedRows?: number;
+    /**
+     * Most pages one run may read, every list together. Defaults to 10 × the staged-row cap ÷
+     * `http.pageSize` (room for providers that send fewer rows than asked), at least 1000.
+     */
+    maxPages?: number;
+  };
   /** Mass-deactivation safeguard. */
   safeguard?: {
     /** Share of a kind's active records that may be deactivated without an approval. Defaults to 0.1. */
@@ -97,8 +116,9 @@ export interface OneRosterOptions {
 
 /** Options after defaults are filled in: what the rest of the module reads. */
 export type ResolvedOptions = Required<
-  Omit<OneRosterOptions, 'classlink' | 'network' | 'http' | 'safeguard' | 'rosterStore' | 'onRunFinished'>
+  Omit<OneRosterOptions, 'classlink' | 'network' | 'http' | 'safeguard' | 'rosterStore' | 'onRunFinished' | 'runLimits'>
 > & {
+  runLimits: { maxRunMs: number; maxStagedRows?: number; maxPages?: number };
   classlink: { apiKey?: string; proxyUrl: string };
   network: Required<NonNullable<OneRosterOptions['network']>>;
   http: Required<NonNullable<OneRosterOptions['http']>>;
@@ -152,6 +172,11 @@ const optionsSchema = Joi.object<OneRosterOptions>({
     retryMaxMs: Joi.number().integer().min(0).default(30_000),
     pageSize: Joi.number().integer().min(1).max(50_000).default(1000),
     maxPages: Joi.number().integer().min(1).default(100_000),
+  }).default(),
+  runLimits: Joi.object({
+    maxRunMs: Joi.number().integer().min(1000).default(6 * 60 * 60 * 1000),
+    maxStagedRows: Joi.number().integer().min(1),
+    maxPages: Joi.number().integer().min(1),
   }).default(),
   safeguard: Joi.object({
     maxDeactivationRatio: Joi.number().min(0).max(1).default(0.1),

@@ -27,6 +27,7 @@ const API_ERRORS: Record<string, string> = {
   sync_in_progress: 'A sync is running. Wait for it to finish, then try again.',
   buildings_not_synced: 'Sync buildings first: students and staff are placed in buildings, so a building sync must succeed before a user sync.',
   not_configured: 'OneRoster is not set up yet. Choose a provider, test the configuration and save it first.',
+  oneroster_disabled: 'OneRoster is turned off, so nothing is synced. Save the configuration to turn it on again.',
   nothing_to_sync: 'There is nothing to sync: automatic student and staff imports are both turned off.',
   plan_outdated: 'This held run is out of date because the roster changed since it was planned. Start a new sync instead.',
   validation_failed: 'Some fields need attention. Check the highlighted fields.',

@@ -41,7 +41,7 @@ export function defaultAutomationSettings(timezone: string): AutomationSettings 
 /** Automation settings kept in `oneroster_automation` (one row; defaults until first saved). */
 export function createAutomationService(ctx: ModuleContext): AutomationService {
   const models = defineAutomationModels(ctx.sequelize);
-  const claims = createScheduleClaims(models);
+  const claims = createScheduleClaims(models, ctx.options.leaseTtlMs);
   const listeners = new Set<AutomationChangeListener>();
 
   async function settings(): Promise<AutomationSettings> {

@@ -11,6 +11,11 @@ export interface Sql {
   readonly isMysql: boolean;
   /** Quotes a table or column name. */
   id(name: string): string;
+  /**
+   * The database's current time in epoch milliseconds, as an SQL expression. Leases and claims are
+   * judged by this one clock, so servers whose clocks disagree never steal each other's lease.
+   */
+  readonly nowMs: string;
   /** Escapes one value (string, number, boolean, Date or null) as a literal. */
   value(value: unknown): string;
   /** `(v1, v2, ...)` for an `IN` list; never empty (an empty list gives `(NULL)`, which matches nothing). */
@@ -53,6 +58,9 @@ export function createSql(sequelize: Sequelize): Sql {
   };
   return {
     isMysql,
+    nowMs: isMysql
+      ? 'CAST(UNIX_TIMESTAMP(CURRENT_TIMESTAMP(3)) * 1000 AS SIGNED)'
+      : "CAST(ROUND((julianday('now') - 2440587.5) * 86400000.0) AS INTEGER)",
     id: (name) => queryInterface.quoteIdentifier(name),
     value,
     list: (values) => (values.length === 0 ? '(NULL)' : `(${values.map(value).join(', ')})`),

@@ -4,6 +4,7 @@ import type { RosterStore } from '../store/roster-store';
 import { applyStagedPlan } from './apply-plan';
 import type { IssueLog } from './issue-log';
 import { countPlan, describePlan, judgeDeactivations, seenCount, type KindSafeguard } from './plan-run';
+import type { PullMeter } from './run-limits';
 import type { RunPatch, RunRecords } from './run-records';
 import type { StagingArea } from './staging-area';
 
@@ -25,8 +26,10 @@ export interface SyncDeps {
 export interface RunJob {
   /** Run id (the staging key). */
   readonly runId: number;
-  /** Aborted when the sync lease was lost: stop at the next step. */
+  /** Aborted when the run must stop (lease lost, cancelled, OneRoster turned off, shutdown, time limit): stop at the next page or batch. */
   readonly signal: AbortSignal;
+  /** Counts pages and staged records against the run's caps; throws past one. */
+  readonly meter: PullMeter;
   /** The run's issue log. */
   readonly issues: IssueLog;
   /** Records progress, at most about once per 500 ms. */

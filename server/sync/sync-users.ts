@@ -82,6 +82,7 @@ async function pullInto(stager: PeopleStager, connection: ProviderConnection, jo
   try {
     for await (const page of connection.users({ since, signal: job.signal })) {
       job.signal.throwIfAborted();
+      job.meter.page(page.records.length);
       for (const problem of page.problems) job.issues.add({ ...problem });
       await writing;
       writing = stager.stagePage(page.records);

@@ -81,6 +81,9 @@ export function createFakeSync(): FakeSync {
     getRun: notImplemented,
     approve: notImplemented,
     cancel: notImplemented,
+    stopForDisable: async () => {},
+    recoverInterrupted: async () => [],
+    shutdown: async () => {},
     status: notImplemented,
     whenIdle: async () => {},
   };
