@@ -24,11 +24,11 @@ export const utf8mb4Tables: Migration = {
     const columns = await textColumns(sequelize);
     for (const table of MODULE_TABLES) {
       const binary = columns.filter((c) => c.table === table && c.collation.endsWith('_bin'));
-      const alterations = [
-        `CONVERT TO CHARACTER SET ${REQUIRED_CHARSET} COLLATE ${REQUIRED_CHARSET}_unicode_ci`,
-        ...binary.map((c) => `MODIFY \`${c.column}\` ${c.type} CHARACTER SET ${REQUIRED_CHARSET} COLLATE ${REQUIRED_CHARSET}_bin ${c.nullable ? 'NULL' : 'NOT NULL'}`),
-      ];
-      await sequelize.query(`ALTER TABLE \`${table}\` ${alterations.join(', ')}`);
+      await sequelize.query(`ALTER TABLE \`${table}\` CONVERT TO CHARACTER SET ${REQUIRED_CHARSET} COLLATE ${REQUIRED_CHARSET}_unicode_ci`);
+      // A separate statement: in the same ALTER, CONVERT TO would win over these.
+      if (binary.length === 0) continue;
+      const restore = binary.map((c) => `MODIFY \`${c.column}\` ${c.type} CHARACTER SET ${REQUIRED_CHARSET} COLLATE ${REQUIRED_CHARSET}_bin ${c.nullable ? 'NULL' : 'NOT NULL'}`);
+      await sequelize.query(`ALTER TABLE \`${table}\` ${restore.join(', ')}`);
     }
   },
   async down() {

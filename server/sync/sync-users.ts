@@ -70,7 +70,12 @@ export async function syncUsers(deps: SyncDeps, job: RunJob, connection: Provide
   for (const kind of request.kinds) active[kind] = await deps.store.countActivePeople(kind);
   return settlePlan(deps, job, {
     kinds: request.kinds,
-    counts: { ...emptyRunCounts(), ignoredRoles: stager.tallies.ignoredRoles, skippedBySchool: stager.tallies.skippedBySchool },
+    counts: {
+      ...emptyRunCounts(),
+      // Own properties (never the prototype's), so `constructor` and `__proto__` count like any id.
+      ignoredRoles: Object.fromEntries(stager.tallies.ignoredRoles),
+      skippedBySchool: Object.fromEntries(stager.tallies.skippedBySchool),
+    },
     active,
     dryRun: request.dryRun,
   });

@@ -8,7 +8,7 @@ import { AS_ADMIN, createMemoryLogger, createTestHost, MOUNT, TEST_ENCRYPTION_KE
 import { describeEachDatabase } from '../helpers/databases';
 import { assertRosterInvariants, snapshotRoster } from '../helpers/invariants';
 import { createReliabilityHost, providerInput, RELIABILITY_HTTP, resetDatabase, saveConfig, startSmallDistrict, syncNow, waitUntil } from './kit';
-import { startRunawayProvider, type RunawayProvider } from './runaway-provider';
+import { endlessFeed, repeatPageFeed, startStubProvider, type StubProvider } from './stub-provider';
 
 async function count(sequelize: Sequelize, sql: string): Promise<number> {
   const [rows] = await sequelize.query(sql);
@@ -147,7 +147,7 @@ describeEachDatabase('runs you can stop; disabled means disabled', (db) => {
 });
 
 describeEachDatabase('run caps: a provider that repeats one page or never ends its feed', (db) => {
-  let runaway: RunawayProvider | undefined;
+  let runaway: StubProvider | undefined;
   let host: TestHost | undefined;
 
   afterEach(async () => {
@@ -158,7 +158,7 @@ describeEachDatabase('run caps: a provider that repeats one page or never ends i
   });
 
   async function setUp(feed: 'repeatPage' | 'endless', runLimits: { maxRunMs?: number; maxPages?: number; maxStagedRows?: number }): Promise<TestHost> {
-    runaway = await startRunawayProvider(feed);
+    runaway = await startStubProvider(feed === 'repeatPage' ? repeatPageFeed : endlessFeed);
     host = await createTestHost(db(), { http: { ...RELIABILITY_HTTP }, runLimits });
     await resetDatabase(db().sequelize);
     await saveConfig(host, runaway.config);
