@@ -54,7 +54,12 @@ export interface OneRosterOptions {
     allowHttp?: 'never' | 'loopback' | 'always';
     /** Allow provider hosts on loopback addresses. Defaults to false. */
     allowLoopback?: boolean;
-    /** Allow provider hosts on private ranges (10/8, 172.16/12, 192.168/16, link-local). Defaults to false. */
+    /**
+     * Allow provider hosts on private ranges (10/8, 172.16/12, 192.168/16, 100.64/10, fc00::/7).
+     * Defaults to false. Unspecified (0.0.0.0, `::`), link-local (169.254/16, the metadata
+     * service; fe80::/10), special-purpose (192.0.0.0/24, 198.18/15, fec0::/10), multicast and
+     * reserved addresses, also inside mapped, NAT64 and 6to4 IPv6, are refused whatever this says.
+     */
     allowPrivate?: boolean;
   };
   /** Provider HTTP behaviour. */
@@ -214,11 +219,21 @@ export function resolveOptions(options: OneRosterOptions, fallbackLogger: Logger
   return { ...value, logger: value.logger ?? fallbackLogger } as ResolvedOptions;
 }
 
-/** Turns the configured key text into the 32 bytes AES-256 needs, or throws saying what is wrong. */
+/** Fewest distinct byte values a key may have: a key of one or two repeated bytes is no secret. */
+const MIN_DISTINCT_KEY_BYTES = 4;
+
+/**
+ * Turns the configured key text into the 32 bytes AES-256 needs, or throws saying what is wrong:
+ * exactly 64 hex characters or the 44 characters of standard base64 (decoded strictly: Node's
+ * decoder would skip stray characters and accept a typo), with real variety in its bytes.
+ */
 export function decodeEncryptionKey(text: string): Buffer {
-  const key = /^[0-9a-fA-F]{64}$/.test(text) ? Buffer.from(text, 'hex') : Buffer.from(text, 'base64');
-  if (key.length !== 32) {
-    throw new Error('must be 32 bytes written as 64 hex characters or as base64');
+  let key: Buffer;
+  if (/^[0-9a-fA-F]{64}$/.test(text)) key = Buffer.from(text, 'hex');
+  else if (/^[A-Za-z0-9+/]{43}=$/.test(text) && Buffer.from(text, 'base64').toString('base64') === text) key = Buffer.from(text, 'base64');
+  else throw new Error('must be 32 bytes written as 64 hex characters or as base64');
+  if (new Set(key).size < MIN_DISTINCT_KEY_BYTES) {
+    throw new Error('is too predictable (the same few bytes repeated); generate one with `openssl rand -base64 32`');
   }
   return key;
 }
