@@ -1,4 +1,5 @@
 import type { ModuleContext } from '../context';
+import { errorForLog } from '../logger';
 import type { AutomationSettings, AutomationView } from '../http/contract';
 import { validate } from '../http/validate';
 import type { OneRosterUser } from '../options';
@@ -64,7 +65,7 @@ export function createAutomationService(ctx: ModuleContext): AutomationService {
       try {
         await listener(saved);
       } catch (err) {
-        ctx.logger.error('automation change listener failed', { error: (err as Error).message });
+        ctx.logger.error('automation change listener failed', { error: errorForLog(err) });
       }
     }
   }

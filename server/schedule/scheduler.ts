@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { errorForLog } from '../logger';
 import { hostname } from 'node:os';
 import { Cron } from 'croner';
 import type { ModuleContext } from '../context';
@@ -266,5 +267,5 @@ export function createScheduler(
 }
 
 function errorText(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
+  return errorForLog(err);
 }

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Sequelize, Transaction } from 'sequelize';
-import type { Logger } from '../logger';
+import { errorForLog, type Logger } from '../logger';
 import { createSql, readBoolean } from '../store/sql';
 
 const TABLE = 'oneroster_sync_lease';
@@ -84,7 +84,7 @@ export function createSyncLease(sequelize: Sequelize, options: { ttlMs: number; 
           if (row && readBoolean(row.stop_requested) && !aborted.signal.aborted) aborted.abort(new Error('cancel_requested'));
         } catch (err) {
           // A database hiccup: try again at the next beat; the lease outlives two missed beats.
-          logger.warn('oneroster sync lease renewal failed', { error: (err as Error).message });
+          logger.warn('oneroster sync lease renewal failed', { error: errorForLog(err) });
         }
       };
       const timer = setInterval(() => void renew(), Math.max(250, Math.floor(ttlMs / 3)));

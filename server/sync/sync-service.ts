@@ -1,4 +1,5 @@
 import type { ModuleContext } from '../context';
+import { errorForLog } from '../logger';
 import type { ConfigService } from '../config/config-service';
 import type { AutomationService } from '../schedule/automation-service';
 import { errors, OneRosterError } from '../errors';
@@ -113,7 +114,7 @@ export function createSyncService(ctx: ModuleContext, config: ConfigService, aut
   const stoppers = new Map<number, (reason: StopReason) => void>();
 
   function track(work: Promise<unknown>): void {
-    const tracked = work.catch((err) => logger.error('oneroster background work failed', { error: (err as Error).message }));
+    const tracked = work.catch((err) => logger.error('oneroster background work failed', { error: errorForLog(err) }));
     jobs.add(tracked);
     void tracked.finally(() => jobs.delete(tracked));
   }
@@ -237,7 +238,7 @@ export function createSyncService(ctx: ModuleContext, config: ConfigService, aut
           lastProgress = Date.now();
           progressWrite = progressWrite
             .then(() => records.update(runId, { processed, total, updatedAt: clock.now() }))
-            .catch((err) => logger.warn('oneroster progress write failed', { runId, error: (err as Error).message }));
+            .catch((err) => logger.warn('oneroster progress write failed', { runId, error: errorForLog(err) }));
         },
         async phase(phase, total = null) {
           lastProgress = Date.now();
@@ -272,11 +273,11 @@ export function createSyncService(ctx: ModuleContext, config: ConfigService, aut
         }, held);
       }
     } catch (err) {
-      logger.error('oneroster run bookkeeping failed', { runId, error: (err as Error).message });
+      logger.error('oneroster run bookkeeping failed', { runId, error: errorForLog(err) });
     } finally {
       clearTimeout(timeLimit);
       stoppers.delete(runId);
-      await held.release().catch((err) => logger.error('oneroster lease release failed', { error: (err as Error).message }));
+      await held.release().catch((err) => logger.error('oneroster lease release failed', { error: errorForLog(err) }));
       // A held run keeps its staged rows until it is approved or cancelled.
       if (status !== 'held') track(staging.discard(runId));
       await notifyFinished(runId);
@@ -336,7 +337,7 @@ export function createSyncService(ctx: ModuleContext, config: ConfigService, aut
     if ((known.name === 'ProviderError' || err instanceof OneRosterError) && typeof known.code === 'string') {
       return { status: 'failed', code: known.code, message: String(known.message ?? '') };
     }
-    logger.error('oneroster run failed unexpectedly', { error: (err as Error)?.message, stack: (err as Error)?.stack });
+    logger.error('oneroster run failed unexpectedly', { error: errorForLog(err, true) });
     return { status: 'failed', code: 'internal_error', message: 'The sync failed unexpectedly; nothing more was applied. The details are in the server log.' };
   }
 
@@ -363,7 +364,7 @@ export function createSyncService(ctx: ModuleContext, config: ConfigService, aut
     try {
       await options.onRunFinished(await view(runId));
     } catch (err) {
-      logger.error('oneroster onRunFinished failed', { runId, error: (err as Error).message });
+      logger.error('oneroster onRunFinished failed', { runId, error: errorForLog(err) });
     }
   }
 

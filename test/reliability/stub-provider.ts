@@ -5,11 +5,8 @@ import type { ConfigInput } from '../../server/http/contract';
 /** The school every stub person stands in. */
 export const STUB_SCHOOL = 'stub-school';
 
-/** One `/users` answer: the rows, and `X-Total-Count` (null: not sent). */
-export interface StubPage {
-  users: unknown[];
-  total: number | null;
-}
+/** One `/users` answer: the rows, and `X-Total-Count` (null: not sent); or a gzipped body sent as it is. */
+export type StubPage = { users: unknown[]; total: number | null } | { gzipped: Buffer };
 
 /** Answers `/users` at an offset (the stub caps `limit` at 100). */
 export type StubFeed = (offset: number, limit: number) => StubPage;
@@ -70,7 +67,14 @@ export async function startStubProvider(initialFeed: StubFeed): Promise<StubProv
     if (url.pathname.endsWith('/users')) {
       pages += 1;
       const page = feed(offset, limit);
-      setTimeout(() => send({ users: page.users }, page.total), delayMs);
+      setTimeout(() => {
+        if ('gzipped' in page) {
+          res.writeHead(200, { 'content-type': 'application/json', 'content-encoding': 'gzip' });
+          res.end(page.gzipped);
+        } else {
+          send({ users: page.users }, page.total);
+        }
+      }, delayMs);
       return;
     }
     res.writeHead(404).end();
