@@ -426,7 +426,8 @@ export function createSyncService(ctx: ModuleContext, config: ConfigService, aut
         execute(id, held, async (job) => {
           if (!pulled || !plan) throw new OneRosterError(409, 'plan_missing', 'This run has no stored plan to apply.');
           const kinds = (['buildings', 'students', 'staff'] as RecordKind[]).filter((kind) => plan.counts[kind]);
-          await applyPlan(deps, job, kinds, plan.counts);
+          const { kinds: _planned, ...base } = pulled;
+          await applyPlan(deps, job, kinds, plan.counts, base);
           return { status: 'succeeded', counts: { ...pulled, kinds: plan.counts }, plan: null };
         }, true, run.issueCount ?? 0),
       );

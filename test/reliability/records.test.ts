@@ -91,6 +91,26 @@ describeEachDatabase('no record can fail a run', (db) => {
     expect(run).toMatchObject({ status: 'failed', error: { code: 'incomplete_pull' } });
     expect(await snapshotRoster(db().sequelize)).toEqual(before);
   });
+
+  it('a run that dies mid-apply says how much it applied: its counts equal the rows its committed batches wrote, and it is not left running', async () => {
+    // 2,500 new students: three store batches of 1,000. The database refuses one in the second.
+    const everyone = Array.from({ length: 2500 }, (_, i) => stubStudent(`m-${String(i).padStart(4, '0')}`, i === 1500 ? { givenName: 'Refused' } : {}));
+    ({ host, stub } = await setUp(db(), listFeed(everyone)));
+    const trigger = db().name === 'sqlite'
+      ? `CREATE TRIGGER students_refuse_test BEFORE INSERT ON students WHEN NEW.first_name = 'Refused' BEGIN SELECT RAISE(ABORT, 'refused'); END`
+      : `CREATE TRIGGER students_refuse_test BEFORE INSERT ON students FOR EACH ROW BEGIN IF NEW.first_name = 'Refused' THEN SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'refused'; END IF; END`;
+    await db().sequelize.query(trigger);
+    try {
+      const run = await syncNow(host, 'users');
+      expect(run.status).toBe('failed');
+      const [rows] = await db().sequelize.query('SELECT COUNT(*) AS n FROM students');
+      const written = Number((rows as Array<{ n: number }>)[0]!.n);
+      expect(written).toBe(1000);
+      expect(run.counts.kinds.students).toMatchObject({ created: written, updated: 0, deactivated: 0 });
+    } finally {
+      await db().sequelize.query('DROP TRIGGER students_refuse_test');
+    }
+  });
 });
 
 const charsets = testDatabases().includes('mariadb') ? (['latin1', 'utf8mb3'] as const) : [];
