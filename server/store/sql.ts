@@ -49,6 +49,10 @@ export function createSql(sequelize: Sequelize): Sql {
   let lastTime = NaN;
   let lastLiteral = '';
   const value = (v: unknown): string => {
+    // SQLite ends a statement's text at a NUL byte, so a literal cannot hold one: splice it in.
+    if (!isMysql && typeof v === 'string' && v.includes('\u0000')) {
+      return `(${v.split('\u0000').map((part) => sequelize.escape(part)).join(" || char(0) || ")})`;
+    }
     if (!(v instanceof Date)) return sequelize.escape(v as string);
     if (v.getTime() !== lastTime) {
       lastLiteral = sequelize.escape(v as unknown as string);
