@@ -471,6 +471,9 @@ export function createSyncService(ctx: ModuleContext, config: ConfigService, aut
     },
 
     async recoverInterrupted() {
+      // Cheap reads first: taking the lease for nothing could make a start racing us answer 409.
+      if ((await lease.state()).live) return [];
+      if (!(await records.latest({ status: 'running' })) && !(await records.latest({ status: 'queued' }))) return [];
       const held = await lease.acquire();
       if (!held) return []; // a live run: nothing is dead
       let ids: number[];
