@@ -87,7 +87,8 @@ export interface OneRosterOptions {
     maxRunMs?: number;
     /**
      * Most records one run may stage. Defaults to 5 × the people on the roster when the run starts,
-     * at least 100000 (a district grows, but not fivefold overnight).
+     * at least 2000000 (a first sync starts from an empty roster; a district grows, but not
+     * fivefold overnight).
      */
     maxStagedRows?: number;
     /**

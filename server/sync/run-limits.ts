@@ -11,8 +11,11 @@ export interface RunLimits {
   maxStagedRows: number;
 }
 
-/** Fewest staged rows and pages a run is allowed, however small the district. */
-const MIN_STAGED_ROWS = 100_000;
+/**
+ * Fewest staged rows and pages a run is allowed, however small the roster: a first sync starts
+ * from an empty roster, and the largest districts bring about a million users with guardians.
+ */
+const MIN_STAGED_ROWS = 2_000_000;
 const MIN_PAGES = 1_000;
 /** How many times the current roster a pull may bring. */
 const ROSTER_GROWTH = 5;

@@ -203,8 +203,8 @@ describe('run caps are sized from the district', () => {
   const logger = createMemoryLogger();
   const options = resolveOptions({ sequelize: { getDialect: () => 'sqlite' } as never, encryptionKey: TEST_ENCRYPTION_KEY, logger }, logger);
 
-  it('defaults: at least 100000 staged rows and 1000 pages, 5× the roster, 6 hours', () => {
-    expect(sizeRunLimits(options, 120)).toEqual({ maxRunMs: 6 * 60 * 60 * 1000, maxStagedRows: 100_000, maxPages: 1000 });
+  it('defaults: 5× the roster, at least 2,000,000 staged rows (a first sync of a big district), pages to match, 6 hours', () => {
+    expect(sizeRunLimits(options, 120)).toEqual({ maxRunMs: 6 * 60 * 60 * 1000, maxStagedRows: 2_000_000, maxPages: 20_000 });
     expect(sizeRunLimits(options, 1_000_000)).toEqual({ maxRunMs: 6 * 60 * 60 * 1000, maxStagedRows: 5_000_000, maxPages: 50_000 });
   });
 
