@@ -158,13 +158,14 @@ export function createSyncService(ctx: ModuleContext, config: ConfigService, aut
   }
 
   /** Whoever takes the lease owns every queued or running run: those were left by a process that died. */
-  async function repairInterrupted(): Promise<void> {
+  async function repairInterrupted(): Promise<number[]> {
     const ids = await records.failInterrupted(clock.now(), null);
     for (const id of ids) {
       logger.warn('oneroster run interrupted: its process stopped', { runId: id });
       track(staging.discard(id));
       await notifyFinished(id);
     }
+    return ids;
   }
 
   async function launch(
@@ -368,6 +369,20 @@ export function createSyncService(ctx: ModuleContext, config: ConfigService, aut
     }
   }
 
+  /** Marks runs no live lease covers (their process died) as failed `interrupted`; see `SyncService`. */
+  async function recoverInterrupted(): Promise<number[]> {
+    // Cheap reads first: taking the lease for nothing could make a start racing us answer 409.
+    if ((await lease.state()).live) return [];
+    if (!(await records.latest({ status: 'running' })) && !(await records.latest({ status: 'queued' }))) return [];
+    const held = await lease.acquire();
+    if (!held) return []; // a live run: nothing is dead
+    try {
+      return await repairInterrupted();
+    } finally {
+      await held.release().catch(() => {});
+    }
+  }
+
   async function sleep(ms: number): Promise<void> {
     await new Promise((resolve) => setTimeout(resolve, ms));
   }
@@ -440,7 +455,7 @@ export function createSyncService(ctx: ModuleContext, config: ConfigService, aut
       if (run.status === 'running') {
         if (!(await stopRun(id, 'cancelled'))) {
           // Nobody runs it any more: its process died. Mark it so instead.
-          await this.recoverInterrupted();
+          await recoverInterrupted();
         }
         logger.info('oneroster run stop requested', { runId: id, by: String(user.id) });
         return view(id);
@@ -470,25 +485,7 @@ export function createSyncService(ctx: ModuleContext, config: ConfigService, aut
       }
     },
 
-    async recoverInterrupted() {
-      // Cheap reads first: taking the lease for nothing could make a start racing us answer 409.
-      if ((await lease.state()).live) return [];
-      if (!(await records.latest({ status: 'running' })) && !(await records.latest({ status: 'queued' }))) return [];
-      const held = await lease.acquire();
-      if (!held) return []; // a live run: nothing is dead
-      let ids: number[];
-      try {
-        ids = await records.failInterrupted(clock.now(), null);
-      } finally {
-        await held.release().catch(() => {});
-      }
-      for (const id of ids) {
-        logger.warn('oneroster run interrupted: its process stopped', { runId: id });
-        track(staging.discard(id));
-        await notifyFinished(id);
-      }
-      return ids;
-    },
+    recoverInterrupted,
 
     async shutdown() {
       for (const stopOne of stoppers.values()) stopOne('shutdown');
