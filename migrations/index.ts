@@ -8,9 +8,10 @@ import { syncTables } from './0003-sync-tables';
 import { automationTables } from './0004-automation-tables';
 import { utf8mb4Tables } from './0006-utf8mb4';
 import { stopAndHeal } from './0006b-stop-and-heal';
+import { consoleColumns } from './0008-console-columns';
 
 /** Every migration, in order. An explicit list (no glob) so bundlers and reviewers see them all. */
-export const migrations: readonly Migration[] = [rosterTables, configTables, syncTables, automationTables, utf8mb4Tables, stopAndHeal];
+export const migrations: readonly Migration[] = [rosterTables, configTables, syncTables, automationTables, utf8mb4Tables, stopAndHeal, consoleColumns];
 
 /** The table where applied migrations are recorded, apart from the host's own migration table. */
 export const MIGRATION_TABLE = 'oneroster_migrations';

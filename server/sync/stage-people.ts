@@ -1,3 +1,4 @@
+import type { RunIssue } from '../http/contract';
 import type { NormalizedPerson } from '../providers/types';
 import type { PersonFields, PersonKind, RosterStore, StoredPerson } from '../store/roster-store';
 import { classifyPerson, type ClassifyContext } from './classify-person';
@@ -30,6 +31,8 @@ interface Deps {
   issues: IssueLog;
   runId: number;
   classify: ClassifyContext;
+  /** Building names by school sourcedId, so issues name the school. */
+  schoolNames?: ReadonlyMap<string, string>;
 }
 
 type ImportItem = { fields: PersonFields; legacyIds: string[] };
@@ -132,6 +135,7 @@ export function createPeopleStager(deps: Deps): PeopleStager {
       const deletes: Record<PersonKind, DeleteItem[]> = { students: [], staff: [] };
       for (const record of records) {
         const result = classifyPerson(record, deps.classify);
+        const note = (issue: RunIssue) => deps.issues.add({ ...issue, ...identify(record, deps.schoolNames) });
         switch (result.outcome) {
           case 'family':
             tally(tallies.ignoredRoles, result.role);
@@ -139,10 +143,10 @@ export function createPeopleStager(deps: Deps): PeopleStager {
           case 'other_kind':
             break;
           case 'unusable':
-            deps.issues.add(result.issue);
+            note(result.issue);
             break;
           case 'skip':
-            if (result.issue) deps.issues.add(result.issue);
+            if (result.issue) note(result.issue);
             if (result.school !== undefined) tally(tallies.skippedBySchool, result.school);
             rows.push({ kind: result.kind, sourcedId: result.sourcedId, action: 'skip', targetId: null, disabled: false, payload: null });
             break;
@@ -150,7 +154,7 @@ export function createPeopleStager(deps: Deps): PeopleStager {
             deletes[result.kind].push({ sourcedId: result.sourcedId, name: result.name, legacyIds: result.legacyIds });
             break;
           case 'import':
-            for (const issue of result.issues) deps.issues.add(issue);
+            for (const issue of result.issues) note(issue);
             imports[result.kind].push({ fields: result.fields, legacyIds: result.legacyIds });
             break;
         }
@@ -173,4 +177,15 @@ function tally(counts: Map<string, number>, key: string): void {
   const current = counts.get(key);
   if (current === undefined && counts.size >= MAX_TALLY_KEYS) return;
   counts.set(key, (current ?? 0) + 1);
+}
+
+/** The name, number and school an admin needs beside a sourcedId to find the person (a few fields, never the record). */
+function identify(record: NormalizedPerson, schoolNames: ReadonlyMap<string, string> | undefined): Pick<RunIssue, 'name' | 'number' | 'school'> {
+  const name = [record.givenName, record.familyName].filter((part) => typeof part === 'string' && part.trim()).join(' ').trim();
+  const school = record.orgSourcedIds?.[0] ?? null;
+  return {
+    name: name ? name.slice(0, 255) : null,
+    number: record.identifier ? String(record.identifier).slice(0, 255) : null,
+    school: school ? (schoolNames?.get(school) ?? school).slice(0, 255) : null,
+  };
 }

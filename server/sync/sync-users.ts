@@ -28,7 +28,9 @@ export interface UserSyncPlan {
 export async function syncUsers(deps: SyncDeps, job: RunJob, connection: ProviderConnection, request: UserSyncPlan): Promise<RunOutcome> {
   await job.phase('pulling');
   const buildingsBySchool = new Map<string, number>();
+  const schoolNames = new Map<string, string>();
   for (const building of await deps.store.listBuildings()) {
+    if (building.sisId !== null) schoolNames.set(building.sisId, building.name);
     if (building.active && building.sisId !== null) buildingsBySchool.set(building.sisId, building.id);
   }
   const newStager = () =>
@@ -37,6 +39,7 @@ export async function syncUsers(deps: SyncDeps, job: RunJob, connection: Provide
       staging: deps.staging,
       issues: job.issues,
       runId: job.runId,
+      schoolNames,
       classify: { kinds: new Set(request.kinds), staffRoles: new Set(deps.options.staffRoles), buildingsBySchool },
     });
 
