@@ -77,8 +77,14 @@ export interface HttpClientDeps {
   random?: () => number;
 }
 
-/** Largest response body read, so a broken provider cannot exhaust memory. */
-const MAX_BODY_BYTES = 256 * 1024 * 1024;
+/**
+ * Largest response body read, after decompression, so a broken provider (or a gzip bomb) cannot
+ * exhaust memory: 16 KB per record asked for (real records are a few KB), between 16 and 256 MB.
+ */
+export function maxBodyBytes(pageSize: number): number {
+  const MB = 1024 * 1024;
+  return Math.min(256 * MB, Math.max(16 * MB, pageSize * 16 * 1024));
+}
 
 const NETWORK_RETRYABLE = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN', 'ETIMEDOUT', 'ERR_BAD_RESPONSE']);
 const TLS_CODES = new Set([
@@ -210,7 +216,7 @@ async function sendOnce(instance: AxiosInstance, request: HttpRequest, target: U
       transformResponse: [(data: unknown) => data],
       validateStatus: () => true,
       maxRedirects: 0,
-      maxContentLength: MAX_BODY_BYTES,
+      maxContentLength: maxBodyBytes(deps.http.pageSize),
       // An environment proxy would bypass the address checks below.
       proxy: false,
       lookup: createSafeLookup(target, deps.network),
@@ -243,8 +249,12 @@ function classifyNetworkError(err: unknown, target: URL, deps: HttpClientDeps): 
   if (code && (TLS_CODES.has(code) || code.startsWith('ERR_SSL_') || code.startsWith('ERR_TLS_') || code.includes('CERT'))) {
     return { kind: 'error', error: classified('tls_error', `A secure (TLS) connection to ${host} failed.`, deps), retryable: false };
   }
-  // axios's code when the answer began but its body broke off (a cut connection, a body too big):
-  // the provider was reached, so this is a bad answer, not an unreachable host. Worth a retry.
+  if (code === 'ERR_BAD_RESPONSE' && /maxContentLength/.test(causeMessage(err))) {
+    const limit = Math.round(maxBodyBytes(deps.http.pageSize) / (1024 * 1024));
+    return { kind: 'error', error: classified('bad_response', `The provider at ${host} sent an answer larger than ${limit} MB (decompressed); it was not read.`, deps), retryable: false };
+  }
+  // axios's code when the answer began but its body broke off (a cut connection): the provider
+  // was reached, so this is a bad answer, not an unreachable host. Worth a retry.
   if (code === 'ERR_BAD_RESPONSE') {
     return { kind: 'error', error: classified('bad_response', `The provider at ${host} stopped its answer before it was complete.`, deps), retryable: true };
   }

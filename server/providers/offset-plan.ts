@@ -55,6 +55,8 @@ export class OffsetPlan {
   private frontier = 0;
   private walked = 0;
   private latestTotal: number | null = null;
+  /** Whether `X-Total-Count` changed between pages: records moved under the offsets. */
+  private moved = false;
   private trustTotal = true;
   private confirming = false;
   /** Offset of the empty page that ended the walk, while the page after it is awaited. */
@@ -67,6 +69,11 @@ export class OffsetPlan {
   /** `X-Total-Count` of the page the walk read last (the serial reader's view of the count). */
   get total(): number | null {
     return this.latestTotal;
+  }
+
+  /** True when `X-Total-Count` changed during the walk (so a repeated record may stand for a skipped one). */
+  get totalMoved(): boolean {
+    return this.moved;
   }
 
   /** True when the count was shown wrong (more rows than announced), so it proves nothing. */
@@ -126,7 +133,10 @@ export class OffsetPlan {
       const page = slot?.answer;
       if (!slot || !page) return;
       this.walked += 1;
-      if (page.total !== null) this.latestTotal = page.total;
+      if (page.total !== null) {
+        if (this.latestTotal !== null && page.total !== this.latestTotal) this.moved = true;
+        this.latestTotal = page.total;
+      }
       if (page.rows === 0) {
         // A trusted count says where the list ends; without one, the page after confirms it.
         if (this.trustTotal && this.latestTotal !== null) this.ended = true;

@@ -1,3 +1,4 @@
+import { dropUnstorableCharacters } from './clean-text';
 import { CompactIdSet } from './compact-id-set';
 import type { Normalized } from './normalize';
 import { incomplete, OffsetPlan, type PageRequest } from './offset-plan';
@@ -53,9 +54,10 @@ interface Arrival {
  * page requests in flight, politely paced (`PagePace`). Pages are yielded as they arrive, in any
  * order; at most `MAX_WAITING_PAGES` arrived pages wait for the reader, so a slow reader holds the
  * requests back rather than filling memory. A record seen twice (data shifting under the offsets)
- * is yielded once and noted.
+ * is yielded once and noted, and still counts as a row against a steady `X-Total-Count`. NUL bytes
+ * and lone surrogates are dropped from records, with a note.
  *
- * Throws `incomplete_pull` when fewer distinct records came than `X-Total-Count` promised, a page
+ * Throws `incomplete_pull` when fewer rows came than `X-Total-Count` promised, a page
  * was empty in mid-feed, or the page cap was hit: a caller never mistakes a short pull for a
  * complete one. Any page's failure ends the pull (the other requests are aborted).
  */
@@ -136,7 +138,8 @@ export async function* pullPages<T extends { sourcedId: string }>(
     received += page.rows.length;
     const records: T[] = [];
     const problems: RecordProblem[] = [];
-    for (const row of page.rows) {
+    for (const raw of page.rows) {
+      const { row, changed } = dropUnstorableCharacters(raw);
       const result = normalize(row);
       if (result === null) continue;
       if ('problem' in result) {
@@ -144,6 +147,7 @@ export async function* pullPages<T extends { sourcedId: string }>(
         problems.push(result.problem);
       } else if (seen.add(result.record.sourcedId)) {
         records.push(result.record);
+        if (changed) problems.push(unstorableCharacters(result.record.sourcedId));
       } else {
         problems.push({
           sourcedId: result.record.sourcedId,
@@ -182,7 +186,18 @@ export async function* pullPages<T extends { sourcedId: string }>(
   }
 
   const total = plan.total;
-  if (total !== null && plan.totalTrusted && seen.size + unidentified < total) {
-    throw incomplete(`The provider announced ${total} records but sent ${seen.size + unidentified} distinct ones.`);
+  // Under a steady count, rows: a record listed twice is still one of the rows the count
+  // announced. Under a moving one, distinct records: a repeat may stand for one that was skipped.
+  const delivered = plan.totalMoved ? seen.size + unidentified : received;
+  if (total !== null && plan.totalTrusted && delivered < total) {
+    throw incomplete(`The provider announced ${total} records but sent ${delivered}${plan.totalMoved ? ' distinct ones' : ''}.`);
   }
+}
+
+function unstorableCharacters(sourcedId: string): RecordProblem {
+  return {
+    sourcedId,
+    code: 'invalid_characters',
+    message: 'The record held NUL bytes or broken UTF-16 characters; they were dropped and the rest was read.',
+  };
 }

@@ -18,7 +18,8 @@ export async function applyStagedPlan(options: {
   kind: RecordKind;
   at: Date;
   signal: AbortSignal;
-  onBatch: (applied: number) => Promise<void>;
+  /** Called with each batch's rows once the store has committed them. */
+  onBatch: (applied: StagedRow[]) => Promise<void>;
 }): Promise<void> {
   const { store, staging, runId, kind, at, signal, onBatch } = options;
   const read = (after: string | null) => staging.readApplied(runId, kind, after, BATCH);
@@ -37,7 +38,7 @@ export async function applyStagedPlan(options: {
       } else {
         await store.applyPeople(kind, toChanges<PersonFields>(rows, (row) => unpackPerson(row.sourcedId, row.payload as PackedPerson)), at);
       }
-      await onBatch(rows.length);
+      await onBatch(rows);
       if (!more) return;
       if (!staging.readsBesideWrites) next = read(last);
     }

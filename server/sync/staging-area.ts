@@ -1,6 +1,6 @@
 import type { Sequelize } from 'sequelize';
 import type { RecordKind } from '../http/contract';
-import { createSql } from '../store/sql';
+import { createSql, readBoolean } from '../store/sql';
 
 const TABLE = 'oneroster_staging';
 
@@ -85,7 +85,7 @@ export function createStagingArea(sequelize: Sequelize): StagingArea {
       sourcedId: String(row.sourced_id),
       action: row.action as StagedAction,
       targetId: row.target_id === null || row.target_id === undefined ? null : Number(row.target_id),
-      disabled: false,
+      disabled: readBoolean(row.disabled),
       payload: typeof row.payload === 'string' ? JSON.parse(row.payload) : null,
     };
   }
@@ -128,7 +128,7 @@ export function createStagingArea(sequelize: Sequelize): StagingArea {
     async readApplied(runId, kind, afterSourcedId, limit) {
       const after = afterSourcedId === null ? '' : `AND sourced_id > ${v(afterSourcedId)} `;
       const rows = await sql.select<Record<string, unknown>>(
-        `SELECT kind, sourced_id, action, target_id, payload FROM ${t} WHERE run_id = ${v(runId)} AND kind = ${v(kind)} ` +
+        `SELECT kind, sourced_id, action, target_id, disabled, payload FROM ${t} WHERE run_id = ${v(runId)} AND kind = ${v(kind)} ` +
           `${after}AND action IN ${sql.list([...APPLIED_ACTIONS])} ORDER BY sourced_id LIMIT ${Number(limit)}`,
       );
       return rows.map(readRow);

@@ -73,7 +73,12 @@ export async function syncUsers(deps: SyncDeps, job: RunJob, connection: Provide
   for (const kind of request.kinds) active[kind] = await deps.store.countActivePeople(kind);
   return settlePlan(deps, job, {
     kinds: request.kinds,
-    counts: { ...emptyRunCounts(), ignoredRoles: stager.tallies.ignoredRoles, skippedBySchool: stager.tallies.skippedBySchool },
+    counts: {
+      ...emptyRunCounts(),
+      // Own properties (never the prototype's), so `constructor` and `__proto__` count like any id.
+      ignoredRoles: Object.fromEntries(stager.tallies.ignoredRoles),
+      skippedBySchool: Object.fromEntries(stager.tallies.skippedBySchool),
+    },
     active,
     dryRun: request.dryRun,
   });
@@ -93,6 +98,7 @@ async function pullInto(stager: PeopleStager, connection: ProviderConnection, jo
   try {
     for await (const page of connection.users({ since, signal: job.signal })) {
       job.signal.throwIfAborted();
+      job.meter.page(page.records.length);
       for (const problem of page.problems) job.issues.add({ ...problem });
       // A failed write rejects the race and ends the pull.
       while (writing.size >= PAGES_STAGING) await Promise.race(writing);

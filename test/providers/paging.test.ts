@@ -237,6 +237,14 @@ describe('paging', () => {
     expect(list.calls).toEqual([0, 30, 60, 90, 95, 125]);
   });
 
+  it('an empty page mid-list without a count is not the end: the page past it has rows, so the pull is incomplete', async () => {
+    const people = Array.from({ length: 9 }, (_, i) => ({ sourcedId: `p${i}` }));
+    const pages: RawPage[] = [{ rows: people.slice(0, 3), total: null }, { rows: [], total: null }, { rows: people.slice(6, 9), total: null }];
+    const error = await pullError(pull(async (offset) => pages[offset / 3] ?? { rows: [], total: null }, 3));
+    expect(error).toMatchObject({ code: 'incomplete_pull' });
+    expect(error.message).toMatch(/empty page at offset 3/);
+  });
+
   it('stops at X-Total-Count reached by a short page, without an extra request', async () => {
     const list = fakeList(150);
     await collect(pull(list.fetch, 100));
@@ -268,13 +276,27 @@ describe('paging', () => {
     await expect(pullError(pull(list.fetch, 100, 5))).resolves.toMatchObject({ code: 'incomplete_pull' });
   });
 
-  it('yields a record shifted into the next page once, and notices the one it missed', async () => {
-    // Page 2 repeats the last row of page 1 (a record was inserted before the offset): one is never seen.
-    const people = Array.from({ length: 6 }, (_, i) => ({ sourcedId: `p${i}` }));
+  it('a record listed twice under a steady X-Total-Count is read once and counts as a row: the pull completes', async () => {
+    const people = Array.from({ length: 5 }, (_, i) => ({ sourcedId: `p${i}` }));
     const pages: RawPage[] = [
       { rows: people.slice(0, 3), total: 6 },
       { rows: [people[2], people[3], people[4]], total: 6 },
       { rows: [], total: 6 },
+    ];
+    const { records, pages: pulled } = await collect(pull(async (offset) => pages[offset / 3]!, 3));
+    expect(records.map((r) => r.sourcedId)).toEqual(['p0', 'p1', 'p2', 'p3', 'p4']);
+    expect(pulled.flatMap((page) => page.problems).map((p) => p.code)).toEqual(['duplicate_record']);
+  });
+
+  it('yields a record shifted into the next page once, and notices the one it missed (the count moved)', async () => {
+    // Page 2 repeats the last row of page 1 (a record was inserted before the offset, the count
+    // went up): one is never seen.
+    const people = Array.from({ length: 7 }, (_, i) => ({ sourcedId: `p${i}` }));
+    const pages: RawPage[] = [
+      { rows: people.slice(0, 3), total: 6 },
+      { rows: [people[2], people[3], people[4]], total: 7 },
+      { rows: [people[5]], total: 7 },
+      { rows: [], total: 7 },
     ];
     const seen: string[] = [];
     let duplicates = 0;
@@ -289,7 +311,7 @@ describe('paging', () => {
       }
       return null;
     })();
-    expect(seen).toEqual(['p0', 'p1', 'p2', 'p3', 'p4']);
+    expect(seen).toEqual(['p0', 'p1', 'p2', 'p3', 'p4', 'p5']);
     expect(duplicates).toBe(1);
     expect(error).toMatchObject({ code: 'incomplete_pull' });
   });
