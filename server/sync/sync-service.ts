@@ -196,9 +196,10 @@ export function createSyncService(ctx: ModuleContext, config: ConfigService, aut
     let run: RunRecord;
     let body: RunBody;
     try {
-      // Under the lease, so a disable that committed before we took it is always seen.
-      if (!(await config.isEnabled())) throw syncErrors.disabled();
       body = await prepare();
+      // Under the lease, so a disable that committed before we took it is always seen (after
+      // prepare, so an installation with nothing configured still answers `not_configured`).
+      if (!(await config.isEnabled())) throw syncErrors.disabled();
       await repairInterrupted();
       run = await records.create(
         {
