@@ -2,7 +2,7 @@ import { QueryTypes, Transaction, type Sequelize } from 'sequelize';
 import { SandboxDistrict } from '../examples/oneroster-sandbox/district';
 import { resolveSandboxOptions } from '../examples/oneroster-sandbox/options';
 import type { SandboxPerson } from '../examples/oneroster-sandbox/types';
-import { DEFAULT_STAFF_ROLES } from '../server/options';
+import { DEFAULT_NATURAL_KEY, DEFAULT_STAFF_ROLES } from '../server/options';
 import type { NormalizedPerson } from '../server/providers/types';
 import { classifyPerson } from '../server/sync/classify-person';
 import type { PersonKind } from '../server/store/roster-store';
@@ -34,6 +34,7 @@ export async function prepareRosterRows(sequelize: Sequelize, users: number): Pr
     kinds: new Set<PersonKind>(['students', 'staff']),
     staffRoles: new Set(DEFAULT_STAFF_ROLES),
     buildingsBySchool: new Map(buildings.filter((b) => b.sis_id !== null).map((b) => [b.sis_id!, Number(b.id)])),
+    naturalKey: DEFAULT_NATURAL_KEY,
   };
   const at = new Date();
   const tables: Record<PersonKind, PreparedTable> = {
@@ -47,7 +48,7 @@ export async function prepareRosterRows(sequelize: Sequelize, users: number): Pr
     const extra = result.kind === 'students' ? f.grade : f.role;
     tables[result.kind].rows.push([
       f.sourcedId, f.firstName, f.middleName, f.lastName, f.preferredFirstName, f.email, f.username, f.number, extra,
-      f.buildingId, f.enabled, f.hash, true, null, at, at, at,
+      f.buildingId, f.enabled, f.naturalKey, f.hash, true, null, at, at, at,
     ]);
   }
   return [tables.students, tables.staff];
@@ -56,7 +57,7 @@ export async function prepareRosterRows(sequelize: Sequelize, users: number): Pr
 function columnsOf(kind: PersonKind): string[] {
   return [
     'sourced_id', 'first_name', 'middle_name', 'last_name', 'preferred_first_name', 'email', 'username',
-    NUMBER_COLUMN[kind], kind === 'students' ? 'grade' : 'role', 'building_id', 'enabled', 'sync_hash', 'active',
+    NUMBER_COLUMN[kind], kind === 'students' ? 'grade' : 'role', 'building_id', 'enabled', 'natural_key', 'sync_hash', 'active',
     'deactivated_at', 'last_synced_at', 'updated_at', 'created_at',
   ];
 }
@@ -79,6 +80,9 @@ function toNormalized(person: SandboxPerson): NormalizedPerson {
     username: person.username,
     grades: person.grades,
     legacySourcedIds: person.legacySourcedId ? [person.legacySourcedId] : [],
+    userIds: {},
+    primaryRole: true,
+    roleBeginDate: null,
   };
 }
 

@@ -165,8 +165,12 @@ export interface KindCounts {
   updated: number;
   /** Rows seen and already up to date. */
   unchanged: number;
-  /** Rows without a sourcedId (CSV imports) linked by number, or re-keyed by a legacy id. */
+  /** Rows without a sourcedId (CSV imports) linked by number. */
   linked: number;
+  /** Rows that now follow another sourcedId: a provider's new ids (legacy id) or a transfer (same natural key). */
+  rekeyed: number;
+  /** Records merged into a person another record of the run stands for (a second enrolment or role). */
+  merged: number;
   /** Inactive rows made active again. */
   reactivated: number;
   /** Rows made inactive (tobedeleted, or missing from a complete full pull). */

@@ -55,6 +55,12 @@ export interface NormalizedPerson {
   grades: string[];
   /** Earlier sourcedIds of this person (Infinite Campus `metadata.ic.legacysourceId`). */
   legacySourcedIds: string[];
+  /** Ids of the human in other systems: `userIds` entries and Ed-Fi's `metadata.edfi.naturalKey`, by type (e.g. `studentUniqueId`). */
+  userIds: Record<string, string>;
+  /** Whether the record's first role says `roleType: primary` (1.1 records, which have no role types, count as primary). */
+  primaryRole: boolean;
+  /** `beginDate` of the record's first role (when its enrolment began), as sent. */
+  roleBeginDate: string | null;
 }
 
 /** A record the client could not read, or a field it had to drop. Never holds the record itself. */

@@ -20,6 +20,22 @@ export interface ClassifyContext {
   staffRoles: ReadonlySet<string>;
   /** Active buildings: school sourcedId → building row id. */
   buildingsBySchool: ReadonlyMap<string, number>;
+  /** The natural key rule (the `naturalKey` option): sources tried in order. */
+  naturalKey: readonly string[];
+}
+
+/**
+ * What ties a record to its person beyond its sourcedId: the natural key, the record's rank
+ * among that person's records (the highest supplies the building: primary role first, then the
+ * most recent enrolment), and the folded name that tells two different people apart.
+ */
+export interface RecordIdentity {
+  /** The natural key, or null when the record has none (it then stands alone). */
+  key: string | null;
+  /** Sorts higher for the record that should supply the person's building. */
+  rank: string;
+  /** Given and family name, folded (case and accents), `given|family`. */
+  name: string;
 }
 
 /** What became of one pulled person. */
@@ -35,7 +51,7 @@ export type Classified =
   /** `tobedeleted`: deactivate the person if we have them. */
   | { outcome: 'delete'; kind: PersonKind; sourcedId: string; name: string; legacyIds: string[] }
   /** Import (create, update, link or re-key), with the issues of fields that were dropped. */
-  | { outcome: 'import'; kind: PersonKind; fields: PersonFields; legacyIds: string[]; issues: RunIssue[] };
+  | { outcome: 'import'; kind: PersonKind; fields: PersonFields; legacyIds: string[]; identity: RecordIdentity; issues: RunIssue[] };
 
 /**
  * Classifies one pulled person: by primary role (not by endpoint), to a kind, a building and the
@@ -91,9 +107,30 @@ export function classifyPerson(person: NormalizedPerson, context: ClassifyContex
     role: kind === 'staff' ? clip(role, MAX.role) : null,
     buildingId,
     enabled: person.enabled !== false,
+    naturalKey: naturalKeyOf(person, context.naturalKey),
   };
   const fields: PersonFields = { sourcedId, ...withoutHash, hash: hashPerson(withoutHash) };
-  return { outcome: 'import', kind, fields, legacyIds, issues };
+  const identity: RecordIdentity = {
+    key: withoutHash.naturalKey,
+    rank: `${person.primaryRole ? 1 : 0}|${(person.roleBeginDate ?? '').slice(0, 40)}`,
+    name: `${foldName(withoutHash.firstName)}|${foldName(withoutHash.lastName)}`.slice(0, MAX.name),
+  };
+  return { outcome: 'import', kind, fields, legacyIds, identity, issues };
+}
+
+/** The record's natural key under the configured rule: the first source it has a value for. */
+export function naturalKeyOf(person: NormalizedPerson, rule: readonly string[]): string | null {
+  for (const source of rule) {
+    const value = source === 'identifier' ? person.identifier : source.startsWith('userIds:') ? person.userIds[source.slice(8)] : undefined;
+    const key = value?.trim();
+    if (key && key.length <= MAX.number) return key;
+  }
+  return null;
+}
+
+/** A name folded for comparison: lower case, accents and spaces dropped. */
+export function foldName(name: string): string {
+  return name.normalize('NFD').replace(/[\u0300-\u036f\s]/g, '').toLowerCase();
 }
 
 /** The first org of the person that is an active building in Manage1to1, or null. */

@@ -10,7 +10,7 @@ const SAMPLE_SIZE = 10;
 
 /** Zero counts. */
 export function emptyKindCounts(): KindCounts {
-  return { created: 0, updated: 0, unchanged: 0, linked: 0, reactivated: 0, deactivated: 0, disabled: 0, skipped: 0 };
+  return { created: 0, updated: 0, unchanged: 0, linked: 0, rekeyed: 0, merged: 0, reactivated: 0, deactivated: 0, disabled: 0, skipped: 0 };
 }
 
 /** Which count each staged action adds to (actions absent here count nowhere). */
@@ -19,7 +19,8 @@ const COUNTED: Partial<Record<StagedAction, keyof KindCounts>> = {
   update: 'updated',
   unchanged: 'unchanged',
   link: 'linked',
-  rekey: 'linked',
+  rekey: 'rekeyed',
+  merge: 'merged',
   reactivate: 'reactivated',
   deactivate: 'deactivated',
   missing: 'deactivated',

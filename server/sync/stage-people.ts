@@ -1,6 +1,6 @@
 import type { NormalizedPerson } from '../providers/types';
 import type { PersonFields, PersonKind, RosterStore, StoredPerson } from '../store/roster-store';
-import { classifyPerson, type ClassifyContext } from './classify-person';
+import { classifyPerson, type ClassifyContext, type RecordIdentity } from './classify-person';
 import type { IssueLog } from './issue-log';
 import { packPerson } from './person-payload';
 import type { StagedRow, StagingArea } from './staging-area';
@@ -32,7 +32,7 @@ interface Deps {
   classify: ClassifyContext;
 }
 
-type ImportItem = { fields: PersonFields; legacyIds: string[] };
+type ImportItem = { fields: PersonFields; legacyIds: string[]; identity: RecordIdentity };
 type DeleteItem = { sourcedId: string; name: string; legacyIds: string[] };
 
 /**
@@ -74,18 +74,18 @@ export function createPeopleStager(deps: Deps): PeopleStager {
       }
     }
 
-    for (const { fields, legacyIds } of imports) {
+    for (const { fields, legacyIds, identity } of imports) {
       const sourcedId = fields.sourcedId;
       const disabledNow = (row: StoredPerson | undefined) => !fields.enabled && (!row || row.enabled);
       const direct = found.get(sourcedId);
       if (direct) {
         const action = !direct.active ? 'reactivate' : direct.hash === fields.hash ? 'unchanged' : 'update';
-        rows.push({ kind, sourcedId, action, targetId: direct.id, disabled: disabledNow(direct), payload: action === 'unchanged' ? null : packPerson(fields) });
+        rows.push({ kind, sourcedId, action, targetId: direct.id, disabled: disabledNow(direct), payload: action === 'unchanged' ? null : packPerson(fields), identity });
         continue;
       }
       const legacy = byLegacy(legacyIds);
       if (legacy) {
-        rows.push({ kind, sourcedId, action: 'rekey', targetId: legacy.id, disabled: disabledNow(legacy), payload: packPerson(fields) });
+        rows.push({ kind, sourcedId, action: 'rekey', targetId: legacy.id, disabled: disabledNow(legacy), payload: packPerson(fields), identity });
         rows.push(aliasRow(kind, legacy));
         continue;
       }
@@ -93,7 +93,7 @@ export function createPeopleStager(deps: Deps): PeopleStager {
       const candidate = candidates.length === 1 ? candidates[0] : undefined;
       if (candidate && !linkedRows[kind].has(candidate.id)) {
         linkedRows[kind].add(candidate.id);
-        rows.push({ kind, sourcedId, action: 'link', targetId: candidate.id, disabled: disabledNow(candidate), payload: packPerson(fields) });
+        rows.push({ kind, sourcedId, action: 'link', targetId: candidate.id, disabled: disabledNow(candidate), payload: packPerson(fields), identity });
         deps.issues.add({
           sourcedId,
           code: 'linked_by_number',
@@ -108,7 +108,7 @@ export function createPeopleStager(deps: Deps): PeopleStager {
           message: `${candidates.length} existing records without a sourcedId share this person's number, so none was linked; a new record was created.`,
         });
       }
-      rows.push({ kind, sourcedId, action: 'create', targetId: null, disabled: disabledNow(undefined), payload: packPerson(fields) });
+      rows.push({ kind, sourcedId, action: 'create', targetId: null, disabled: disabledNow(undefined), payload: packPerson(fields), identity });
     }
 
     for (const { sourcedId, name, legacyIds } of deletes) {
@@ -151,7 +151,7 @@ export function createPeopleStager(deps: Deps): PeopleStager {
             break;
           case 'import':
             for (const issue of result.issues) deps.issues.add(issue);
-            imports[result.kind].push({ fields: result.fields, legacyIds: result.legacyIds });
+            imports[result.kind].push({ fields: result.fields, legacyIds: result.legacyIds, identity: result.identity });
             break;
         }
       }

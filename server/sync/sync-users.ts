@@ -2,6 +2,7 @@ import type { RunMode } from '../http/contract';
 import type { ProviderConnection } from '../providers/types';
 import type { PersonKind } from '../store/roster-store';
 import { stageMissingPeople } from './plan-run';
+import { resolveIdentities } from './resolve-identities';
 import { emptyRunCounts } from './present-run';
 import { settlePlan, type RunJob, type RunOutcome, type SyncDeps } from './run-job';
 import { createPeopleStager, type PeopleStager } from './stage-people';
@@ -37,7 +38,7 @@ export async function syncUsers(deps: SyncDeps, job: RunJob, connection: Provide
       staging: deps.staging,
       issues: job.issues,
       runId: job.runId,
-      classify: { kinds: new Set(request.kinds), staffRoles: new Set(deps.options.staffRoles), buildingsBySchool },
+      classify: { kinds: new Set(request.kinds), staffRoles: new Set(deps.options.staffRoles), buildingsBySchool, naturalKey: deps.options.naturalKey },
     });
 
   let mode: RunMode = request.mode;
@@ -61,9 +62,12 @@ export async function syncUsers(deps: SyncDeps, job: RunJob, connection: Provide
   }
   await job.issues.flush();
 
+  await job.phase('planning');
+  if (deps.options.naturalKey.length > 0) {
+    for (const kind of request.kinds) await resolveIdentities({ store: deps.store, staging: deps.staging, issues: job.issues }, job.runId, kind, mode);
+  }
   // Only a complete full pull may say someone is gone.
   if (mode === 'full' && request.deactivateMissing) {
-    await job.phase('planning');
     for (const kind of request.kinds) await stageMissingPeople(deps.store, deps.staging, job.runId, kind);
   }
   const active: Partial<Record<PersonKind, number>> = {};

@@ -118,6 +118,7 @@ export interface RowChanges {
   created: number;
   updated: number;
   linked: number;
+  rekeyed: number;
   reactivated: number;
   deactivated: number;
 }
@@ -125,11 +126,12 @@ export interface RowChanges {
 /** Compares two snapshots of one table the way the engine counts: a row counts once, in the first matching bucket. */
 export function diffTable(before: Map<number, RosterRow>, after: Map<number, RosterRow>, table: RecordKind): RowChanges {
   const key = table === 'buildings' ? 'sis_id' : 'sourced_id';
-  const changes: RowChanges = { created: 0, updated: 0, linked: 0, reactivated: 0, deactivated: 0 };
+  const changes: RowChanges = { created: 0, updated: 0, linked: 0, rekeyed: 0, reactivated: 0, deactivated: 0 };
   for (const [id, row] of after) {
     const old = before.get(id);
     if (!old) changes.created += 1;
-    else if (old[key] !== row[key]) changes.linked += 1;
+    else if (old[key] !== row[key] && old[key] === null) changes.linked += 1;
+    else if (old[key] !== row[key]) changes.rekeyed += 1;
     else if (!old.active && row.active) changes.reactivated += 1;
     else if (old.active && !row.active) changes.deactivated += 1;
     else if (contentDiffers(old, row)) changes.updated += 1;
@@ -150,8 +152,8 @@ export function assertRunCountsMatch(run: RunView, before: RosterSnapshot, after
     const actual = diffTable(before[table], after[table], table);
     const counted = applied ? run.counts.kinds[table] : undefined;
     const expected: RowChanges = counted
-      ? { created: counted.created, updated: counted.updated, linked: counted.linked, reactivated: counted.reactivated, deactivated: counted.deactivated }
-      : { created: 0, updated: 0, linked: 0, reactivated: 0, deactivated: 0 };
+      ? { created: counted.created, updated: counted.updated, linked: counted.linked, rekeyed: counted.rekeyed ?? 0, reactivated: counted.reactivated, deactivated: counted.deactivated }
+      : { created: 0, updated: 0, linked: 0, rekeyed: 0, reactivated: 0, deactivated: 0 };
     for (const field of Object.keys(expected) as Array<keyof RowChanges>) {
       if (expected[field] !== actual[field]) {
         problems.push(`${table}.${field}: run ${run.id} (${run.status}) says ${expected[field]}, rows show ${actual[field]}`);

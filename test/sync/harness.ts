@@ -39,6 +39,9 @@ export function person(sourcedId: string, overrides: Partial<NormalizedPerson> =
     username: sourcedId,
     grades: ['05'],
     legacySourcedIds: [],
+    userIds: {},
+    primaryRole: true,
+    roleBeginDate: null,
     ...overrides,
   };
 }

@@ -98,7 +98,7 @@ describeEachDatabase('sync against the sandbox provider', (db) => {
     sandbox.district.switchToNewIds();
     const run = await syncUsersNow(h);
     expect(run.status).toBe('succeeded');
-    expect(run.counts.kinds.students).toMatchObject({ created: 0, deactivated: 0, linked: expectedPeople().students.length });
+    expect(run.counts.kinds.students).toMatchObject({ created: 0, deactivated: 0, rekeyed: expectedPeople().students.length });
     const after = await rosterRows(h.sequelize, 'students');
     expect(after.map((r) => r.id)).toEqual(before.map((r) => r.id));
     expect(await activeIds('students')).toEqual(expectedPeople().students);

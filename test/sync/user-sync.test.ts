@@ -125,15 +125,15 @@ describeEachDatabase('user sync', (db) => {
     district.people = people.map((p) => ({ ...p, sourcedId: `new-${p.sourcedId}`, legacySourcedIds: [p.sourcedId] }));
     const run = await syncUsersNow(h);
     expect(run.status).toBe('succeeded');
-    expect(run.counts.kinds.students).toMatchObject({ linked: 30, created: 0, deactivated: 0 });
-    expect(run.counts.kinds.staff).toMatchObject({ linked: 5, created: 0, deactivated: 0 });
+    expect(run.counts.kinds.students).toMatchObject({ rekeyed: 30, linked: 0, created: 0, deactivated: 0 });
+    expect(run.counts.kinds.staff).toMatchObject({ rekeyed: 5, linked: 0, created: 0, deactivated: 0 });
     const after = await rosterRows(h.sequelize, 'students');
     expect(after).toHaveLength(30);
     expect(after.map((s) => s.id)).toEqual(before.map((s) => s.id));
     expect(after.every((s) => String(s.sourced_id).startsWith('new-') && s.active)).toBe(true);
 
     const again = await syncUsersNow(h);
-    expect(again.counts.kinds.students).toMatchObject({ unchanged: 30, linked: 0, deactivated: 0 });
+    expect(again.counts.kinds.students).toMatchObject({ unchanged: 30, linked: 0, rekeyed: 0, deactivated: 0 });
   });
 
   it('turns bad records into issues without failing the run', async () => {

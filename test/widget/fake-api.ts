@@ -378,7 +378,7 @@ function testConnection(input: Partial<ConfigInput>, state: State): TestResult {
 const TOTALS: Record<RunKind, number> = { buildings: 3, users: 240 };
 
 function zeroCounts(): KindCounts {
-  return { created: 0, updated: 0, unchanged: 0, linked: 0, reactivated: 0, deactivated: 0, disabled: 0, skipped: 0 };
+  return { created: 0, updated: 0, unchanged: 0, linked: 0, rekeyed: 0, merged: 0, reactivated: 0, deactivated: 0, disabled: 0, skipped: 0 };
 }
 
 function startRun(state: State, kind: RunKind, mode: 'full' | 'delta' = 'full', trigger: RunView['trigger'] = 'manual'): RunView {
