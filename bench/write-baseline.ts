@@ -35,6 +35,7 @@ export async function prepareRosterRows(sequelize: Sequelize, users: number): Pr
     staffRoles: new Set(DEFAULT_STAFF_ROLES),
     buildingsBySchool: new Map(buildings.filter((b) => b.sis_id !== null).map((b) => [b.sis_id!, Number(b.id)])),
     naturalKey: DEFAULT_NATURAL_KEY,
+    gradeMatrix: new Map<string, string>(),
   };
   const at = new Date();
   const tables: Record<PersonKind, PreparedTable> = {

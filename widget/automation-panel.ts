@@ -2,11 +2,13 @@ import { html, nothing } from 'lit';
 import type { AutomationSettings, AutomationView, ScheduledRunOutcome } from '../server/http/contract';
 import type { ApiClient } from './api-client';
 import { defineOnce } from './define';
+import './grade-matrix-editor';
 import { formatDateTime } from './format';
 import { describeCode, describeError, fieldErrors } from './messages';
 import { PanelElement } from './panel-element';
 
-type Draft = AutomationSettings;
+/** The grade matrix has its own editor and Save (see `grade-matrix-editor.ts`). */
+type Draft = Omit<AutomationSettings, 'gradeMatrix'>;
 
 /** How a daily run ended, in words. */
 const SCHEDULED_OUTCOMES: Record<ScheduledRunOutcome, string> = {
@@ -180,6 +182,7 @@ export class OneRosterAutomationPanel extends PanelElement {
         ${this.errorText ? html`<div id="or-automation-error" class="alert" role="alert" tabindex="-1">${this.errorText}</div>` : nothing}
         <div role="status" aria-live="polite">${this.savedText ? html`<p id="or-automation-saved" class="success" tabindex="-1">${this.savedText}</p>` : nothing}</div>
       </section>
+      <oneroster-grade-matrix .client=${this.client} .matrix=${this.view.gradeMatrix ?? {}}></oneroster-grade-matrix>
     `;
   }
 

@@ -295,6 +295,11 @@ export interface AutomationSettings {
   paused: boolean;
   /** Make people missing from a complete full pull inactive. */
   deactivateMissing: boolean;
+  /**
+   * "Grade Level Matrix": incoming grade value (as sent, or its CEDS code such as `KG`, `01`) →
+   * the district's own label (at most 16 characters), applied on every user sync.
+   */
+  gradeMatrix: Record<string, string>;
 }
 
 /** Answer of `GET /automation` and `PUT /automation`. */

@@ -11,6 +11,8 @@ export interface AutomationRow {
   fullSyncEvery: number;
   paused: boolean;
   deactivateMissing: boolean;
+  /** JSON of the Grade Level Matrix (migration 0007b). */
+  gradeMatrix: string | null;
   updatedBy: string | null;
   updatedByName: string | null;
   createdAt?: Date;
@@ -52,6 +54,7 @@ export function defineAutomationModels(sequelize: Sequelize): AutomationModels {
       fullSyncEvery: { type: DataTypes.INTEGER, allowNull: false },
       paused: { type: DataTypes.BOOLEAN, allowNull: false },
       deactivateMissing: { type: DataTypes.BOOLEAN, allowNull: false },
+      gradeMatrix: { type: DataTypes.TEXT, allowNull: true },
       updatedBy: { type: DataTypes.STRING(255), allowNull: true },
       updatedByName: { type: DataTypes.STRING(255), allowNull: true },
     },

@@ -35,6 +35,7 @@ export function defaultAutomationSettings(timezone: string): AutomationSettings 
     fullSyncEvery: 7,
     paused: false,
     deactivateMissing: true,
+    gradeMatrix: {},
   };
 }
 
@@ -80,6 +81,7 @@ export function createAutomationService(ctx: ModuleContext): AutomationService {
       await models.Automation.upsert({
         id: SETTINGS_ROW_ID,
         ...saved,
+        gradeMatrix: JSON.stringify(saved.gradeMatrix),
         updatedBy: user ? String(user.id) : null,
         updatedByName: user?.name ?? null,
       });
@@ -105,5 +107,17 @@ function toSettings(row: AutomationRow): AutomationSettings {
     fullSyncEvery: Number(row.fullSyncEvery),
     paused: Boolean(row.paused),
     deactivateMissing: Boolean(row.deactivateMissing),
+    gradeMatrix: readGradeMatrix(row.gradeMatrix),
   };
+}
+
+/** The stored matrix, or none when it is missing or unreadable (the sync then maps CEDS only). */
+function readGradeMatrix(text: string | null): Record<string, string> {
+  try {
+    const value: unknown = text ? JSON.parse(text) : {};
+    if (!value || typeof value !== 'object' || Array.isArray(value)) return {};
+    return Object.fromEntries(Object.entries(value).filter((entry): entry is [string, string] => typeof entry[1] === 'string'));
+  } catch {
+    return {};
+  }
 }

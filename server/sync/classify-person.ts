@@ -2,12 +2,13 @@ import type { RunIssue } from '../http/contract';
 import type { NormalizedPerson } from '../providers/types';
 import type { PersonFields, PersonKind } from '../store/roster-store';
 import { hashPerson } from './content-hash';
+import { resolveGrade } from './grades';
 
 /** Roles that are never imported (counted in `counts.ignoredRoles`). */
 const FAMILY_ROLES = new Set(['guardian', 'parent', 'relative']);
 
 /** Column sizes of the roster tables: longer values would fail a whole batch on MySQL. */
-const MAX = { sourcedId: 255, name: 255, email: 320, number: 255, grade: 16, role: 64 };
+const MAX = { sourcedId: 255, name: 255, email: 320, number: 255, role: 64 };
 
 /** A pragmatic email check: something@something.tld, no spaces. Providers send masked or bare names. */
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
@@ -22,6 +23,8 @@ export interface ClassifyContext {
   buildingsBySchool: ReadonlyMap<string, number>;
   /** The natural key rule (the `naturalKey` option): sources tried in order. */
   naturalKey: readonly string[];
+  /** The district's Grade Level Matrix: incoming value or CEDS code → the district's label. */
+  gradeMatrix: ReadonlyMap<string, string>;
 }
 
 /**
@@ -51,7 +54,7 @@ export type Classified =
   /** `tobedeleted`: deactivate the person if we have them. */
   | { outcome: 'delete'; kind: PersonKind; sourcedId: string; name: string; legacyIds: string[] }
   /** Import (create, update, link or re-key), with the issues of fields that were dropped. */
-  | { outcome: 'import'; kind: PersonKind; fields: PersonFields; legacyIds: string[]; identity: RecordIdentity; issues: RunIssue[] };
+  | { outcome: 'import'; kind: PersonKind; fields: PersonFields; legacyIds: string[]; identity: RecordIdentity; issues: RunIssue[]; unmappedGrade: string | null };
 
 /**
  * Classifies one pulled person: by primary role (not by endpoint), to a kind, a building and the
@@ -90,11 +93,9 @@ export function classifyPerson(person: NormalizedPerson, context: ClassifyContex
     issues.push(issue(sourcedId, 'invalid_email', 'The email address is not valid; it was left out and the person kept.'));
     email = null;
   }
-  let grade = kind === 'students' ? blankToNull(person.grades[0] ?? null) : null;
-  if (grade !== null && grade.length > MAX.grade) {
-    issues.push(issue(sourcedId, 'invalid_grade', 'The grade is too long to be a CEDS grade; it was left out.'));
-    grade = null;
-  }
+  const { grade, unmapped: unmappedGrade } = kind === 'students'
+    ? resolveGrade(blankToNull(person.grades[0] ?? null), context.gradeMatrix)
+    : { grade: null, unmapped: null };
   const withoutHash = {
     firstName: clip(person.givenName.trim(), MAX.name),
     middleName: clipOrNull(person.middleName, MAX.name),
@@ -115,7 +116,7 @@ export function classifyPerson(person: NormalizedPerson, context: ClassifyContex
     rank: `${person.primaryRole ? 1 : 0}|${(person.roleBeginDate ?? '').slice(0, 40)}`,
     name: `${foldName(withoutHash.firstName)}|${foldName(withoutHash.lastName)}`.slice(0, MAX.name),
   };
-  return { outcome: 'import', kind, fields, legacyIds, identity, issues };
+  return { outcome: 'import', kind, fields, legacyIds, identity, issues, unmappedGrade };
 }
 
 /** The record's natural key under the configured rule: the first source it has a value for. */

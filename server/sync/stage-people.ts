@@ -14,6 +14,8 @@ export interface PeopleTallies {
   ignoredRoles: Record<string, number>;
   /** People whose building is not in Manage1to1: per school sourcedId. */
   skippedBySchool: Record<string, number>;
+  /** Grade values no vocabulary or matrix entry maps: students per value as sent. */
+  unmappedGrades: Record<string, number>;
 }
 
 /** Stages pages of pulled people: classifies, matches against the roster, decides, writes staging. */
@@ -40,7 +42,7 @@ type DeleteItem = { sourcedId: string; name: string; legacyIds: string[] };
  * included), one lookup by number when some people matched nothing, and one staging INSERT.
  */
 export function createPeopleStager(deps: Deps): PeopleStager {
-  const tallies: PeopleTallies = { ignoredRoles: {}, skippedBySchool: {} };
+  const tallies: PeopleTallies = { ignoredRoles: {}, skippedBySchool: {}, unmappedGrades: {} };
   // Roster rows already linked by number in this run: one CSV row is never linked to two people.
   const linkedRows: Record<PersonKind, Set<number>> = { students: new Set(), staff: new Set() };
 
@@ -151,6 +153,7 @@ export function createPeopleStager(deps: Deps): PeopleStager {
             break;
           case 'import':
             for (const issue of result.issues) deps.issues.add(issue);
+            if (result.unmappedGrade !== null) tally(tallies.unmappedGrades, result.unmappedGrade.slice(0, 64));
             imports[result.kind].push({ fields: result.fields, legacyIds: result.legacyIds, identity: result.identity });
             break;
         }

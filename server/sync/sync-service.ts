@@ -319,7 +319,7 @@ export function createSyncService(ctx: ModuleContext, config: ConfigService, aut
       const dryRun = request.dryRun ?? false;
       const since = mode === 'delta' ? ((await records.latest({ kind: 'users', status: 'succeeded', dryRun: false }))?.startedAt ?? null) : null;
       return launch({ kind: 'users', mode, dryRun, request }, async (job) =>
-        syncUsers(deps, job, await open(), { kinds, mode, since, dryRun, deactivateMissing: settings.deactivateMissing }),
+        syncUsers(deps, job, await open(), { kinds, mode, since, dryRun, deactivateMissing: settings.deactivateMissing, gradeMatrix: settings.gradeMatrix }),
       );
     },
 

@@ -2,6 +2,7 @@ import type { RunMode } from '../http/contract';
 import type { ProviderConnection } from '../providers/types';
 import type { PersonKind } from '../store/roster-store';
 import { stageMissingPeople } from './plan-run';
+import { MAX_GRADE_LENGTH } from './grades';
 import { resolveIdentities } from './resolve-identities';
 import { emptyRunCounts } from './present-run';
 import { settlePlan, type RunJob, type RunOutcome, type SyncDeps } from './run-job';
@@ -19,6 +20,8 @@ export interface UserSyncPlan {
   dryRun: boolean;
   /** Make people missing from a complete full pull inactive (automation setting). */
   deactivateMissing: boolean;
+  /** The Grade Level Matrix (automation setting): incoming value or CEDS code → district label. */
+  gradeMatrix: Record<string, string>;
 }
 
 /**
@@ -38,7 +41,8 @@ export async function syncUsers(deps: SyncDeps, job: RunJob, connection: Provide
       staging: deps.staging,
       issues: job.issues,
       runId: job.runId,
-      classify: { kinds: new Set(request.kinds), staffRoles: new Set(deps.options.staffRoles), buildingsBySchool, naturalKey: deps.options.naturalKey },
+      classify: { kinds: new Set(request.kinds), staffRoles: new Set(deps.options.staffRoles), buildingsBySchool, naturalKey: deps.options.naturalKey,
+        gradeMatrix: new Map(Object.entries(request.gradeMatrix)) },
     });
 
   let mode: RunMode = request.mode;
@@ -59,6 +63,15 @@ export async function syncUsers(deps: SyncDeps, job: RunJob, connection: Provide
     await job.update({ mode });
     stager = newStager();
     await pullInto(stager, connection, job, undefined);
+  }
+  // Once per value, not once per student: one odd value must not crowd every other issue out.
+  for (const [value, students] of Object.entries(stager.tallies.unmappedGrades)) {
+    const kept = value.length <= MAX_GRADE_LENGTH ? 'kept as sent' : `left out (longer than ${MAX_GRADE_LENGTH} characters)`;
+    job.issues.add({
+      sourcedId: null,
+      code: 'unmapped_grade',
+      message: `The grade "${value}" (${students} ${students === 1 ? 'student' : 'students'}) is no CEDS grade and has no Grade Level Matrix entry; it was ${kept}. Map it in Automation → Grade Level Matrix.`,
+    });
   }
   await job.issues.flush();
 

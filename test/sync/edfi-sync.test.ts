@@ -108,6 +108,30 @@ describeEachDatabase('sync against an Ed-Fi OneRoster API', (db) => {
     expect(run.issues).toEqual(expect.arrayContaining([expect.objectContaining({ code: 'rekeyed_by_natural_key' })]));
   });
 
+  it('stores Ed-Fi grade descriptors as CEDS codes or the district labels of the Grade Level Matrix, and reports an unknown value once', async () => {
+    await syncBuildingsNow(h);
+    const odd = expectedHumans('students').filter((p) => p.roles.length === 1).slice(0, 3);
+    for (const p of odd) sandbox.district.updatePerson(p.sourcedId, { grades: ['Grade Zed'] });
+    h.settings.gradeMatrix = { KG: 'Kinder', 'First grade': 'Gr 1' };
+    try {
+      const run = await syncUsersNow(h);
+      expect(run.status).toBe('succeeded');
+      const grades = new Set((await rosterRows(h.sequelize, 'students')).map((r) => r.grade));
+      expect(grades).toContain('Kinder');
+      expect(grades).toContain('Gr 1');
+      expect(grades).toContain('PK');
+      expect(grades).toContain('05');
+      expect([...grades].some((g) => typeof g === 'string' && /grade|kindergarten/i.test(g) && g !== 'Grade Zed')).toBe(false);
+      const unmapped = run.issues.filter((i) => i.code === 'unmapped_grade');
+      expect(unmapped).toHaveLength(1);
+      expect(unmapped[0]!.message).toContain('"Grade Zed" (3 students)');
+      expect(run.issues.some((i) => i.code === 'invalid_grade')).toBe(false);
+    } finally {
+      h.settings.gradeMatrix = {};
+      for (const p of odd) sandbox.district.updatePerson(p.sourcedId, { grades: p.grades });
+    }
+  });
+
   it('keeps apart two plainly different people who share a key, and says so', async () => {
     await syncBuildingsNow(h);
     const [a, b] = expectedHumans('students').filter((p) => p.roles.length === 1);

@@ -163,7 +163,7 @@ export async function createSyncHarness(
     },
   } as ConfigService;
   const settings: AutomationSettings = {
-    studentImport: true, staffImport: true, dailyTime: '02:00', timezone: 'UTC', fullSyncEvery: 7, paused: false, deactivateMissing: true,
+    studentImport: true, staffImport: true, dailyTime: '02:00', timezone: 'UTC', fullSyncEvery: 7, paused: false, deactivateMissing: true, gradeMatrix: {},
   };
   const automation = {
     get: async () => ({ ...settings, nextRunAt: null }),

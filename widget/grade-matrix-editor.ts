@@ -1,0 +1,102 @@
+import { html, nothing } from 'lit';
+import type { ApiClient } from './api-client';
+import { defineOnce } from './define';
+import { describeError } from './messages';
+import { PanelElement } from './panel-element';
+
+/** One editable line of the matrix. */
+interface Row {
+  from: string;
+  to: string;
+}
+
+/**
+ * The Grade Level Matrix of the Automation tab: incoming grade values (as the provider sends
+ * them, e.g. "First grade", or their CEDS code such as `01`) and the district's own label for
+ * each, applied on every user sync. Saved on its own with `PUT /automation { gradeMatrix }`.
+ */
+export class OneRosterGradeMatrix extends PanelElement {
+  static override properties = {
+    client: { attribute: false },
+    matrix: { attribute: false },
+    rows: { state: true },
+    saving: { state: true },
+    errorText: { state: true },
+    savedText: { state: true },
+  };
+
+  /** The API client. */
+  declare client: ApiClient;
+  /** The saved matrix (incoming value → district label). */
+  declare matrix: Record<string, string>;
+  declare private rows: Row[];
+  declare private saving: boolean;
+  declare private errorText: string;
+  declare private savedText: string;
+
+  constructor() {
+    super();
+    this.matrix = {};
+    this.rows = [];
+    this.saving = false;
+    this.errorText = '';
+    this.savedText = '';
+  }
+
+  override willUpdate(changed: Map<string, unknown>): void {
+    if (changed.has('matrix')) this.rows = Object.entries(this.matrix ?? {}).map(([from, to]) => ({ from, to }));
+  }
+
+  private edit(index: number, field: keyof Row, value: string): void {
+    this.rows = this.rows.map((row, i) => (i === index ? { ...row, [field]: value } : row));
+    this.savedText = '';
+  }
+
+  private async save(): Promise<void> {
+    const gradeMatrix: Record<string, string> = {};
+    for (const row of this.rows) if (row.from.trim() && row.to.trim()) gradeMatrix[row.from.trim()] = row.to.trim();
+    this.saving = true;
+    this.errorText = '';
+    try {
+      const view = await this.client.saveAutomation({ gradeMatrix });
+      this.matrix = view.gradeMatrix ?? {};
+      this.savedText = 'Grade Level Matrix saved. It applies from the next user sync.';
+    } catch (err) {
+      this.errorText = describeError(err);
+    } finally {
+      this.saving = false;
+    }
+  }
+
+  override render() {
+    return html`
+      <section class="section" part="section" aria-labelledby="or-grades-heading">
+        <h2 id="or-grades-heading">Grade Level Matrix</h2>
+        <p class="hint">Grades arrive as CEDS codes (KG, 01 … 12); common spellings such as "First grade", "K" or "-1" are
+          converted. Map any incoming value or code to your district's own label (at most 16 characters).</p>
+        <table class="grade-matrix">
+          <thead><tr><th scope="col">Incoming value</th><th scope="col">District label</th><th scope="col"><span class="visually-hidden">Remove</span></th></tr></thead>
+          <tbody>
+            ${this.rows.map((row, i) => html`<tr>
+              <td><input aria-label="Incoming value ${i + 1}" maxlength="64" .value=${row.from}
+                @input=${(e: Event) => this.edit(i, 'from', (e.target as HTMLInputElement).value)} /></td>
+              <td><input aria-label="District label ${i + 1}" maxlength="16" .value=${row.to}
+                @input=${(e: Event) => this.edit(i, 'to', (e.target as HTMLInputElement).value)} /></td>
+              <td><button type="button" class="button" part="button" aria-label="Remove row ${i + 1}"
+                @click=${() => { this.rows = this.rows.filter((_, j) => j !== i); }}>Remove</button></td>
+            </tr>`)}
+          </tbody>
+        </table>
+        <div class="actions">
+          <button type="button" class="button" part="button" @click=${() => { this.rows = [...this.rows, { from: '', to: '' }]; }}>Add grade</button>
+          <button type="button" class="button primary" part="button button-primary" ?disabled=${this.saving}
+            @click=${() => this.save()}>${this.saving ? 'Saving…' : 'Save grade matrix'}</button>
+        </div>
+        ${this.errorText ? html`<div class="alert" role="alert">${this.errorText}</div>` : nothing}
+        <div role="status" aria-live="polite">${this.savedText ? html`<p class="success">${this.savedText}</p>` : nothing}</div>
+      </section>
+    `;
+  }
+}
+
+defineOnce('oneroster-grade-matrix', OneRosterGradeMatrix);
