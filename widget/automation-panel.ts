@@ -8,7 +8,7 @@ import { describeCode, describeError, fieldErrors } from './messages';
 import { PanelElement } from './panel-element';
 
 /** The grade matrix has its own editor and Save (see `grade-matrix-editor.ts`). */
-type Draft = Omit<AutomationSettings, 'gradeMatrix'>;
+type Draft = Omit<AutomationSettings, 'gradeMatrix' | 'orgBuildings'>;
 
 /** How a daily run ended, in words. */
 const SCHEDULED_OUTCOMES: Record<ScheduledRunOutcome, string> = {
@@ -81,6 +81,7 @@ export class OneRosterAutomationPanel extends PanelElement {
     this.draft = {
       studentImport: view.studentImport, staffImport: view.staffImport, dailyTime: view.dailyTime, timezone: view.timezone,
       fullSyncEvery: view.fullSyncEvery, paused: view.paused, deactivateMissing: view.deactivateMissing,
+      districtOffices: view.districtOffices ?? true,
     };
   }
 
@@ -171,6 +172,8 @@ export class OneRosterAutomationPanel extends PanelElement {
         </div>
         ${this.checkbox('deactivateMissing', 'Deactivate people missing from a full sync',
           'A safeguard holds any run that would deactivate an unusual number of people until you approve it.')}
+        ${this.checkbox('districtOffices', 'Import district-level people into a District Office building',
+          'People whose primary org is the district (superintendent\'s office, IT staff) get a District Office building from the building sync instead of being skipped.')}
         ${this.checkbox('paused', 'Pause daily automation', 'For example over the summer. Manual syncs still work.')}
         <p><strong>Next run:</strong> ${this.nextRunText()}</p>
         ${this.renderLastScheduledRun()}
@@ -203,7 +206,7 @@ export class OneRosterAutomationPanel extends PanelElement {
       last.error ? html`. ${describeCode(last.error.code)}` : nothing}</p>`;
   }
 
-  private checkbox(key: 'studentImport' | 'staffImport' | 'paused' | 'deactivateMissing', label: string, hint: string) {
+  private checkbox(key: 'studentImport' | 'staffImport' | 'paused' | 'deactivateMissing' | 'districtOffices', label: string, hint: string) {
     const id = `or-${key}`;
     return html`<div class="check">
       <input id=${id} type="checkbox" .checked=${!!this.draft?.[key]} aria-describedby="${id}-hint"

@@ -42,11 +42,18 @@ export function countsTable(kinds: Partial<Record<RecordKind, KindCounts>>, capt
 /** What a run left out and why: people of schools not in Manage1to1, ignored roles, unmatched buildings. */
 export function leftOut(run: Pick<RunView, 'counts'>): TemplateResult | typeof nothing {
   const bySchool = Object.entries(run.counts?.skippedBySchool ?? {});
+  // Runs since issue 15 name each org with the hint that fits; older runs only have the ids.
+  const orgs = run.counts?.skippedOrgs ?? [];
   const roles = Object.entries(run.counts?.ignoredRoles ?? {});
   const unmatched = run.counts?.unmatchedBuildings ?? [];
   if (!bySchool.length && !roles.length && !unmatched.length) return nothing;
   return html`
-    ${bySchool.length
+    ${orgs.length
+      ? html`<h4>Skipped: no building for their school or org</h4>
+          <ul class="plain">${orgs.map((org) => html`<li><strong>${org.name ?? org.sourcedId}</strong>
+            ${org.type || org.status ? html`(${[org.type, org.status].filter(Boolean).join(', ')})` : nothing}:
+            ${formatNumber(org.people)} ${org.people === 1 ? 'person' : 'people'}. <span class="hint">${org.hint}</span></li>`)}</ul>`
+      : bySchool.length
       ? html`<h4>Skipped: school not in Manage1to1</h4>
           <p class="hint">These people were not imported because their school is not a building here. Sync buildings, then sync users again.</p>
           <ul class="plain">${bySchool.map(([school, count]) => html`<li>School <code>${school}</code>: ${formatNumber(count)} ${count === 1 ? 'person' : 'people'}</li>`)}</ul>`

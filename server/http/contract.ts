@@ -191,6 +191,29 @@ export interface RunCounts {
   ignoredRoles: Record<string, number>;
   /** Manual buildings that match no school: reported, never touched. */
   unmatchedBuildings: Array<{ id: number | string; name: string }>;
+  /** The orgs behind `skippedBySchool`, named, with why their people were skipped and what to do (user runs). */
+  skippedOrgs?: SkippedOrg[];
+}
+
+/** Why people of an org were skipped. */
+export type SkippedOrgReason = 'school_tobedeleted' | 'not_a_school' | 'school_not_synced' | 'unknown_org';
+
+/** An org whose people were skipped because no building stands for it. */
+export interface SkippedOrg {
+  /** The org's sourcedId. */
+  sourcedId: string;
+  /** Its name, when the provider lists it. */
+  name: string | null;
+  /** Its type (`school`, `district`, `department`, …), when listed. */
+  type: string | null;
+  /** Its status, when listed. */
+  status: 'active' | 'tobedeleted' | null;
+  /** People skipped. */
+  people: number;
+  /** Why. */
+  reason: SkippedOrgReason;
+  /** What the admin can do about it. */
+  hint: string;
 }
 
 /** One problem with one record; never the whole record. */
@@ -300,6 +323,13 @@ export interface AutomationSettings {
    * the district's own label (at most 16 characters), applied on every user sync.
    */
   gradeMatrix: Record<string, string>;
+  /**
+   * The building sync creates a "district office" building for each district org, so people whose
+   * primary org is the district (or one of its departments) are imported instead of skipped.
+   */
+  districtOffices: boolean;
+  /** Non-school org sourcedId → id of the existing building its people are tied to (takes precedence). */
+  orgBuildings: Record<string, number>;
 }
 
 /** Answer of `GET /automation` and `PUT /automation`. */

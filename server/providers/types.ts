@@ -105,6 +105,11 @@ export interface ProviderConnection {
   readonly version: OneRosterVersion;
   /** Schools: `/schools`, falling back to `/orgs` filtered to `type='school'`. */
   schools(options?: PullOptions): AsyncIterable<PulledPage<NormalizedOrg>>;
+  /**
+   * Every org (`/orgs`, unfiltered: districts, departments, schools): where district-level people
+   * belong and what the skipped-by-school report names. Absent on connections that cannot list orgs.
+   */
+  orgs?(options?: PullOptions): AsyncIterable<PulledPage<NormalizedOrg>>;
   /** Every user (`/users`); the engine classifies by role. Throws `delta_unsupported` when the provider refuses the delta filter. */
   users(options?: PullOptions): AsyncIterable<PulledPage<NormalizedPerson>>;
 }

@@ -29,6 +29,8 @@ export const automationPatchSchema = Joi.object<Partial<AutomationSettings>>({
   gradeMatrix: Joi.object()
     .pattern(Joi.string().trim().min(1).max(64), Joi.string().trim().min(1).max(MAX_GRADE_LENGTH))
     .max(MAX_GRADE_MATRIX_ENTRIES),
+  districtOffices: Joi.boolean(),
+  orgBuildings: Joi.object().pattern(Joi.string().trim().min(1).max(255), Joi.number().integer().min(1)).max(MAX_GRADE_MATRIX_ENTRIES),
 })
   .required()
   .prefs({ convert: false });

@@ -15,7 +15,12 @@ const MAX_TEXT = 255;
  * and OneRoster-created buildings missing from the (always full) pull, are made inactive; manual
  * buildings matching no school are only reported.
  */
-export async function syncBuildings(deps: SyncDeps, job: RunJob, connection: ProviderConnection): Promise<RunOutcome> {
+export async function syncBuildings(
+  deps: SyncDeps,
+  job: RunJob,
+  connection: ProviderConnection,
+  settings: { districtOffices: boolean },
+): Promise<RunOutcome> {
   await job.phase('pulling');
   // A district has hundreds of schools, not millions: holding them is fine.
   const schools = new Map<string, NormalizedOrg>();
@@ -31,6 +36,9 @@ export async function syncBuildings(deps: SyncDeps, job: RunJob, connection: Pro
       if (!schools.has(id)) schools.set(id, org);
     }
     await job.progress(page.received, page.total);
+  }
+  if (settings.districtOffices && connection.orgs) {
+    for (const office of await districtOffices(connection, job)) if (!schools.has(office.sourcedId)) schools.set(office.sourcedId, office);
   }
   await job.issues.flush();
 
@@ -57,6 +65,27 @@ export async function syncBuildings(deps: SyncDeps, job: RunJob, connection: Pro
     active: { buildings: active },
     dryRun: false,
   });
+}
+
+/** What the building sync names a district org's building. */
+export function districtOfficeName(districtName: string): string {
+  return `${districtName.trim() || 'District'} – District Office`.slice(0, MAX_TEXT);
+}
+
+/**
+ * The district orgs, as buildings that stand for them ("district office"): people whose primary org
+ * is the district, or a department under it, are tied to it instead of being skipped.
+ */
+async function districtOffices(connection: ProviderConnection, job: RunJob): Promise<NormalizedOrg[]> {
+  const offices: NormalizedOrg[] = [];
+  for await (const page of connection.orgs!({ signal: job.signal })) {
+    for (const org of page.records) {
+      const id = (org.sourcedId ?? '').trim();
+      if (org.type.toLowerCase() !== 'district' || !id || id.length > MAX_TEXT) continue;
+      offices.push({ ...org, sourcedId: id, name: districtOfficeName(org.name) });
+    }
+  }
+  return offices;
 }
 
 function planSchool(sourcedId: string, school: NormalizedOrg, match: StoredBuilding | undefined, job: RunJob): StagedRow {

@@ -304,7 +304,8 @@ export function createSyncService(ctx: ModuleContext, config: ConfigService, aut
   return {
     async startBuildingSync(request) {
       const open = await connect();
-      return launch({ kind: 'buildings', mode: 'full', dryRun: false, request }, async (job) => syncBuildings(deps, job, await open()));
+      const { districtOffices } = await automation.settings();
+      return launch({ kind: 'buildings', mode: 'full', dryRun: false, request }, async (job) => syncBuildings(deps, job, await open(), { districtOffices }));
     },
 
     async startUserSync(request) {
@@ -319,7 +320,9 @@ export function createSyncService(ctx: ModuleContext, config: ConfigService, aut
       const dryRun = request.dryRun ?? false;
       const since = mode === 'delta' ? ((await records.latest({ kind: 'users', status: 'succeeded', dryRun: false }))?.startedAt ?? null) : null;
       return launch({ kind: 'users', mode, dryRun, request }, async (job) =>
-        syncUsers(deps, job, await open(), { kinds, mode, since, dryRun, deactivateMissing: settings.deactivateMissing, gradeMatrix: settings.gradeMatrix }),
+        syncUsers(deps, job, await open(), {
+          kinds, mode, since, dryRun, deactivateMissing: settings.deactivateMissing, gradeMatrix: settings.gradeMatrix, orgBuildings: settings.orgBuildings,
+        }),
       );
     },
 

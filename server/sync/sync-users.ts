@@ -1,5 +1,5 @@
-import type { RunMode } from '../http/contract';
-import type { ProviderConnection } from '../providers/types';
+import type { RunMode, SkippedOrg } from '../http/contract';
+import { ProviderError, type NormalizedOrg, type ProviderConnection } from '../providers/types';
 import type { PersonKind } from '../store/roster-store';
 import { stageMissingPeople } from './plan-run';
 import { MAX_GRADE_LENGTH } from './grades';
@@ -22,6 +22,8 @@ export interface UserSyncPlan {
   deactivateMissing: boolean;
   /** The Grade Level Matrix (automation setting): incoming value or CEDS code → district label. */
   gradeMatrix: Record<string, string>;
+  /** Non-school org → existing building its people are tied to (automation setting). */
+  orgBuildings: Record<string, number>;
 }
 
 /**
@@ -32,9 +34,14 @@ export interface UserSyncPlan {
 export async function syncUsers(deps: SyncDeps, job: RunJob, connection: ProviderConnection, request: UserSyncPlan): Promise<RunOutcome> {
   await job.phase('pulling');
   const buildingsBySchool = new Map<string, number>();
+  const activeBuildings = new Set<number>();
   for (const building of await deps.store.listBuildings()) {
-    if (building.active && building.sisId !== null) buildingsBySchool.set(building.sisId, building.id);
+    if (!building.active) continue;
+    activeBuildings.add(building.id);
+    if (building.sisId !== null) buildingsBySchool.set(building.sisId, building.id);
   }
+  const orgs = await readOrgDirectory(connection, job);
+  tieOrgsToBuildings(orgs, buildingsBySchool, activeBuildings, request.orgBuildings);
   const newStager = () =>
     createPeopleStager({
       store: deps.store,
@@ -87,7 +94,12 @@ export async function syncUsers(deps: SyncDeps, job: RunJob, connection: Provide
   for (const kind of request.kinds) active[kind] = await deps.store.countActivePeople(kind);
   return settlePlan(deps, job, {
     kinds: request.kinds,
-    counts: { ...emptyRunCounts(), ignoredRoles: stager.tallies.ignoredRoles, skippedBySchool: stager.tallies.skippedBySchool },
+    counts: {
+      ...emptyRunCounts(),
+      ignoredRoles: stager.tallies.ignoredRoles,
+      skippedBySchool: stager.tallies.skippedBySchool,
+      skippedOrgs: describeSkippedOrgs(stager.tallies.skippedBySchool, orgs),
+    },
     active,
     dryRun: request.dryRun,
   });
@@ -112,4 +124,81 @@ async function pullInto(stager: PeopleStager, connection: ProviderConnection, jo
   }
   await writing;
   job.signal.throwIfAborted();
+}
+
+/** Orgs named in the skipped report, at most. */
+const MAX_SKIPPED_ORGS = 200;
+/** Deepest org tree walked looking for a building. */
+const MAX_ORG_DEPTH = 10;
+
+/**
+ * Every org the provider lists, so district-level people find a building and the skipped report
+ * can name orgs. A provider that cannot list them costs only that: the run goes on without.
+ */
+async function readOrgDirectory(connection: ProviderConnection, job: RunJob): Promise<Map<string, NormalizedOrg>> {
+  const orgs = new Map<string, NormalizedOrg>();
+  if (!connection.orgs) return orgs;
+  try {
+    for await (const page of connection.orgs({ signal: job.signal })) {
+      for (const org of page.records) if (orgs.size < 100_000) orgs.set(org.sourcedId, org);
+    }
+  } catch (err) {
+    if (job.signal.aborted || !(err instanceof ProviderError)) throw err;
+    job.issues.add({ sourcedId: null, code: 'orgs_unavailable', message: `The provider's /orgs could not be read (${err.message}); district-level people may be skipped.` });
+    orgs.clear();
+  }
+  return orgs;
+}
+
+/**
+ * Non-school orgs get a building: the admin's mapping first, else the building of the nearest
+ * org above them that has one (the district office the building sync made for the district).
+ */
+function tieOrgsToBuildings(
+  orgs: ReadonlyMap<string, NormalizedOrg>,
+  buildingsBySchool: Map<string, number>,
+  activeBuildings: ReadonlySet<number>,
+  mapping: Record<string, number>,
+): void {
+  for (const [org, buildingId] of Object.entries(mapping)) if (activeBuildings.has(buildingId)) buildingsBySchool.set(org, buildingId);
+  for (const org of orgs.values()) {
+    if (isSchool(org) || buildingsBySchool.has(org.sourcedId)) continue;
+    let parent = org.parentSourcedId;
+    for (let depth = 0; parent && depth < MAX_ORG_DEPTH; depth++) {
+      const building = buildingsBySchool.get(parent);
+      if (building !== undefined) {
+        buildingsBySchool.set(org.sourcedId, building);
+        break;
+      }
+      parent = orgs.get(parent)?.parentSourcedId ?? null;
+    }
+  }
+}
+
+/** The orgs whose people were skipped, named, with the reason and the hint that fits it. */
+function describeSkippedOrgs(skipped: Record<string, number>, orgs: ReadonlyMap<string, NormalizedOrg>): SkippedOrg[] {
+  return Object.entries(skipped)
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, MAX_SKIPPED_ORGS)
+    .map(([sourcedId, people]) => {
+      const org = orgs.get(sourcedId);
+      const base = { sourcedId, name: org?.name || null, type: org?.type || null, status: org?.status ?? null, people };
+      if (!org) {
+        return { ...base, reason: 'unknown_org' as const, hint: 'The provider does not list this org: check these people\'s enrolment in the SIS.' };
+      }
+      if (!isSchool(org)) {
+        return {
+          ...base, reason: 'not_a_school' as const,
+          hint: `This org is a ${org.type || 'non-school org'}, not a school: turn on District Office buildings in Automation and sync buildings, or map the org to a building.`,
+        };
+      }
+      if (org.status === 'tobedeleted') {
+        return { ...base, reason: 'school_tobedeleted' as const, hint: 'The provider marks this school tobedeleted: its people are skipped until the SIS enrols them elsewhere.' };
+      }
+      return { ...base, reason: 'school_not_synced' as const, hint: 'This school is not a building yet: sync buildings, then sync users again.' };
+    });
+}
+
+function isSchool(org: NormalizedOrg): boolean {
+  return !org.type || org.type.toLowerCase() === 'school';
 }

@@ -33,6 +33,8 @@ describeEachDatabase('GET and PUT /automation', (db) => {
       paused: false,
       deactivateMissing: true,
       gradeMatrix: {},
+      districtOffices: true,
+      orgBuildings: {},
       nextRunAt: '2025-03-09T08:00:00.000Z', // 02:00 does not exist on spring-forward day: 03:00 CDT
       lastScheduledRun: null,
     });

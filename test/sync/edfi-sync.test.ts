@@ -15,6 +15,7 @@ describeEachDatabase('sync against an Ed-Fi OneRoster API', (db) => {
   let sandbox: Sandbox;
   let h: SyncHarness;
   const schoolIds = ['org-00001', 'org-00002', 'org-00003', 'org-00004'];
+  const DISTRICT = 'org-00000';
 
   /** Gives `count` active people of a role a second enrolment at the next school (secondary, begun later). */
   function enrolTwice(role: string, count: number): SandboxPerson[] {
@@ -30,10 +31,10 @@ describeEachDatabase('sync against an Ed-Fi OneRoster API', (db) => {
     return chosen;
   }
 
-  /** Humans the sync should hold: active, named, with a school role of an imported kind. */
+  /** Humans the sync should hold: active, named, with a role of an imported kind at a school or the district. */
   function expectedHumans(kind: 'students' | 'staff'): SandboxPerson[] {
     return [...sandbox.district.people()].filter((p) => {
-      if (p.status !== 'active' || !p.givenName?.trim() || !p.familyName?.trim() || !p.orgs.some((o) => schoolIds.includes(o))) return false;
+      if (p.status !== 'active' || !p.givenName?.trim() || !p.familyName?.trim() || !p.orgs.some((o) => schoolIds.includes(o) || o === DISTRICT)) return false;
       return kind === 'students' ? p.role === 'student' : DEFAULT_STAFF_ROLES.includes(p.role);
     });
   }
@@ -129,6 +130,34 @@ describeEachDatabase('sync against an Ed-Fi OneRoster API', (db) => {
     } finally {
       h.settings.gradeMatrix = {};
       for (const p of odd) sandbox.district.updatePerson(p.sourcedId, { grades: p.grades });
+    }
+  });
+
+  it('imports district-office staff into the district office building, and skips none of them', async () => {
+    const buildings = await syncBuildingsNow(h);
+    expect(buildings.counts.kinds.buildings).toMatchObject({ created: schoolIds.length + 1 });
+    const office = (await rosterRows(h.sequelize, 'buildings')).find((b) => b.sis_id === DISTRICT)!;
+    expect(String(office.name)).toMatch(/District Office$/);
+    const run = await syncUsersNow(h);
+    const districtStaff = expectedHumans('staff').filter((p) => p.orgs[0] === DISTRICT);
+    expect(districtStaff.length).toBeGreaterThan(0);
+    const staff = await rosterRows(h.sequelize, 'staff');
+    for (const p of districtStaff) {
+      expect(staff.find((r) => r.staff_number === p.identifier)).toMatchObject({ building_id: office.id, role: 'districtAdministrator' });
+    }
+    expect(run.counts.skippedBySchool[DISTRICT]).toBeUndefined();
+
+    // Turned off, they are skipped again and the report says why, naming the org.
+    h.settings.districtOffices = false;
+    try {
+      await syncBuildingsNow(h);
+      const without = await syncUsersNow(h, { dryRun: true });
+      expect(without.counts.skippedOrgs).toEqual(expect.arrayContaining([expect.objectContaining({
+        sourcedId: DISTRICT, type: 'district', status: 'active', reason: 'not_a_school', people: districtStaff.length,
+        name: expect.stringMatching(/School District$/), hint: expect.stringContaining('District Office'),
+      })]));
+    } finally {
+      h.settings.districtOffices = true;
     }
   });
 

@@ -49,6 +49,8 @@ export function person(sourcedId: string, overrides: Partial<NormalizedPerson> =
 /** What the fake provider serves; tests mutate it between syncs. */
 export interface FakeDistrict {
   schools: NormalizedOrg[];
+  /** Every org for `/orgs` (districts, departments). Defaults to the schools. */
+  orgs?: NormalizedOrg[];
   /** People, or a function yielding them lazily (large districts). */
   people: NormalizedPerson[] | (() => Iterable<NormalizedPerson>);
 }
@@ -92,10 +94,11 @@ export function createFakeConnection(district: FakeDistrict, behaviour: FakeBeha
     if (failAfter !== undefined && yielded >= failAfter) throw new ProviderError('server_error', 'The provider answered 503 mid-pull.', { status: 503 });
     if (page.length > 0 || yielded === 0) yield await emit();
   }
-  return {
+  const connection: ProviderConnection = {
     provider: 'oneroster',
     version: '1.2',
     schools: () => pages(district.schools, district.schools.length),
+    orgs: () => pages(district.orgs ?? district.schools, (district.orgs ?? district.schools).length),
     users(options: PullOptions = {}) {
       behaviour.onUsersPull?.(options);
       const source = typeof district.people === 'function' ? district.people() : district.people;
@@ -113,6 +116,7 @@ export function createFakeConnection(district: FakeDistrict, behaviour: FakeBeha
       return pages(source, total, behaviour.failUsersAfterPages);
     },
   };
+  return connection;
 }
 
 /** A sync service on a scratch database with a stand-in config (any connection) and automation. */
@@ -163,7 +167,7 @@ export async function createSyncHarness(
     },
   } as ConfigService;
   const settings: AutomationSettings = {
-    studentImport: true, staffImport: true, dailyTime: '02:00', timezone: 'UTC', fullSyncEvery: 7, paused: false, deactivateMissing: true, gradeMatrix: {},
+    studentImport: true, staffImport: true, dailyTime: '02:00', timezone: 'UTC', fullSyncEvery: 7, paused: false, deactivateMissing: true, gradeMatrix: {}, districtOffices: true, orgBuildings: {},
   };
   const automation = {
     get: async () => ({ ...settings, nextRunAt: null }),

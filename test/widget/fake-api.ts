@@ -90,7 +90,7 @@ export async function startFakeApi(): Promise<FakeApi> {
     enabled: false,
     lastTest: null,
     runs: [],
-    automation: { studentImport: true, staffImport: true, dailyTime: '02:00', timezone: 'America/Chicago', fullSyncEvery: 7, paused: false, deactivateMissing: true, gradeMatrix: {} },
+    automation: { studentImport: true, staffImport: true, dailyTime: '02:00', timezone: 'America/Chicago', fullSyncEvery: 7, paused: false, deactivateMissing: true, gradeMatrix: {}, districtOffices: true, orgBuildings: {} },
   };
   const widget = createWidgetAssets();
   const app = express();
@@ -488,7 +488,7 @@ function present(run: RunView): RunView {
   return copy;
 }
 
-const AUTOMATION_KEYS: Array<keyof AutomationSettings> = ['studentImport', 'staffImport', 'dailyTime', 'timezone', 'fullSyncEvery', 'paused', 'deactivateMissing', 'gradeMatrix'];
+const AUTOMATION_KEYS: Array<keyof AutomationSettings> = ['studentImport', 'staffImport', 'dailyTime', 'timezone', 'fullSyncEvery', 'paused', 'deactivateMissing', 'gradeMatrix', 'districtOffices', 'orgBuildings'];
 
 function checkAutomation(body: unknown): Partial<AutomationSettings> {
   const patch = (body ?? {}) as Record<string, unknown>;
