@@ -8,9 +8,10 @@ import { syncTables } from './0003-sync-tables';
 import { automationTables } from './0004-automation-tables';
 import { personIdentity } from './0007-person-identity';
 import { districtSettings } from './0007b-district-settings';
+import { runTimesMs } from './0007c-run-times-ms';
 
 /** Every migration, in order. An explicit list (no glob) so bundlers and reviewers see them all. */
-export const migrations: readonly Migration[] = [rosterTables, configTables, syncTables, automationTables, personIdentity, districtSettings];
+export const migrations: readonly Migration[] = [rosterTables, configTables, syncTables, automationTables, personIdentity, districtSettings, runTimesMs];
 
 /** The table where applied migrations are recorded, apart from the host's own migration table. */
 export const MIGRATION_TABLE = 'oneroster_migrations';

@@ -70,15 +70,19 @@ export function leftOut(run: Pick<RunView, 'counts'>): TemplateResult | typeof n
   `;
 }
 
-/** The per-record problems of a run, bounded as the server sent them. */
-export function issuesList(run: Pick<RunView, 'issues' | 'issueCount'>): TemplateResult {
+/** The per-record problems of a run: how many of each kind, then the samples the server kept. */
+export function issuesList(run: Pick<RunView, 'issues' | 'issueCount'> & Partial<Pick<RunView, 'counts'>>): TemplateResult {
   const issues = run.issues ?? [];
   if (!issues.length) return html`<p class="muted">No problems with single records.</p>`;
   const more = Math.max(0, (run.issueCount ?? issues.length) - issues.length);
-  return html`<div class="table-wrap"><table>
+  const byCode = Object.entries(run.counts?.issuesByCode ?? {}).sort((a, b) => b[1] - a[1]);
+  return html`${byCode.length
+      ? html`<ul class="plain issue-codes" aria-label="Problems by kind">${byCode.map(([code, n]) => html`<li><code>${code}</code>: ${formatNumber(n)}</li>`)}</ul>`
+      : nothing}
+    <div class="table-wrap"><table>
       <caption>Problems with single records (${formatNumber(run.issueCount ?? issues.length)})</caption>
       <thead><tr><th scope="col">Record</th><th scope="col">Problem</th></tr></thead>
       <tbody>${issues.map((issue) => html`<tr><td><code>${issue.sourcedId ?? '—'}</code></td><td>${issue.message}</td></tr>`)}</tbody>
     </table></div>
-    ${more ? html`<p class="hint">…and ${formatNumber(more)} more not listed here.</p>` : nothing}`;
+    ${more ? html`<p class="hint">…and ${formatNumber(more)} more not listed here (a few samples of each kind are kept).</p>` : nothing}`;
 }

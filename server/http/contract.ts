@@ -193,6 +193,8 @@ export interface RunCounts {
   unmatchedBuildings: Array<{ id: number | string; name: string }>;
   /** The orgs behind `skippedBySchool`, named, with why their people were skipped and what to do (user runs). */
   skippedOrgs?: SkippedOrg[];
+  /** Every issue of the run counted per code; `issues` keeps only a few samples of each code. */
+  issuesByCode?: Record<string, number>;
 }
 
 /** Why people of an org were skipped. */

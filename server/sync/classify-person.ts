@@ -89,7 +89,8 @@ export function classifyPerson(person: NormalizedPerson, context: ClassifyContex
 
   const issues: RunIssue[] = [];
   let email = blankToNull(person.email);
-  if (email !== null && (email.length > MAX.email || !EMAIL.test(email))) {
+  // A link (`mailto:…`) is not an address, even when an address follows.
+  if (email !== null && (email.length > MAX.email || !EMAIL.test(email) || /^mailto:/i.test(email))) {
     issues.push(issue(sourcedId, 'invalid_email', 'The email address is not valid; it was left out and the person kept.'));
     email = null;
   }

@@ -86,10 +86,11 @@ function defineModels(sequelize: Sequelize): { Run: ModelStatic<RunModel>; Issue
       errorMessage: { type: DataTypes.TEXT, allowNull: true },
       issueCount: { type: DataTypes.INTEGER, allowNull: false, defaultValue: 0 },
       baselineRunId: { type: DataTypes.INTEGER, allowNull: true },
-      createdAt: { type: DataTypes.DATE, allowNull: false },
-      startedAt: { type: DataTypes.DATE, allowNull: true },
-      finishedAt: { type: DataTypes.DATE, allowNull: true },
-      updatedAt: { type: DataTypes.DATE, allowNull: false },
+      // Milliseconds (migration 0007c): Sequelize writes whole seconds to MySQL for a plain DATE.
+      createdAt: { type: DataTypes.DATE(3), allowNull: false },
+      startedAt: { type: DataTypes.DATE(3), allowNull: true },
+      finishedAt: { type: DataTypes.DATE(3), allowNull: true },
+      updatedAt: { type: DataTypes.DATE(3), allowNull: false },
     },
     // Timestamps come from the module's clock, not Sequelize's.
     { tableName: 'oneroster_runs', underscored: true, timestamps: false },

@@ -224,8 +224,9 @@ export function createSyncService(ctx: ModuleContext, config: ConfigService, aut
         await issues.flush();
         const now = clock.now();
         status = outcome.status;
+        const counts = { ...outcome.counts, issuesByCode: addCounts(outcome.counts.issuesByCode, issues.byCode) };
         const patch: RunPatch = {
-          status, phase: 'done', ...finalProgress, counts: outcome.counts, issueCount: issues.count, finishedAt: now, updatedAt: now,
+          status, phase: 'done', ...finalProgress, counts, issueCount: issues.count, finishedAt: now, updatedAt: now,
         };
         if (outcome.plan) patch.plan = outcome.plan;
         await finish(runId, patch, held);
@@ -295,6 +296,13 @@ export function createSyncService(ctx: ModuleContext, config: ConfigService, aut
     } catch (err) {
       logger.error('oneroster onRunFinished failed', { runId, error: (err as Error).message });
     }
+  }
+
+  /** Per-code issue counts of an earlier phase (a held run's pull) plus this one's. */
+  function addCounts(earlier: Record<string, number> | undefined, now: Readonly<Record<string, number>>): Record<string, number> {
+    const sum = { ...(earlier ?? {}) };
+    for (const [code, n] of Object.entries(now)) sum[code] = (sum[code] ?? 0) + n;
+    return sum;
   }
 
   async function sleep(ms: number): Promise<void> {

@@ -1,3 +1,5 @@
+import { SAMPLES_PER_CODE } from '../../server/sync/issue-log';
+import { createRunRecords } from '../../server/sync/run-records';
 import { describeEachDatabase } from '../helpers/databases';
 import {
   createFakeConnection, createSyncHarness, person, resetTables, rosterRows, school, syncBuildingsNow, syncUsersNow,
@@ -168,6 +170,27 @@ describeEachDatabase('user sync', (db) => {
     expect(run.status).toBe('succeeded');
     expect(run.issues).toHaveLength(3);
     expect(run.issueCount).toBe(12);
+  });
+
+  it('aggregates issues per code so a flood of one code never hides a rarer one', async () => {
+    const bounded = await createSyncHarness(db(), createFakeConnection(district, { pageSize: 200 }), { maxRunIssues: 50 });
+    district.people = [
+      ...Array.from({ length: 1300 }, (_, i) => person(`e${i}`, { email: `mailto:e${i}@example.org` })),
+      person('unnamed', { familyName: '' }),
+    ];
+    const run = await syncUsersNow(bounded);
+    expect(run.status).toBe('succeeded');
+    expect(run.issueCount).toBe(1301);
+    expect(run.counts.issuesByCode).toEqual({ invalid_email: 1300, missing_name: 1 });
+    expect(run.issues.filter((i) => i.code === 'invalid_email')).toHaveLength(SAMPLES_PER_CODE);
+    expect(run.issues).toEqual(expect.arrayContaining([expect.objectContaining({ sourcedId: 'unnamed', code: 'missing_name' })]));
+  });
+
+  it('keeps run times to the millisecond, so durationMs is not whole seconds', async () => {
+    const run = await syncUsersNow(h);
+    const records = createRunRecords(h.sequelize);
+    await records.update(run.id, { startedAt: new Date('2026-01-01T00:00:00.123Z'), finishedAt: new Date('2026-01-01T00:00:01.456Z') });
+    expect((await h.sync.getRun(run.id)).durationMs).toBe(1333);
   });
 
   it('a pull failing part-way fails the run and changes nothing', async () => {
