@@ -70,6 +70,25 @@ export function leftOut(run: Pick<RunView, 'counts'>): TemplateResult | typeof n
   `;
 }
 
+/** Bucket labels of the reconciliation, in the order they are listed. */
+const RECONCILED_BUCKETS = [
+  ['created', 'created'], ['updated', 'updated'], ['unchanged', 'unchanged'], ['linked', 'linked by number'],
+  ['rekeyed', 're-keyed'], ['merged', 'merged into the same person'], ['reactivated', 'reactivated'],
+  ['tobedeleted', 'marked tobedeleted'], ['ignoredRoles', 'parents, guardians and relatives'], ['notSynced', 'of a kind this run does not sync'],
+] as const;
+
+/** Where every pulled record went: the buckets add up to what the provider sent. */
+export function reconciliationList(run: Pick<RunView, 'counts'>): TemplateResult | typeof nothing {
+  const r = run.counts?.reconciliation;
+  if (!r) return nothing;
+  const skipped = Object.entries(r.skipped ?? {}).filter(([, n]) => n > 0);
+  return html`<h4>Every record pulled: ${formatNumber(r.pulled)}</h4>
+    <ul class="plain reconciliation">
+      ${RECONCILED_BUCKETS.filter(([key]) => r[key] > 0).map(([key, label]) => html`<li>${formatNumber(r[key])} ${label}</li>`)}
+      ${skipped.map(([reason, n]) => html`<li>${formatNumber(n)} skipped: <code>${reason}</code></li>`)}
+    </ul>`;
+}
+
 /** The per-record problems of a run: how many of each kind, then the samples the server kept. */
 export function issuesList(run: Pick<RunView, 'issues' | 'issueCount'> & Partial<Pick<RunView, 'counts'>>): TemplateResult {
   const issues = run.issues ?? [];

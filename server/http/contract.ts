@@ -195,6 +195,40 @@ export interface RunCounts {
   skippedOrgs?: SkippedOrg[];
   /** Every issue of the run counted per code; `issues` keeps only a few samples of each code. */
   issuesByCode?: Record<string, number>;
+  /** What became of every record the run pulled: the buckets add up to `pulled` (runs since issue 15). */
+  reconciliation?: PullReconciliation;
+}
+
+/**
+ * Every record a run pulled, in exactly one bucket: `pulled` = created + updated + unchanged +
+ * linked + rekeyed + merged + reactivated + tobedeleted + the skipped (per reason) + ignoredRoles +
+ * notSynced. A held or dry run's buckets are what it planned.
+ */
+export interface PullReconciliation {
+  /** Rows the provider sent (user runs: `/users`; building runs: the schools, plus district orgs made District Offices). */
+  pulled: number;
+  /** New rows. */
+  created: number;
+  /** Rows changed. */
+  updated: number;
+  /** Rows already up to date. */
+  unchanged: number;
+  /** CSV rows linked by number. */
+  linked: number;
+  /** Rows now following a new sourcedId (legacy id or natural key). */
+  rekeyed: number;
+  /** Other records of a person another record stands for. */
+  merged: number;
+  /** Inactive rows made active. */
+  reactivated: number;
+  /** `tobedeleted` records (deactivated, already inactive, or never held). */
+  tobedeleted: number;
+  /** Records left out, per reason (`missing_name`, `unknown_role`, `no_building`, `not_a_school`, `invalid_sourced_id`, `duplicate_record`, …). */
+  skipped: Record<string, number>;
+  /** Guardians, parents and relatives. */
+  ignoredRoles: number;
+  /** People of a kind the run does not sync (staff on a students-only run). */
+  notSynced: number;
 }
 
 /** Why people of an org were skipped. */

@@ -83,6 +83,8 @@ export interface PulledPage<T> {
   total: number | null;
   /** Rows received so far in this pull, this page included. */
   received: number;
+  /** Rows received so far that the pull leaves out on purpose (non-school orgs of an unfiltered `/orgs`). */
+  filtered?: number;
 }
 
 /** How to pull. */

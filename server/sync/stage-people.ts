@@ -16,6 +16,10 @@ export interface PeopleTallies {
   skippedBySchool: Record<string, number>;
   /** Grade values no vocabulary or matrix entry maps: students per value as sent. */
   unmappedGrades: Record<string, number>;
+  /** Records left out, per reason (the reconciliation's `skipped`). */
+  skippedByReason: Record<string, number>;
+  /** Records of a kind the run does not sync. */
+  notSynced: number;
 }
 
 /** Stages pages of pulled people: classifies, matches against the roster, decides, writes staging. */
@@ -42,7 +46,7 @@ type DeleteItem = { sourcedId: string; name: string; legacyIds: string[] };
  * included), one lookup by number when some people matched nothing, and one staging INSERT.
  */
 export function createPeopleStager(deps: Deps): PeopleStager {
-  const tallies: PeopleTallies = { ignoredRoles: {}, skippedBySchool: {}, unmappedGrades: {} };
+  const tallies: PeopleTallies = { ignoredRoles: {}, skippedBySchool: {}, unmappedGrades: {}, skippedByReason: {}, notSynced: 0 };
   // Roster rows already linked by number in this run: one CSV row is never linked to two people.
   const linkedRows: Record<PersonKind, Set<number>> = { students: new Set(), staff: new Set() };
 
@@ -121,7 +125,7 @@ export function createPeopleStager(deps: Deps): PeopleStager {
         rows.push({ kind, sourcedId, action: 'ignore', targetId: null, disabled: false, payload: null });
         continue;
       }
-      rows.push({ kind, sourcedId, action: row.active ? 'deactivate' : 'unchanged', targetId: row.id, disabled: false, payload: { name } });
+      rows.push({ kind, sourcedId, action: row.active ? 'deactivate' : 'gone', targetId: row.id, disabled: false, payload: { name } });
       if (legacy) rows.push(aliasRow(kind, legacy));
     }
   }
@@ -139,12 +143,15 @@ export function createPeopleStager(deps: Deps): PeopleStager {
             tally(tallies.ignoredRoles, result.role);
             break;
           case 'other_kind':
+            tallies.notSynced += 1;
             break;
           case 'unusable':
             deps.issues.add(result.issue);
+            tally(tallies.skippedByReason, result.issue.code);
             break;
           case 'skip':
             if (result.issue) deps.issues.add(result.issue);
+            tally(tallies.skippedByReason, result.issue?.code ?? 'no_building');
             if (result.school !== undefined) tally(tallies.skippedBySchool, result.school);
             rows.push({ kind: result.kind, sourcedId: result.sourcedId, action: 'skip', targetId: null, disabled: false, payload: null });
             break;

@@ -15,11 +15,12 @@ export type StagedKind = RecordKind | 'unknown';
  * - `deactivate` (`tobedeleted`) and `missing` (absent from a complete pull): made inactive;
  * - `unchanged`, `skip`, `ignore` (a deletion of someone we never had), `alias` (the old id of a
  *   re-keyed person, so the missing-people check knows it was seen), `merge` (another record of a
- *   person another record already stands for: a second enrolment, a second role): nothing is written.
+ *   person another record already stands for: a second enrolment, a second role), `gone` (a
+ *   `tobedeleted` record already inactive here): nothing is written.
  */
 export type StagedAction =
   | 'create' | 'update' | 'link' | 'rekey' | 'reactivate' | 'deactivate' | 'missing'
-  | 'unchanged' | 'skip' | 'ignore' | 'alias' | 'merge';
+  | 'unchanged' | 'skip' | 'ignore' | 'alias' | 'merge' | 'gone';
 
 /** Actions of records that import a person: the ones identity resolution groups by natural key. */
 export const IMPORT_ACTIONS: readonly StagedAction[] = ['create', 'update', 'link', 'rekey', 'reactivate', 'unchanged'];

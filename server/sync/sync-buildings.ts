@@ -1,6 +1,7 @@
 import type { NormalizedOrg, ProviderConnection } from '../providers/types';
 import type { BuildingFields, StoredBuilding } from '../store/roster-store';
 import { hashBuilding } from './content-hash';
+import { reconcilePull } from './plan-run';
 import { emptyRunCounts } from './present-run';
 import { settlePlan, type RunJob, type RunOutcome, type SyncDeps } from './run-job';
 import type { StagedRow } from './staging-area';
@@ -24,21 +25,44 @@ export async function syncBuildings(
   await job.phase('pulling');
   // A district has hundreds of schools, not millions: holding them is fine.
   const schools = new Map<string, NormalizedOrg>();
+  // What became of every pulled row that never reaches staging, per reason (the reconciliation).
+  const skipped: Record<string, number> = {};
+  const skip = (reason: string, n = 1) => {
+    if (n > 0) skipped[reason] = (skipped[reason] ?? 0) + n;
+  };
+  let pulled = 0;
+  let filtered = 0;
   for await (const page of connection.schools({ signal: job.signal })) {
-    for (const problem of page.problems) job.issues.add({ ...problem });
+    pulled = page.received;
+    filtered = page.filtered ?? 0;
+    for (const problem of page.problems) {
+      job.issues.add({ ...problem });
+      skip(problem.code);
+    }
     for (const org of page.records) {
-      if (org.type && org.type.toLowerCase() !== 'school') continue;
+      if (org.type && org.type.toLowerCase() !== 'school') {
+        skip('not_a_school');
+        continue;
+      }
       const id = (org.sourcedId ?? '').trim();
       if (!id || id.length > MAX_TEXT) {
         job.issues.add({ sourcedId: id ? id.slice(0, MAX_TEXT) : null, code: 'invalid_sourced_id', message: 'The school has no usable sourcedId; it was skipped.' });
+        skip('invalid_sourced_id');
         continue;
       }
-      if (!schools.has(id)) schools.set(id, org);
+      if (schools.has(id)) skip('duplicate_record');
+      else schools.set(id, org);
     }
     await job.progress(page.received, page.total);
   }
+  // Non-school orgs an unfiltered /orgs sent, which the client left out.
+  skip('not_a_school', filtered);
   if (settings.districtOffices && connection.orgs) {
-    for (const office of await districtOffices(connection, job)) if (!schools.has(office.sourcedId)) schools.set(office.sourcedId, office);
+    for (const office of await districtOffices(connection, job)) {
+      if (schools.has(office.sourcedId)) continue;
+      schools.set(office.sourcedId, office);
+      pulled += 1;
+    }
   }
   await job.issues.flush();
 
@@ -53,6 +77,8 @@ export async function syncBuildings(
   }
   for (let i = 0; i < rows.length; i += 1000) await deps.staging.insert(job.runId, rows.slice(i, i + 1000));
   await job.issues.flush();
+  skip('missing_name', rows.filter((row) => row.action === 'skip').length);
+  const reconciliation = reconcilePull(await deps.staging.counts(job.runId), ['buildings'], { pulled, skipped, ignoredRoles: 0, notSynced: 0 });
 
   const unmatchedBuildings = existing
     .filter((b) => b.source === 'manual' && b.active && (b.sisId === null || !schools.has(b.sisId)))
@@ -61,7 +87,7 @@ export async function syncBuildings(
   const active = existing.filter((b) => b.active && b.sisId !== null).length;
   return settlePlan(deps, job, {
     kinds: ['buildings'],
-    counts: { ...emptyRunCounts(), unmatchedBuildings },
+    counts: { ...emptyRunCounts(), unmatchedBuildings, reconciliation },
     active: { buildings: active },
     dryRun: false,
   });
@@ -94,7 +120,7 @@ function planSchool(sourcedId: string, school: NormalizedOrg, match: StoredBuild
   });
   if (school.status === 'tobedeleted') {
     if (!match) return row('ignore');
-    return match.active ? row('deactivate', { name: match.name }) : row('unchanged');
+    return match.active ? row('deactivate', { name: match.name }) : row('gone');
   }
   const name = (school.name ?? '').trim().slice(0, MAX_TEXT);
   if (!name) {

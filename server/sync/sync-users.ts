@@ -1,7 +1,7 @@
 import type { RunMode, SkippedOrg } from '../http/contract';
 import { ProviderError, type NormalizedOrg, type ProviderConnection } from '../providers/types';
 import type { PersonKind } from '../store/roster-store';
-import { stageMissingPeople } from './plan-run';
+import { reconcilePull, stageMissingPeople } from './plan-run';
 import { MAX_GRADE_LENGTH } from './grades';
 import { resolveIdentities } from './resolve-identities';
 import { emptyRunCounts } from './present-run';
@@ -59,8 +59,9 @@ export async function syncUsers(deps: SyncDeps, job: RunJob, connection: Provide
     await job.update({ mode });
   }
   let stager = newStager();
+  let pulled: PullTally;
   try {
-    await pullInto(stager, connection, job, mode === 'delta' ? request.since! : undefined);
+    pulled = await pullInto(stager, connection, job, mode === 'delta' ? request.since! : undefined);
   } catch (err) {
     if (mode !== 'delta' || (err as { code?: unknown }).code !== 'delta_unsupported') throw err;
     // The provider refuses the dateLastModified filter: start over with a full pull.
@@ -69,7 +70,7 @@ export async function syncUsers(deps: SyncDeps, job: RunJob, connection: Provide
     job.issues.add({ sourcedId: null, code: 'delta_unsupported', message: 'The provider does not support delta pulls, so this run pulled everyone.' });
     await job.update({ mode });
     stager = newStager();
-    await pullInto(stager, connection, job, undefined);
+    pulled = await pullInto(stager, connection, job, undefined);
   }
   // Once per value, not once per student: one odd value must not crowd every other issue out.
   for (const [value, students] of Object.entries(stager.tallies.unmappedGrades)) {
@@ -90,6 +91,13 @@ export async function syncUsers(deps: SyncDeps, job: RunJob, connection: Provide
   if (mode === 'full' && request.deactivateMissing) {
     for (const kind of request.kinds) await stageMissingPeople(deps.store, deps.staging, job.runId, kind);
   }
+  const { tallies } = stager;
+  const reconciliation = reconcilePull(await deps.staging.counts(job.runId), [...request.kinds, 'unknown'], {
+    pulled: pulled.received,
+    skipped: addTallies(pulled.problems, tallies.skippedByReason),
+    ignoredRoles: Object.values(tallies.ignoredRoles).reduce((sum, n) => sum + n, 0),
+    notSynced: tallies.notSynced,
+  });
   const active: Partial<Record<PersonKind, number>> = {};
   for (const kind of request.kinds) active[kind] = await deps.store.countActivePeople(kind);
   return settlePlan(deps, job, {
@@ -99,19 +107,31 @@ export async function syncUsers(deps: SyncDeps, job: RunJob, connection: Provide
       ignoredRoles: stager.tallies.ignoredRoles,
       skippedBySchool: stager.tallies.skippedBySchool,
       skippedOrgs: describeSkippedOrgs(stager.tallies.skippedBySchool, orgs),
+      reconciliation,
     },
     active,
     dryRun: request.dryRun,
   });
 }
 
+/** Rows a pull received, and those the client could not read, per problem code. */
+interface PullTally {
+  received: number;
+  problems: Record<string, number>;
+}
+
 /** Streams the pull into staging, overlapping each page's writes with the next page's fetch. */
-async function pullInto(stager: PeopleStager, connection: ProviderConnection, job: RunJob, since: Date | undefined): Promise<void> {
+async function pullInto(stager: PeopleStager, connection: ProviderConnection, job: RunJob, since: Date | undefined): Promise<PullTally> {
   let writing: Promise<void> = Promise.resolve();
+  const tally: PullTally = { received: 0, problems: {} };
   try {
     for await (const page of connection.users({ since, signal: job.signal })) {
       job.signal.throwIfAborted();
-      for (const problem of page.problems) job.issues.add({ ...problem });
+      tally.received = page.received;
+      for (const problem of page.problems) {
+        job.issues.add({ ...problem });
+        tally.problems[problem.code] = (tally.problems[problem.code] ?? 0) + 1;
+      }
       await writing;
       writing = stager.stagePage(page.records);
       writing.catch(() => {}); // awaited before the next page or after the loop
@@ -124,6 +144,14 @@ async function pullInto(stager: PeopleStager, connection: ProviderConnection, jo
   }
   await writing;
   job.signal.throwIfAborted();
+  return tally;
+}
+
+/** Two per-reason tallies added up. */
+function addTallies(a: Record<string, number>, b: Record<string, number>): Record<string, number> {
+  const sum = { ...a };
+  for (const [key, n] of Object.entries(b)) sum[key] = (sum[key] ?? 0) + n;
+  return sum;
 }
 
 /** Orgs named in the skipped report, at most. */

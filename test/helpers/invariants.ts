@@ -163,6 +163,28 @@ export function assertRunCountsMatch(run: RunView, before: RosterSnapshot, after
   if (problems.length > 0) throw new Error(`run counts do not match the rows:\n  ${problems.join('\n  ')}`);
 }
 
+/**
+ * Every run that pulled (succeeded, held, dry) accounts for every record: the reconciliation's
+ * buckets add up to what was pulled, and agree with the per-kind counts where both count the same
+ * thing. Every sync suite's runs go through this (see `syncUsersNow`). Returns the run.
+ */
+export function assertCountsReconcile(run: RunView): RunView {
+  if (run.status === 'failed' || run.status === 'cancelled') return run;
+  const r = run.counts.reconciliation;
+  if (!r) throw new Error(`run ${run.id} (${run.status}) has no reconciliation`);
+  const skipped = Object.values(r.skipped).reduce((sum, n) => sum + n, 0);
+  const buckets = r.created + r.updated + r.unchanged + r.linked + r.rekeyed + r.merged + r.reactivated + r.tobedeleted + skipped + r.ignoredRoles + r.notSynced;
+  if (buckets !== r.pulled) {
+    throw new Error(`run ${run.id} pulled ${r.pulled} records but accounts for ${buckets}: ${JSON.stringify(r)}`);
+  }
+  const kinds = Object.values(run.status === 'held' ? (run.plan?.counts ?? {}) : run.counts.kinds);
+  const sum = (key: 'created' | 'updated' | 'linked' | 'rekeyed' | 'merged' | 'reactivated') => kinds.reduce((total, k) => total + (k?.[key] ?? 0), 0);
+  for (const key of ['created', 'updated', 'linked', 'rekeyed', 'merged', 'reactivated'] as const) {
+    if (sum(key) !== r[key]) throw new Error(`run ${run.id}: counts say ${key} ${sum(key)}, the reconciliation ${r[key]}`);
+  }
+  return run;
+}
+
 function contentDiffers(a: RosterRow, b: RosterRow): boolean {
   for (const key of new Set([...Object.keys(a), ...Object.keys(b)])) {
     if (BOOKKEEPING.has(key)) continue;

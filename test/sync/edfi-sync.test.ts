@@ -161,6 +161,21 @@ describeEachDatabase('sync against an Ed-Fi OneRoster API', (db) => {
     }
   });
 
+  it('accounts for every record pulled, in exactly one bucket', async () => {
+    await syncBuildingsNow(h);
+    const run = await syncUsersNow(h, { kinds: ['students'] });
+    const r = run.counts.reconciliation!;
+    // One record per enrolment: more records than people.
+    expect(r.pulled).toBeGreaterThan([...sandbox.district.people()].length);
+    expect(r.created).toBe(run.counts.kinds.students!.created);
+    expect(r.merged).toBeGreaterThan(0);
+    expect(r.notSynced).toBeGreaterThan(0); // staff, on a students-only run
+    expect(r.ignoredRoles).toBeGreaterThan(0); // parents and guardians
+    expect(r.tobedeleted).toBeGreaterThan(0);
+    expect(r.skipped).toEqual(expect.objectContaining({ missing_name: expect.any(Number), unknown_role: expect.any(Number), no_building: expect.any(Number) }));
+    // syncUsersNow has already checked that the buckets add up to `pulled`.
+  });
+
   it('keeps apart two plainly different people who share a key, and says so', async () => {
     await syncBuildingsNow(h);
     const [a, b] = expectedHumans('students').filter((p) => p.roles.length === 1);

@@ -15,6 +15,7 @@ import { createSequelizeRosterStore } from '../../server/store/sequelize-roster-
 import { createSyncService, type SyncService } from '../../server/sync/sync-service';
 import { createMemoryLogger, MOUNT, TEST_ENCRYPTION_KEY } from '../helpers/app';
 import type { ScratchDatabase } from '../helpers/databases';
+import { assertCountsReconcile } from '../helpers/invariants';
 
 /** A school as a provider would send it. */
 export function school(sourcedId: string, overrides: Partial<NormalizedOrg> = {}): NormalizedOrg {
@@ -201,7 +202,7 @@ export async function rosterRows(sequelize: Sequelize, table: 'students' | 'staf
 /** Starts a building sync and waits for it. */
 export async function syncBuildingsNow(h: SyncHarness): Promise<RunView> {
   const run = await h.sync.startBuildingSync({ trigger: 'manual', user: { id: 1, name: 'Ada Admin' } });
-  return h.sync.waitForRun(run.id);
+  return assertCountsReconcile(await h.sync.waitForRun(run.id));
 }
 
 /** Starts a user sync and waits for it. */
@@ -209,5 +210,5 @@ export async function syncUsersNow(h: SyncHarness, request: { mode?: 'full' | 'd
   const run = await h.sync.startUserSync({ trigger: 'manual', user: { id: 1, name: 'Ada Admin' }, ...request });
   const done = await h.sync.waitForRun(run.id);
   await h.sync.whenIdle();
-  return done;
+  return assertCountsReconcile(done);
 }
