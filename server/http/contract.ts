@@ -204,23 +204,9 @@ export interface RunCounts {
  * linked + rekeyed + merged + reactivated + tobedeleted + the skipped (per reason) + ignoredRoles +
  * notSynced. A held or dry run's buckets are what it planned.
  */
-export interface PullReconciliation {
+export interface PullReconciliation extends Pick<KindCounts, 'created' | 'updated' | 'unchanged' | 'linked' | 'rekeyed' | 'merged' | 'reactivated'> {
   /** Rows the provider sent (user runs: `/users`; building runs: the schools, plus district orgs made District Offices). */
   pulled: number;
-  /** New rows. */
-  created: number;
-  /** Rows changed. */
-  updated: number;
-  /** Rows already up to date. */
-  unchanged: number;
-  /** CSV rows linked by number. */
-  linked: number;
-  /** Rows now following a new sourcedId (legacy id or natural key). */
-  rekeyed: number;
-  /** Other records of a person another record stands for. */
-  merged: number;
-  /** Inactive rows made active. */
-  reactivated: number;
   /** `tobedeleted` records (deactivated, already inactive, or never held). */
   tobedeleted: number;
   /** Records left out, per reason (`missing_name`, `unknown_role`, `no_building`, `not_a_school`, `invalid_sourced_id`, `duplicate_record`, …). */
