@@ -115,6 +115,13 @@ async function applyRequestFaults(state: SandboxState, incoming: Incoming, versi
     await new Promise((resolve) => setTimeout(resolve, slow.fault.delayMs));
     if (res.destroyed) return true;
   }
+  const redirect = faults.armed(['redirect'], rawPath)[0];
+  if (redirect) {
+    faults.markFired(redirect);
+    const status = redirect.fault.kind === 'redirect' ? (redirect.fault.status ?? 302) : 302;
+    res.writeHead(status, { Location: `${state.url}/moved${rawPath}`, 'Content-Length': '0' }).end();
+    return true;
+  }
   const failure = faults.armed(['rateLimit', 'serverError'], rawPath)[0];
   if (!failure) return false;
   faults.markFired(failure);
@@ -138,6 +145,12 @@ async function handleToken(state: SandboxState, incoming: Incoming): Promise<voi
     form = isJson ? new URLSearchParams(Object.entries(JSON.parse(text || '{}')).map(([k, v]) => [k, String(v)])) : new URLSearchParams(text);
   } catch {
     return sendJson(state, res, rawPath, 400, { error: 'invalid_request', error_description: 'unreadable body' });
+  }
+  const refusal = state.faults.armed(['tokenError'], rawPath)[0];
+  if (refusal && refusal.fault.kind === 'tokenError') {
+    state.faults.markFired(refusal);
+    const { error, description, status } = refusal.fault;
+    return sendJson(state, res, rawPath, status ?? 400, { error, ...(description ? { error_description: description } : {}) });
   }
   const answer = state.auth.issueToken(req.headers.authorization, form, state.faults.isRevoked());
   sendJson(state, res, rawPath, answer.status, answer.body, answer.headers);

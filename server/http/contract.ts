@@ -92,7 +92,9 @@ export type ConnectionErrorCode =
   | 'server_error'
   | 'incomplete_pull'
   | 'url_not_allowed'
-  | 'missing_api_key';
+  | 'missing_api_key'
+  | 'scope_refused'
+  | 'no_schools';
 
 /** A school as a test lists it. */
 export interface SchoolSample {

@@ -119,6 +119,14 @@ export interface ProviderConnection {
 /** Codes a pull can fail with: the test codes, plus the client's own. */
 export type ProviderErrorCode = ConnectionErrorCode | 'delta_unsupported' | 'aborted';
 
+/** The error fields of an OAuth 2.0 token error answer (RFC 6749 §5.2). */
+export interface OAuthErrorBody {
+  /** `invalid_request`, `invalid_client`, `invalid_grant`, `unauthorized_client`, `unsupported_grant_type`, `invalid_scope`, or another. */
+  error: string;
+  /** The provider's own explanation, when sent. */
+  description: string | null;
+}
+
 /** A classified provider failure: a stable code, the admin-facing message and what to check. */
 export class ProviderError extends Error {
   /** Stable code. */
@@ -127,13 +135,16 @@ export class ProviderError extends Error {
   readonly status?: number;
   /** What the admin should check, in the product help's words. */
   readonly hints: string[];
+  /** An OAuth 2.0 error answer's `error` and `error_description` (RFC 6749 §5.2), when the body was one. */
+  readonly oauth?: OAuthErrorBody;
 
-  constructor(code: ProviderErrorCode, message: string, options: { status?: number; hints?: string[] } = {}) {
+  constructor(code: ProviderErrorCode, message: string, options: { status?: number; hints?: string[]; oauth?: OAuthErrorBody } = {}) {
     super(message);
     this.name = 'ProviderError';
     this.code = code;
     this.status = options.status;
     this.hints = options.hints ?? [];
+    if (options.oauth) this.oauth = options.oauth;
   }
 }
 
