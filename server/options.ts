@@ -90,6 +90,12 @@ export interface OneRosterOptions {
    * key off. Defaults to `['userIds:studentUniqueId', 'userIds:staffUniqueId', 'identifier']`.
    */
   naturalKey?: string[];
+  /**
+   * How far before the last run's start a delta pull reaches back, in ms: a safety overlap for clock
+   * skew between this server and the provider (a record stamped by a clock running behind is still
+   * caught; records seen twice are simply unchanged). Defaults to 600000 (10 minutes).
+   */
+  deltaOverlapMs?: number;
   /** Default IANA timezone of the daily automation. Defaults to `UTC`. */
   timezone?: string;
   /** How long a sync lease lives without a heartbeat, in ms. Defaults to 60000. */
@@ -180,6 +186,7 @@ const optionsSchema = Joi.object<OneRosterOptions>({
       return value;
     }),
   leaseTtlMs: Joi.number().integer().min(1000).default(60_000),
+  deltaOverlapMs: Joi.number().integer().min(0).default(10 * 60_000),
   missedRunWindowMs: Joi.number().integer().min(0).default(6 * 60 * 60 * 1000),
   maxRunIssues: Joi.number().integer().min(0).default(1000),
   onRunFinished: fn,

@@ -3,7 +3,7 @@ import type { ConfigService } from '../config/config-service';
 import type { AutomationService } from '../schedule/automation-service';
 import { errors, OneRosterError } from '../errors';
 import type { OneRosterUser } from '../options';
-import type { HeldPlan, ListResponse, RecordKind, RunKind, RunMode, RunStatus, RunSummary, RunTrigger, RunView } from '../http/contract';
+import type { HeldPlan, ListResponse, RecordKind, RunCounts, RunKind, RunMode, RunStatus, RunSummary, RunTrigger, RunView } from '../http/contract';
 import type { ProviderConnection } from '../providers/types';
 import type { PersonKind } from '../store/roster-store';
 import { createSql } from '../store/sql';
@@ -76,6 +76,8 @@ const MAX_POLL_MS = 1000;
 const PROGRESS_EVERY_MS = 1000;
 /** How long a refused start waits for the winning start to name its run (for the 409 details). */
 const NAME_RUN_WAIT_MS = 5000;
+/** Recent successful user runs searched for each kind's delta watermark. */
+const WATERMARK_RUNS = 100;
 
 /** What a run does once it holds the lease. */
 type RunBody = (job: RunJob) => Promise<RunOutcome>;
@@ -298,6 +300,22 @@ export function createSyncService(ctx: ModuleContext, config: ConfigService, aut
     }
   }
 
+  /**
+   * Where a delta pull starts: each kind keeps its own watermark (the start of the newest applied
+   * user run that synced it, so a students-only run does not move staff's), the earliest of the
+   * kinds asked for, less the safety overlap for clock skew. Null when a kind was never synced.
+   */
+  async function deltaWatermark(kinds: readonly PersonKind[]): Promise<Date | null> {
+    const { rows } = await records.list({ kind: 'users', status: 'succeeded', limit: WATERMARK_RUNS, offset: 0 });
+    let earliest: number | null = null;
+    for (const kind of kinds) {
+      const run = rows.find((r) => !r.dryRun && r.startedAt && (JSON.parse(r.counts ?? '{}') as Partial<RunCounts>).kinds?.[kind]);
+      if (!run) return null;
+      earliest = Math.min(earliest ?? Infinity, run.startedAt!.getTime());
+    }
+    return earliest === null ? null : new Date(earliest - options.deltaOverlapMs);
+  }
+
   /** Per-code issue counts of an earlier phase (a held run's pull) plus this one's. */
   function addCounts(earlier: Record<string, number> | undefined, now: Readonly<Record<string, number>>): Record<string, number> {
     const sum = { ...(earlier ?? {}) };
@@ -326,7 +344,7 @@ export function createSyncService(ctx: ModuleContext, config: ConfigService, aut
       if (kinds.length === 0) throw syncErrors.nothingToSync();
       const mode = request.mode ?? 'full';
       const dryRun = request.dryRun ?? false;
-      const since = mode === 'delta' ? ((await records.latest({ kind: 'users', status: 'succeeded', dryRun: false }))?.startedAt ?? null) : null;
+      const since = mode === 'delta' ? await deltaWatermark(kinds) : null;
       return launch({ kind: 'users', mode, dryRun, request }, async (job) =>
         syncUsers(deps, job, await open(), {
           kinds, mode, since, dryRun, deactivateMissing: settings.deactivateMissing, gradeMatrix: settings.gradeMatrix, orgBuildings: settings.orgBuildings,

@@ -237,12 +237,31 @@ describeEachDatabase('user sync', (db) => {
       district.people.push(person('s-delta', { dateLastModified: later }));
       const run = await syncUsersNow(h, { mode: 'delta' });
       expect(run).toMatchObject({ status: 'succeeded', mode: 'delta' });
-      expect(pulls[1]).toEqual(new Date(first.startedAt!));
+      // Back to the last run's start, less the safety overlap for clock skew.
+      expect(pulls[1]).toEqual(new Date(Date.parse(first.startedAt!) - h.ctx.options.deltaOverlapMs));
+      expect(h.ctx.options.deltaOverlapMs).toBe(10 * 60_000);
       expect(run.counts.kinds.students).toMatchObject({ created: 1, updated: 1, deactivated: 0, unchanged: 0 });
       const students = new Map((await rosterRows(h.sequelize, 'students')).map((s) => [s.sourced_id, s]));
       expect(students.get('s5')).toMatchObject({ active: true });
       expect(students.get('s6')).toMatchObject({ first_name: 'Delta' });
       expect(await h.sync.lastFullUserSyncAt()).toEqual(new Date(first.startedAt!));
+    } finally {
+      h.setConnection(createFakeConnection(district, { pageSize: 7 }));
+    }
+  });
+
+  it('keeps a delta watermark per kind: a students-only run does not move staff\'s', async () => {
+    const pulls: Array<Date | undefined> = [];
+    h.setConnection(createFakeConnection(district, { pageSize: 7, onUsersPull: (o) => pulls.push(o.since) }));
+    try {
+      const both = await syncUsersNow(h);
+      const studentsOnly = await syncUsersNow(h, { kinds: ['students'] });
+      expect(Date.parse(studentsOnly.startedAt!)).toBeGreaterThan(Date.parse(both.startedAt!));
+      const overlap = h.ctx.options.deltaOverlapMs;
+      await syncUsersNow(h, { mode: 'delta', kinds: ['staff'] });
+      expect(pulls[2]).toEqual(new Date(Date.parse(both.startedAt!) - overlap));
+      await syncUsersNow(h, { mode: 'delta', kinds: ['students'] });
+      expect(pulls[3]).toEqual(new Date(Date.parse(studentsOnly.startedAt!) - overlap));
     } finally {
       h.setConnection(createFakeConnection(district, { pageSize: 7 }));
     }
