@@ -6,8 +6,8 @@ import { PanelElement } from './panel-element';
 
 /** One editable line of the matrix. */
 interface Row {
-  from: string;
-  to: string;
+  incoming: string;
+  label: string;
 }
 
 /**
@@ -44,7 +44,7 @@ export class OneRosterGradeMatrix extends PanelElement {
   }
 
   override willUpdate(changed: Map<string, unknown>): void {
-    if (changed.has('matrix')) this.rows = Object.entries(this.matrix ?? {}).map(([from, to]) => ({ from, to }));
+    if (changed.has('matrix')) this.rows = Object.entries(this.matrix ?? {}).map(([incoming, label]) => ({ incoming, label }));
   }
 
   private edit(index: number, field: keyof Row, value: string): void {
@@ -54,7 +54,7 @@ export class OneRosterGradeMatrix extends PanelElement {
 
   private async save(): Promise<void> {
     const gradeMatrix: Record<string, string> = {};
-    for (const row of this.rows) if (row.from.trim() && row.to.trim()) gradeMatrix[row.from.trim()] = row.to.trim();
+    for (const row of this.rows) if (row.incoming.trim() && row.label.trim()) gradeMatrix[row.incoming.trim()] = row.label.trim();
     this.saving = true;
     this.errorText = '';
     try {
@@ -78,17 +78,17 @@ export class OneRosterGradeMatrix extends PanelElement {
           <thead><tr><th scope="col">Incoming value</th><th scope="col">District label</th><th scope="col"><span class="visually-hidden">Remove</span></th></tr></thead>
           <tbody>
             ${this.rows.map((row, i) => html`<tr>
-              <td><input aria-label="Incoming value ${i + 1}" maxlength="64" .value=${row.from}
-                @input=${(e: Event) => this.edit(i, 'from', (e.target as HTMLInputElement).value)} /></td>
-              <td><input aria-label="District label ${i + 1}" maxlength="16" .value=${row.to}
-                @input=${(e: Event) => this.edit(i, 'to', (e.target as HTMLInputElement).value)} /></td>
+              <td><input aria-label="Incoming value ${i + 1}" maxlength="64" .value=${row.incoming}
+                @input=${(e: Event) => this.edit(i, 'incoming', (e.target as HTMLInputElement).value)} /></td>
+              <td><input aria-label="District label ${i + 1}" maxlength="16" .value=${row.label}
+                @input=${(e: Event) => this.edit(i, 'label', (e.target as HTMLInputElement).value)} /></td>
               <td><button type="button" class="button" part="button" aria-label="Remove row ${i + 1}"
                 @click=${() => { this.rows = this.rows.filter((_, j) => j !== i); }}>Remove</button></td>
             </tr>`)}
           </tbody>
         </table>
         <div class="actions">
-          <button type="button" class="button" part="button" @click=${() => { this.rows = [...this.rows, { from: '', to: '' }]; }}>Add grade</button>
+          <button type="button" class="button" part="button" @click=${() => { this.rows = [...this.rows, { incoming: '', label: '' }]; }}>Add grade</button>
           <button type="button" class="button primary" part="button button-primary" ?disabled=${this.saving}
             @click=${() => this.save()}>${this.saving ? 'Saving…' : 'Save grade matrix'}</button>
         </div>

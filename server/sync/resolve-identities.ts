@@ -2,10 +2,12 @@ import type { RunMode } from '../http/contract';
 import type { KeyedPerson, PersonKind, RosterStore } from '../store/roster-store';
 import { foldName } from './classify-person';
 import type { IssueLog } from './issue-log';
-import type { StagedRow, StagingArea } from './staging-area';
+import type { StagedAction, StagedRow, StagingArea } from './staging-area';
 
 /** Natural keys resolved per round trip. */
 const PAGE = 1000;
+/** What this full pull did with a row's old record when that row may follow a new record (undefined: the record is gone). */
+const TRANSFERABLE = new Set<StagedAction | undefined>([undefined, 'skip', 'deactivate', 'gone']);
 
 /**
  * Person identity beyond sourcedId, once the whole pull is staged. Records of one kind sharing a
@@ -46,14 +48,15 @@ export async function resolveIdentities(
       list.push(person);
       candidates.set(person.naturalKey, list);
     }
-    // A row whose sourcedId this full pull saw belongs to that record, not to a transfer.
+    // A row whose record this full pull imports belongs to that record, not to a transfer. One whose
+    // record is skipped or tobedeleted (the old enrolment, kept a while) may follow the new one.
     const held = [...candidates.values()].flat().map((p) => p.sourcedId).filter((id): id is string => id !== null);
-    const seen = mode === 'full' ? await deps.staging.seen(runId, kind, held) : new Set<string>();
+    const staged = mode === 'full' ? await deps.staging.actionsOf(runId, kind, held) : new Map<string, StagedAction>();
 
     const rewrites: StagedRow[] = [];
     for (const [key, group] of groups) {
-      const usable = (candidates.get(key) ?? []).filter((p) => p.sourcedId !== null && !seen.has(p.sourcedId));
-      rewrites.push(...resolveGroup(kind, group, usable, mode, deps.issues));
+      const usable = (candidates.get(key) ?? []).filter((p) => p.sourcedId !== null && TRANSFERABLE.has(staged.get(p.sourcedId)));
+      rewrites.push(...resolveGroup(kind, group, usable, staged, mode, deps.issues));
     }
     await deps.staging.replace(runId, rewrites);
     await deps.issues.flush();
@@ -63,7 +66,14 @@ export async function resolveIdentities(
 }
 
 /** Decides one natural key's records; returns the staged rows that change. */
-function resolveGroup(kind: PersonKind, group: StagedRow[], candidates: KeyedPerson[], mode: RunMode, issues: IssueLog): StagedRow[] {
+function resolveGroup(
+  kind: PersonKind,
+  group: StagedRow[],
+  candidates: KeyedPerson[],
+  staged: ReadonlyMap<string, StagedAction>,
+  mode: RunMode,
+  issues: IssueLog,
+): StagedRow[] {
   const ordered = [...group].sort(byRank);
   const winner = ordered[0]!;
   const person = kind === 'students' ? 'student' : 'staff member';
@@ -117,8 +127,11 @@ function resolveGroup(kind: PersonKind, group: StagedRow[], candidates: KeyedPer
     } else {
       changed.push({ ...winner, action: 'rekey', targetId, disabled: winner.disabled });
       if (transferFrom) {
-        // The row's old sourcedId is gone from the feed: mark it seen so it is not deactivated.
-        changed.push({ kind, sourcedId: transferFrom.sourcedId!, action: 'alias', targetId, disabled: false, payload: null });
+        const old = staged.get(transferFrom.sourcedId!);
+        // The old record gone from the feed: mark it seen so the row is not deactivated as missing.
+        if (old === undefined) changed.push({ kind, sourcedId: transferFrom.sourcedId!, action: 'alias', targetId, disabled: false, payload: null });
+        // The old record kept as tobedeleted: the row now follows the new record, so nothing is deactivated.
+        if (old === 'deactivate') changed.push({ kind, sourcedId: transferFrom.sourcedId!, action: 'gone', targetId, disabled: false, payload: null });
         issues.add({
           sourcedId: winner.sourcedId,
           code: 'rekeyed_by_natural_key',

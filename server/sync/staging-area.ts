@@ -63,6 +63,8 @@ export interface StagingArea {
   insert(runId: number, rows: StagedRow[]): Promise<void>;
   /** Of these sourcedIds, those the run saw as `kind` (or as a person of unknown role). */
   seen(runId: number, kind: RecordKind, sourcedIds: string[]): Promise<Set<string>>;
+  /** What the run staged for each of these sourcedIds of `kind` (absent: not seen). */
+  actionsOf(runId: number, kind: RecordKind, sourcedIds: string[]): Promise<Map<string, StagedAction>>;
   /** Rows per kind and action. */
   counts(runId: number): Promise<StagedCount[]>;
   /** Rows of `kind` the plan writes, in key order after `afterSourcedId`, at most `limit`. */
@@ -149,6 +151,14 @@ export function createStagingArea(sequelize: Sequelize): StagingArea {
           `AND sourced_id IN ${sql.list(sourcedIds)}`,
       );
       return new Set(rows.map((row) => String(row.sourced_id)));
+    },
+
+    async actionsOf(runId, kind, sourcedIds) {
+      if (sourcedIds.length === 0) return new Map();
+      const rows = await sql.select<{ sourced_id: string; action: string }>(
+        `SELECT sourced_id, action FROM ${t} WHERE run_id = ${v(runId)} AND kind = ${v(kind)} AND sourced_id IN ${sql.list(sourcedIds)}`,
+      );
+      return new Map(rows.map((row) => [String(row.sourced_id), row.action as StagedAction]));
     },
 
     async counts(runId) {

@@ -3,6 +3,7 @@
  * change: review it, say it in the changelog, and bump the version accordingly.
  */
 export const EXPECTED_RUNTIME_EXPORTS = [
+  'DEFAULT_NATURAL_KEY',
   'DEFAULT_STAFF_ROLES',
   'MIGRATION_TABLE',
   'OneRosterError',
@@ -31,6 +32,7 @@ export const EXPECTED_TYPE_EXPORTS = [
   'ErrorResponse',
   'FieldErrorDetail',
   'HeldPlan',
+  'KeyedPerson',
   'KindCounts',
   'LastTestView',
   'ListResponse',
@@ -43,6 +45,7 @@ export const EXPECTED_TYPE_EXPORTS = [
   'PersonFields',
   'PersonKind',
   'ProviderKind',
+  'PullReconciliation',
   'RecordKind',
   'RosterModels',
   'RosterStore',
@@ -62,6 +65,8 @@ export const EXPECTED_TYPE_EXPORTS = [
   'ScheduledRunView',
   'SchoolSample',
   'SecretState',
+  'SkippedOrg',
+  'SkippedOrgReason',
   'StaffRow',
   'StoredBuilding',
   'StoredPerson',

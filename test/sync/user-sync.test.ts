@@ -267,6 +267,21 @@ describeEachDatabase('user sync', (db) => {
     }
   });
 
+  it('moves a transferred person whose old enrolment stays in the feed as tobedeleted: same row, new building, no deactivation', async () => {
+    const moving = people[0]!;
+    await syncUsersNow(h);
+    const before = (await rosterRows(h.sequelize, 'students')).find((s) => s.sourced_id === moving.sourcedId)!;
+    district.people = [
+      ...people.map((p) => (p === moving ? { ...p, status: 'tobedeleted' as const } : p)),
+      person('s-school2', { orgSourcedIds: ['org-2'], identifier: moving.identifier, givenName: moving.givenName, familyName: moving.familyName }),
+    ];
+    const run = await syncUsersNow(h);
+    expect(run.counts.kinds.students).toMatchObject({ created: 0, deactivated: 0, rekeyed: 1 });
+    const rows = (await rosterRows(h.sequelize, 'students')).filter((s) => s.student_number === moving.identifier);
+    const org2 = (await rosterRows(h.sequelize, 'buildings')).find((b) => b.sis_id === 'org-2')!;
+    expect(rows).toEqual([expect.objectContaining({ id: before.id, sourced_id: 's-school2', building_id: org2.id, active: true })]);
+  });
+
   it('falls back to a full pull when the provider refuses deltas, and says so', async () => {
     await syncUsersNow(h);
     h.setConnection(createFakeConnection(district, { pageSize: 7, deltaUnsupported: true }));
