@@ -25,7 +25,8 @@ export function summaryTiles(kinds: Partial<Record<RecordKind, KindCounts>>): Te
 export function countsTable(kinds: Partial<Record<RecordKind, KindCounts>>, caption: string): TemplateResult | typeof nothing {
   const present = presentKinds(kinds);
   if (!present.length) return nothing;
-  return html`<div class="table-wrap"><table>
+  // Ten count columns can overflow a narrow panel: the scrolling wrapper must be reachable by keyboard.
+  return html`<div class="table-wrap" tabindex="0" role="region" aria-label=${caption}><table>
     <caption>${caption}</caption>
     <thead><tr><th scope="col">Kind</th>${COUNT_COLUMNS.map((c) => html`<th scope="col" class="num">${c.label}</th>`)}</tr></thead>
     <tbody>
