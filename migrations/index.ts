@@ -9,9 +9,12 @@ import { automationTables } from './0004-automation-tables';
 import { personIdentity } from './0007-person-identity';
 import { districtSettings } from './0007b-district-settings';
 import { runTimesMs } from './0007c-run-times-ms';
+import { consoleColumns } from './0008-console-columns';
 
 /** Every migration, in order. An explicit list (no glob) so bundlers and reviewers see them all. */
-export const migrations: readonly Migration[] = [rosterTables, configTables, syncTables, automationTables, personIdentity, districtSettings, runTimesMs];
+export const migrations: readonly Migration[] = [
+  rosterTables, configTables, syncTables, automationTables, personIdentity, districtSettings, runTimesMs, consoleColumns,
+];
 
 /** The table where applied migrations are recorded, apart from the host's own migration table. */
 export const MIGRATION_TABLE = 'oneroster_migrations';

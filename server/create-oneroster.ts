@@ -15,6 +15,7 @@ import type { Services } from './services';
 import { createSequelizeRosterStore } from './store/sequelize-roster-store';
 import type { SyncService } from './sync/sync-service';
 import { createSyncService } from './sync/sync-service';
+import { createConsoleService } from './sync/console-service';
 
 /** What `createOneRoster` gives the host. */
 export interface OneRoster {
@@ -57,7 +58,7 @@ export function createOneRoster(options: OneRosterOptions): OneRoster {
   const automation = createAutomationService(ctx);
   const sync = createSyncService(ctx, config, automation);
   const scheduler = createScheduler(ctx, automation, sync);
-  const services: Services = { config, sync, automation, widget: createWidgetAssets() };
+  const services: Services = { config, sync, automation, console: createConsoleService(ctx, config, automation, sync), widget: createWidgetAssets() };
   const migrator = createMigrator(ctx.sequelize, ctx.logger);
 
   return {

@@ -12,6 +12,7 @@ export type {
   StoredBuilding,
   BuildingFields,
   BuildingChanges,
+  BuildingSisAssignment,
   StoredPerson,
   KeyedPerson,
   ActivePerson,

@@ -104,7 +104,24 @@ export interface OneRosterOptions {
   missedRunWindowMs?: number;
   /** Most issues kept on one run. Defaults to 1000. */
   maxRunIssues?: number;
-  /** Called after every run ends (succeeded, failed, held, cancelled). Errors it throws are logged. Defaults to none. */
+  /**
+   * Called after every run ends (succeeded, failed, held, cancelled). Errors it throws are logged.
+   * A held run waits for an admin, so tell them, e.g.:
+   *
+   * ```ts
+   * onRunFinished: async (run) => {
+   *   if (run.status !== 'held') return;
+   *   const planned = Object.values(run.plan?.deactivations ?? {}).reduce((n, d) => n + (d?.planned ?? 0), 0);
+   *   await mailer.send({
+   *     to: await adminsWithManageSettings(),
+   *     subject: `OneRoster sync #${run.id} is waiting for your approval`,
+   *     text: `It would deactivate ${planned} people. Review it under Settings → Automation → OneRoster`,
+   *   });
+   * }
+   * ```
+   *
+   * Never put the plan's samples (children's names) in an email. Defaults to none.
+   */
   onRunFinished?: (run: RunView) => void | Promise<void>;
   /** Largest JSON body accepted by the router. Defaults to `100kb`. */
   bodyLimit?: string;

@@ -1,6 +1,7 @@
 import type { ConfigService } from './config/config-service';
 import type { SyncService } from './sync/sync-service';
 import type { AutomationService } from './schedule/automation-service';
+import type { ConsoleService } from './sync/console-service';
 import type { WidgetAssets } from './http/widget-assets';
 
 /** The services the routes call: one per concern, built once by `createOneRoster`. */
@@ -11,6 +12,8 @@ export interface Services {
   sync: SyncService;
   /** Daily automation settings. */
   automation: AutomationService;
+  /** The admin console: status, automation health, building matching, issue export. */
+  console: ConsoleService;
   /** The built web component. */
   widget: WidgetAssets;
 }

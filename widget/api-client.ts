@@ -1,6 +1,10 @@
 import type {
   AutomationSettings,
+  AutomationStatusView,
   AutomationView,
+  BuildingMatchingInput,
+  BuildingMatchingView,
+  ConsoleStatus,
   ConfigInput,
   ConfigView,
   ErrorResponse,
@@ -9,6 +13,7 @@ import type {
   RunResponse,
   RunStatus,
   RunSummary,
+  RunTrigger,
   RunView,
   TestResult,
   UserSyncInput,
@@ -48,6 +53,7 @@ export interface RunListQuery {
   offset?: number;
   kind?: RunKind;
   status?: RunStatus;
+  trigger?: RunTrigger;
 }
 
 /**
@@ -118,6 +124,31 @@ export class ApiClient {
   async cancelRun(id: number): Promise<RunView> {
     const answer = await this.request<RunResponse>('POST', `/runs/${encodeURIComponent(String(id))}/cancel`, {});
     return answer.run;
+  }
+
+  /** `GET /status`: what needs the admin's attention. */
+  getStatus(): Promise<ConsoleStatus> {
+    return this.request('GET', '/status');
+  }
+
+  /** `GET /automation/status`: the daily sync's health over 30 days. */
+  getAutomationStatus(): Promise<AutomationStatusView> {
+    return this.request('GET', '/automation/status');
+  }
+
+  /** `GET /buildings/matching`: schools beside buildings, with proposed matches. */
+  getBuildingMatching(): Promise<BuildingMatchingView> {
+    return this.request('GET', '/buildings/matching');
+  }
+
+  /** `PUT /buildings/matching`: writes the confirmed Building SIS values. */
+  saveBuildingMatching(input: BuildingMatchingInput): Promise<BuildingMatchingView> {
+    return this.request('PUT', '/buildings/matching', input);
+  }
+
+  /** The address of `GET /runs/:id/issues.csv`, for a download link. */
+  issuesCsvUrl(id: number): string {
+    return joinPath(this.settings().apiBase, `/runs/${encodeURIComponent(String(id))}/issues.csv`);
   }
 
   /** `GET /automation`. */

@@ -1,8 +1,10 @@
 import { html, nothing } from 'lit';
+import { property, state } from 'lit/decorators.js';
 import type { AutomationSettings, AutomationView, ScheduledRunOutcome } from '../server/http/contract';
 import type { ApiClient } from './api-client';
 import { defineOnce } from './define';
 import './grade-matrix-editor';
+import { timezoneChoices } from './timezones';
 import { formatDateTime } from './format';
 import { describeCode, describeError, fieldErrors } from './messages';
 import { PanelElement } from './panel-element';
@@ -26,38 +28,16 @@ const SCHEDULED_OUTCOMES: Record<ScheduledRunOutcome, string> = {
  * deactivation of missing people, pause; shows when the next run happens, in the chosen timezone.
  */
 export class OneRosterAutomationPanel extends PanelElement {
-  static override properties = {
-    client: { attribute: false },
-    view: { state: true },
-    draft: { state: true },
-    loading: { state: true },
-    saving: { state: true },
-    errorText: { state: true },
-    errors: { state: true },
-    savedText: { state: true },
-  };
-
   /** The API client. */
-  declare client: ApiClient;
-  declare private view: AutomationView | null;
-  declare private draft: Draft | null;
-  declare private loading: boolean;
-  declare private saving: boolean;
-  declare private errorText: string;
-  declare private errors: Record<string, string>;
-  declare private savedText: string;
+  @property({ attribute: false }) client!: ApiClient;
+  @state() private view: AutomationView | null = null;
+  @state() private draft: Draft | null = null;
+  @state() private loading: boolean = true;
+  @state() private saving: boolean = false;
+  @state() private errorText: string = '';
+  @state() private errors: Record<string, string> = {};
+  @state() private savedText: string = '';
   private timezones: string[] = [];
-
-  constructor() {
-    super();
-    this.view = null;
-    this.draft = null;
-    this.loading = true;
-    this.saving = false;
-    this.errorText = '';
-    this.errors = {};
-    this.savedText = '';
-  }
 
   override connectedCallback(): void {
     super.connectedCallback();
@@ -122,12 +102,12 @@ export class OneRosterAutomationPanel extends PanelElement {
     this.querySelector<HTMLElement>(this.errorText ? '[aria-invalid="true"], #or-automation-error' : '#or-automation-saved')?.focus();
   }
 
-  private timezoneOptions(current: string): string[] {
+  private timezoneOptions(current: string): ReturnType<typeof timezoneChoices> {
     if (!this.timezones.length) {
       const intl = Intl as unknown as { supportedValuesOf?: (key: string) => string[] };
       this.timezones = intl.supportedValuesOf?.('timeZone') ?? [];
     }
-    return this.timezones.includes(current) ? this.timezones : [current, ...this.timezones];
+    return timezoneChoices(current, Intl.DateTimeFormat().resolvedOptions().timeZone, this.timezones);
   }
 
   override render() {
@@ -137,6 +117,7 @@ export class OneRosterAutomationPanel extends PanelElement {
         <button type="button" class="button" part="button" @click=${() => this.load()}>Try again</button>`;
     }
     const d = this.draft;
+    const zones = this.timezoneOptions(d.timezone);
     return html`
       <section class="section" part="section" aria-labelledby="or-automation-heading">
         <h2 id="or-automation-heading">Daily automation</h2>
@@ -156,7 +137,8 @@ export class OneRosterAutomationPanel extends PanelElement {
             <select id="or-timezone" aria-invalid=${this.errors.timezone ? 'true' : 'false'}
               aria-describedby=${this.errors.timezone ? 'or-timezone-error' : nothing}
               @change=${(e: Event) => this.set('timezone', (e.target as HTMLSelectElement).value)}>
-              ${this.timezoneOptions(d.timezone).map((zone) => html`<option .value=${zone} ?selected=${zone === d.timezone}>${zone.replace(/_/g, ' ')}</option>`)}
+              <optgroup label="Likely">${zones.likely.map((o) => html`<option .value=${o.zone} ?selected=${o.zone === d.timezone}>${o.label}</option>`)}</optgroup>
+              <optgroup label="All timezones">${zones.others.map((o) => html`<option .value=${o.zone} ?selected=${o.zone === d.timezone}>${o.label}</option>`)}</optgroup>
             </select>
             ${this.fieldError('timezone')}
           </div>
@@ -222,3 +204,9 @@ export class OneRosterAutomationPanel extends PanelElement {
 }
 
 defineOnce('oneroster-automation-panel', OneRosterAutomationPanel);
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'oneroster-automation-panel': OneRosterAutomationPanel;
+  }
+}

@@ -1,4 +1,5 @@
 import { html, nothing } from 'lit';
+import { state } from 'lit/decorators.js';
 import { defineOnce } from './define';
 import { PanelElement } from './panel-element';
 
@@ -27,16 +28,9 @@ export type ConfirmFn = (options: ConfirmOptions) => Promise<boolean>;
  * @csspart button - its buttons
  */
 export class OneRosterConfirmDialog extends PanelElement {
-  static override properties = { options: { state: true } };
-
-  declare private options: ConfirmOptions | null;
+  @state() private options: ConfirmOptions | null = null;
   private resolveAnswer: ((confirmed: boolean) => void) | null = null;
   private returnFocusTo: HTMLElement | null = null;
-
-  constructor() {
-    super();
-    this.options = null;
-  }
 
   /** Shows the dialog and resolves with the admin's answer. */
   async ask(options: ConfirmOptions): Promise<boolean> {
@@ -94,3 +88,9 @@ function deepActiveElement(): HTMLElement | null {
 }
 
 defineOnce('oneroster-confirm-dialog', OneRosterConfirmDialog);
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'oneroster-confirm-dialog': OneRosterConfirmDialog;
+  }
+}

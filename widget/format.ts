@@ -66,7 +66,7 @@ export function totalCounts(kinds: Partial<Record<RecordKind, KindCounts>>): Kin
 /** A one-line digest of a run's counts for the history table, e.g. `12 created · 3 updated`. */
 export function countsDigest(run: Pick<RunSummary, 'counts'>): string {
   const total = totalCounts(run.counts?.kinds ?? {});
-  const parts = (['created', 'updated', 'linked', 'deactivated', 'skipped'] as const)
+  const parts = (['created', 'updated', 'linked', 'reactivated', 'deactivated', 'disabled', 'skipped'] as const)
     .filter((key) => total[key] > 0)
     .map((key) => `${formatNumber(total[key])} ${key}`);
   return parts.length ? parts.join(' · ') : 'No changes';
@@ -75,4 +75,14 @@ export function countsDigest(run: Pick<RunSummary, 'counts'>): string {
 /** The record kinds present in a counts map, in a stable order. */
 export function presentKinds<T>(kinds: Partial<Record<RecordKind, T>> | null | undefined): RecordKind[] {
   return (['buildings', 'students', 'staff'] as const).filter((kind) => kinds?.[kind] !== undefined);
+}
+
+/** How long ago an instant was, in words ("5 minutes ago", "2 days ago"). */
+export function formatAge(iso: string | null | undefined, now: number = Date.now()): string {
+  if (!iso) return '';
+  const seconds = Math.max(0, Math.round((now - Date.parse(iso)) / 1000));
+  const units: Array<[Intl.RelativeTimeFormatUnit, number]> = [['day', 86400], ['hour', 3600], ['minute', 60]];
+  const words = new Intl.RelativeTimeFormat('en', { numeric: 'auto' });
+  for (const [unit, size] of units) if (seconds >= size) return words.format(-Math.floor(seconds / size), unit);
+  return 'just now';
 }

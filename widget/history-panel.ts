@@ -1,10 +1,11 @@
 import { html, nothing, type PropertyValues } from 'lit';
-import type { RunSummary } from '../server/http/contract';
+import { property, state } from 'lit/decorators.js';
+import type { RunKind, RunStatus, RunSummary, RunTrigger } from '../server/http/contract';
 import type { ApiClient } from './api-client';
 import type { ConfirmFn } from './confirm-dialog';
 import { defineOnce } from './define';
 import { countsDigest, formatDateTime, formatDuration, formatNumber, RUN_KIND_SHORT_LABELS } from './format';
-import { describeError, TRIGGER_LABELS } from './messages';
+import { describeCode, describeError, STATUS_LABELS, TRIGGER_LABELS } from './messages';
 import { PanelElement } from './panel-element';
 import './run-detail';
 import { statusBadge } from './run-views';
@@ -18,43 +19,21 @@ const PAGE_SIZE = 10;
  * @event oneroster-history-closed-run - internal: the detail was closed (so the shell forgets its run id)
  */
 export class OneRosterHistoryPanel extends PanelElement {
-  static override properties = {
-    client: { attribute: false },
-    confirm: { attribute: false },
-    active: { type: Boolean },
-    openRunId: { attribute: false },
-    items: { state: true },
-    total: { state: true },
-    offset: { state: true },
-    loading: { state: true },
-    errorText: { state: true },
-  };
-
   /** The API client. */
-  declare client: ApiClient;
+  @property({ attribute: false }) client!: ApiClient;
   /** Asks the admin to confirm. */
-  declare confirm: ConfirmFn;
+  @property({ attribute: false }) confirm!: ConfirmFn;
   /** Whether the History tab is showing. */
-  declare active: boolean;
+  @property({ type: Boolean }) active: boolean = false;
   /** The run whose detail is open, or null for the list. */
-  declare openRunId: number | null;
-  declare private items: RunSummary[];
-  declare private total: number;
-  declare private offset: number;
-  declare private loading: boolean;
-  declare private errorText: string;
+  @property({ attribute: false }) openRunId: number | null = null;
+  @state() private items: RunSummary[] = [];
+  @state() private total: number = 0;
+  @state() private offset: number = 0;
+  @state() private loading: boolean = false;
+  @state() private errorText: string = '';
+  @state() private filter: { kind?: RunKind; status?: RunStatus; trigger?: RunTrigger } = {};
   private lastOpened: number | null = null;
-
-  constructor() {
-    super();
-    this.active = false;
-    this.openRunId = null;
-    this.items = [];
-    this.total = 0;
-    this.offset = 0;
-    this.loading = false;
-    this.errorText = '';
-  }
 
   protected override updated(changed: PropertyValues<this>): void {
     const becameActive = changed.has('active') && this.active;
@@ -66,7 +45,7 @@ export class OneRosterHistoryPanel extends PanelElement {
     this.loading = true;
     this.errorText = '';
     try {
-      const page = await this.client.listRuns({ limit: PAGE_SIZE, offset });
+      const page = await this.client.listRuns({ limit: PAGE_SIZE, offset, ...this.filter });
       this.items = page.items;
       this.total = page.total;
       this.offset = offset;
@@ -110,6 +89,7 @@ export class OneRosterHistoryPanel extends PanelElement {
           <h2 id="or-history-heading" tabindex="-1">Sync history</h2>
           <button type="button" class="button" part="button" ?disabled=${this.loading} @click=${() => this.load(this.offset)}>Refresh</button>
         </div>
+        ${this.renderFilters()}
         ${this.errorText ? html`<div class="alert" role="alert">${this.errorText}</div>` : nothing}
         ${this.loading && !this.items.length ? html`<div class="state" role="status">Loading the history…</div>` : nothing}
         ${!this.loading && !this.errorText && !this.items.length
@@ -131,23 +111,37 @@ export class OneRosterHistoryPanel extends PanelElement {
     `;
   }
 
+  private setFilter(key: 'kind' | 'status' | 'trigger', value: string): void {
+    this.filter = { ...this.filter, [key]: value || undefined };
+    void this.load(0);
+  }
+
+  private renderFilters() {
+    const select = (key: 'kind' | 'status' | 'trigger', label: string, options: Record<string, string>) =>
+      html`<label>${label}<select .value=${this.filter[key] ?? ''} @change=${(e: Event) => this.setFilter(key, (e.target as HTMLSelectElement).value)}>
+        <option value="">All</option>${Object.entries(options).map(([value, words]) => html`<option value=${value}>${words}</option>`)}
+      </select></label>`;
+    return html`<div class="filters">
+      ${select('kind', 'Kind', RUN_KIND_SHORT_LABELS)} ${select('status', 'Status', STATUS_LABELS)} ${select('trigger', 'Started by', TRIGGER_LABELS)}
+    </div>`;
+  }
+
   private renderTable() {
-    return html`<div class="table-wrap"><table>
+    return html`<div class="table-wrap"><table class="history">
       <caption class="visually-hidden">Sync runs, newest first</caption>
       <thead><tr>
-        <th scope="col">Run</th><th scope="col">Status</th><th scope="col">Trigger</th><th scope="col">By</th>
+        <th scope="col">Run</th><th scope="col">Status</th><th scope="col">Started by</th>
         <th scope="col">Started</th><th scope="col" class="num">Duration</th><th scope="col">Result</th><th scope="col"><span class="visually-hidden">Details</span></th>
       </tr></thead>
       <tbody>
         ${this.items.map(
-          (run) => html`<tr>
-            <td class="nowrap">${RUN_KIND_SHORT_LABELS[run.kind]}${run.dryRun ? ' (preview)' : ''} <span class="muted">#${run.id}</span></td>
+          (run) => html`<tr @click=${() => this.open(run.id)}>
+            <td>${RUN_KIND_SHORT_LABELS[run.kind]}${run.dryRun ? ' (preview)' : ''} <span class="muted">#${run.id}</span></td>
             <td>${statusBadge(run.status)}</td>
-            <td>${TRIGGER_LABELS[run.trigger] ?? run.trigger}</td>
-            <td class="nowrap">${run.requestedBy ?? '—'}</td>
-            <td class="nowrap">${formatDateTime(run.startedAt ?? run.createdAt)}</td>
+            <td>${TRIGGER_LABELS[run.trigger] ?? run.trigger}${run.requestedBy ? html`<br><span class="muted">${run.requestedBy}</span>` : nothing}</td>
+            <td>${formatDateTime(run.startedAt ?? run.createdAt)}</td>
             <td class="num">${formatDuration(run.durationMs)}</td>
-            <td>${run.status === 'failed' ? 'Failed — see details' : run.status === 'held' ? 'Waiting for approval' : countsDigest(run)}</td>
+            <td>${run.status === 'failed' ? (run.error ? describeCode(run.error.code) : 'Failed — see details') : run.status === 'held' ? 'Waiting for approval' : run.status === 'superseded' ? `Replaced by run #${run.supersededBy ?? '?'}` : countsDigest(run)}</td>
             <td><button type="button" class="button" part="button" data-run-id=${run.id} aria-label="Details of run ${run.id}"
               @click=${() => this.open(run.id)}>Details</button></td>
           </tr>`,
@@ -158,3 +152,9 @@ export class OneRosterHistoryPanel extends PanelElement {
 }
 
 defineOnce('oneroster-history-panel', OneRosterHistoryPanel);
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'oneroster-history-panel': OneRosterHistoryPanel;
+  }
+}

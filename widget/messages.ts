@@ -29,7 +29,7 @@ const API_ERRORS: Record<string, string> = {
   sync_in_progress: 'A sync is running. Wait for it to finish, then try again.',
   buildings_not_synced: 'Sync buildings first: students and staff are placed in buildings, so a building sync must succeed before a user sync.',
   not_configured: 'OneRoster is not set up yet. Choose a provider, test the configuration and save it first.',
-  nothing_to_sync: 'There is nothing to sync: automatic student and staff imports are both turned off.',
+  nothing_to_sync: 'There is nothing to sync: choose students, staff or both.',
   plan_outdated: 'This held run is out of date because the roster changed since it was planned. Start a new sync instead.',
   validation_failed: 'Some fields need attention. Check the highlighted fields.',
   connection_test_failed: 'The settings were not saved because the connection test failed.',
@@ -40,7 +40,17 @@ const API_ERRORS: Record<string, string> = {
   body_too_large: 'The request was too large.',
   internal_error: 'Something went wrong on the server. Try again; if it keeps happening, contact support.',
   csrf_failed: 'Your page is out of date or the security token is missing. Reload the page and try again.',
-  run_not_held: 'This run is no longer waiting for a decision. Reload the history to see its status.',
+  run_not_held: 'This run is no longer waiting for a decision (a newer run may have replaced it). Reload the history to see its status.',
+  run_not_cancellable: 'Only a run that is held or still waiting to start can be cancelled; this one has already moved on.',
+  interrupted: 'The server running this sync stopped before it finished (a restart or a crash). Nothing it had not fully applied was changed; the next sync repairs the rest.',
+  lease_lost: 'Another server took over the sync while this one was stalled, so this run stopped without applying the rest. The next sync picks up from there.',
+  aborted: 'The sync was stopped before it finished; nothing more was applied.',
+  encryption_key_mismatch: 'The saved client secret cannot be read with this server’s encryption key (the key changed). Enter the client secret again and save.',
+  stored_secret_unreadable: 'The saved client secret cannot be read. Enter the client secret again and save.',
+  plan_missing: 'This held run has no stored plan to apply. Cancel it and start a new sync.',
+  delta_unsupported: 'The provider does not support “changes only” syncs, so a full sync was needed.',
+  school_matched_twice: 'A school is matched to two buildings. Match each school to one building at most.',
+  widget_not_built: 'The settings page’s script is missing on the server. Ask your administrator to rebuild the module.',
 };
 
 /** The words for an error code on its own (connection or API). */
@@ -100,16 +110,22 @@ export function fieldErrors(err: unknown): Record<string, string> {
   return result;
 }
 
-/** Builds a plain sentence from a validator's message without echoing its machine wording. */
+/**
+ * The sentence shown next to a field. joi's generic wording ("must be a valid uri", "is required")
+ * becomes plain words; a message the server wrote for the field (why a URL is refused, the time
+ * format) is shown as the server said it, with the field's label in place of its name.
+ */
 function describeFieldProblem(field: string, message: string): string {
   const label = FIELD_LABELS[field] ?? 'This field';
   const text = message.toLowerCase();
-  if (text.includes('required') || text.includes('empty')) return `Enter the ${label.toLowerCase()}.`;
-  if (text.includes('uri') || text.includes('url') || text.includes('https')) return 'Enter a full address starting with https://.';
+  if (text.includes('is required') || text.includes('not allowed to be empty')) return `Enter the ${label.toLowerCase()}.`;
+  if (/must be a valid (uri|url)/.test(text)) return 'Enter a full address starting with https://.';
+  if (/must be (a number|an integer|greater|less)/.test(text) && field === 'fullSyncEvery') return 'Enter a whole number of days between 1 and 30.';
+  if (text.includes('must be one of') || text.includes('must be a boolean')) return `Choose a valid ${label.toLowerCase()}.`;
+  const own = message.trim().replace(new RegExp(`^${field}\\b`), label);
+  if (own && own !== message.trim()) return /[.!?]$/.test(own) ? own : `${own}.`;
   if (field === 'dailyTime') return 'Enter a time as hours and minutes, e.g. 02:00.';
   if (field === 'timezone') return 'Choose a timezone from the list.';
-  if (field === 'fullSyncEvery') return 'Enter a whole number of days between 1 and 30.';
-  if (text.includes('must be one of') || text.includes('valid')) return `Choose a valid ${label.toLowerCase()}.`;
   return `Check the ${label.toLowerCase()}.`;
 }
 
@@ -128,6 +144,7 @@ export const STATUS_LABELS: Record<RunStatus, string> = {
   failed: 'Failed',
   held: 'Held for approval',
   cancelled: 'Cancelled',
+  superseded: 'Superseded by a newer run',
 };
 
 /** What a running run is doing, in words. */

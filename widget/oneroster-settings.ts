@@ -1,5 +1,6 @@
 import { html, LitElement, nothing } from 'lit';
-import type { ConfigView, RunView } from '../server/http/contract';
+import { property, state } from 'lit/decorators.js';
+import type { ConfigView, ConsoleStatus, RunView } from '../server/http/contract';
 import { ApiClient } from './api-client';
 import './automation-panel';
 import { OneRosterConfirmDialog, type ConfirmOptions } from './confirm-dialog';
@@ -10,13 +11,33 @@ import { describeError, isAccessError } from './messages';
 import './provider-panel';
 import { providerLabel } from './provider-panel';
 import { settingsStyles } from './styles';
+import './status-header';
 import './sync-panel';
+import './building-matching';
+import './automation-status';
 
-type TabId = 'oneroster' | 'automation' | 'history';
+/** How often the status is read again while a sync runs, and while none does. */
+const STATUS_POLL_ACTIVE_MS = 2000;
+const STATUS_POLL_IDLE_MS = 30_000;
+
+/** The events `<oneroster-settings>` sends to the host page (all bubble and are composed). */
+export interface OneRosterSettingsEventMap {
+  /** The configuration was saved. */
+  'oneroster-config-saved': CustomEvent<ConfigView>;
+  /** OneRoster was turned off. */
+  'oneroster-config-disabled': CustomEvent<ConfigView>;
+  /** A sync watched on this page ended. */
+  'oneroster-sync-finished': CustomEvent<RunView>;
+  /** What needs attention changed (a run started or ended, a plan is waiting): build a navigation badge from it. */
+  'oneroster-status-changed': CustomEvent<ConsoleStatus>;
+}
+
+type TabId = 'oneroster' | 'automation' | 'status' | 'history';
 
 const TABS: Array<{ id: TabId; label: string }> = [
   { id: 'oneroster', label: 'OneRoster' },
   { id: 'automation', label: 'Automation' },
+  { id: 'status', label: 'Automation Status' },
   { id: 'history', label: 'History' },
 ];
 
@@ -35,7 +56,9 @@ const DEFAULT_API_BASE = '/settings/automation/oneroster';
  * @event oneroster-config-saved - the configuration was saved; `detail` is the `ConfigView`
  * @event oneroster-config-disabled - OneRoster was turned off; `detail` is the `ConfigView`
  * @event oneroster-sync-finished - a sync watched on this page ended; `detail` is the `RunView`
+ * @event oneroster-status-changed - what needs attention changed; `detail` is the `ConsoleStatus` (for a navigation badge)
  *
+ * @csspart status-header - the status at the top: running sync, held plan, last run, stale warning
  * @csspart tabs - the tab list
  * @csspart tab - each tab; the selected one also has `tab-selected`
  * @csspart panel - each tab panel
@@ -60,51 +83,30 @@ const DEFAULT_API_BASE = '/settings/automation/oneroster';
  * @cssprop --oneroster-danger - error colour. Defaults to #b42318.
  * @cssprop --oneroster-success - success colour. Defaults to #067647.
  * @cssprop --oneroster-spacing - space between sections. Defaults to 16px.
- * @cssprop --oneroster-max-width - widest the component grows. Defaults to 960px.
+ * @cssprop --oneroster-max-width - widest the forms and the status grow (the History table uses the full width). Defaults to 960px.
  */
 export class OneRosterSettings extends LitElement {
   static override styles = settingsStyles;
 
-  static override properties = {
-    apiBase: { type: String, attribute: 'api-base' },
-    csrfToken: { type: String, attribute: 'csrf-token' },
-    csrfHeader: { type: String, attribute: 'csrf-header' },
-    tab: { state: true },
-    config: { state: true },
-    loadError: { state: true },
-    accessDenied: { state: true },
-    bannerError: { state: true },
-    disabling: { state: true },
-    openRunId: { state: true },
-  };
-
   /** Where the OneRoster router is mounted. */
-  declare apiBase: string;
+  @property({ type: String, attribute: 'api-base' }) apiBase: string = DEFAULT_API_BASE;
   /** The host's CSRF token. */
-  declare csrfToken: string | null;
+  @property({ type: String, attribute: 'csrf-token' }) csrfToken: string | null = null;
   /** The header carrying the CSRF token. */
-  declare csrfHeader: string;
-  declare private tab: TabId;
-  declare private config: ConfigView | null;
-  declare private loadError: string;
-  declare private accessDenied: boolean;
-  declare private bannerError: string;
-  declare private disabling: boolean;
-  declare private openRunId: number | null;
+  @property({ type: String, attribute: 'csrf-header' }) csrfHeader: string = 'X-CSRF-Token';
+  @state() private tab: TabId = 'oneroster';
+  @state() private config: ConfigView | null = null;
+  @state() private loadError: string = '';
+  @state() private accessDenied: boolean = false;
+  @state() private bannerError: string = '';
+  @state() private disabling: boolean = false;
+  @state() private openRunId: number | null = null;
+  @state() private consoleStatus: ConsoleStatus | null = null;
   private readonly client: ApiClient;
+  private statusTimer: ReturnType<typeof setTimeout> | null = null;
 
   constructor() {
     super();
-    this.apiBase = DEFAULT_API_BASE;
-    this.csrfToken = null;
-    this.csrfHeader = 'X-CSRF-Token';
-    this.tab = 'oneroster';
-    this.config = null;
-    this.loadError = '';
-    this.accessDenied = false;
-    this.bannerError = '';
-    this.disabling = false;
-    this.openRunId = null;
     // A getter, not a snapshot: attribute changes after start-up apply to the next request.
     this.client = new ApiClient(() => ({
       apiBase: this.apiBase || DEFAULT_API_BASE,
@@ -118,12 +120,49 @@ export class OneRosterSettings extends LitElement {
     if (!this.config) void this.loadConfig();
   }
 
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    if (this.statusTimer) clearTimeout(this.statusTimer);
+    this.statusTimer = null;
+  }
+
+  /** What needs attention now (the running sync, the plan waiting for approval, the last run, a stale daily sync), or null before it loaded. */
+  status(): ConsoleStatus | null {
+    return this.consoleStatus;
+  }
+
+  /** Takes a new status; tells the host page when what needs attention changed. */
+  private setStatus(next: ConsoleStatus): void {
+    const key = (s: ConsoleStatus | null) =>
+      s ? JSON.stringify([s.activeRun?.id, s.activeRun?.status, s.heldRun?.id, s.lastRun?.id, s.lastRun?.status, s.dailyStale]) : '';
+    const changed = key(next) !== key(this.consoleStatus);
+    this.consoleStatus = next;
+    if (changed) this.dispatchEvent(new CustomEvent('oneroster-status-changed', { detail: next, bubbles: true, composed: true }));
+    this.scheduleStatus();
+  }
+
+  private scheduleStatus(): void {
+    if (this.statusTimer) clearTimeout(this.statusTimer);
+    if (!this.isConnected) return;
+    const wait = this.consoleStatus?.activeRun ? STATUS_POLL_ACTIVE_MS : STATUS_POLL_IDLE_MS;
+    this.statusTimer = setTimeout(() => void this.refreshStatus(), wait);
+  }
+
+  private async refreshStatus(): Promise<void> {
+    try {
+      this.setStatus(await this.client.getStatus());
+    } catch {
+      this.scheduleStatus(); // the shell reports access problems; try again later
+    }
+  }
+
   /** Loads (or reloads) the configuration; access problems replace the whole UI with the reason. */
   async loadConfig(): Promise<void> {
     this.loadError = '';
     try {
       this.config = await this.client.getConfig();
       this.accessDenied = false;
+      this.setStatus(this.config);
     } catch (err) {
       this.accessDenied = isAccessError(err);
       if (this.accessDenied) this.config = null;
@@ -181,7 +220,13 @@ export class OneRosterSettings extends LitElement {
 
   private onSyncFinished(_event: CustomEvent<RunView>): void {
     // buildingsSynced and the last-sync times changed: refresh quietly, keeping the UI if it fails.
-    this.client.getConfig().then((view) => (this.config = view), () => undefined);
+    this.client.getConfig().then(
+      (view) => {
+        this.config = view;
+        this.setStatus(view);
+      },
+      () => undefined,
+    );
   }
 
   private onOpenRun(event: CustomEvent<number>): void {
@@ -202,6 +247,7 @@ export class OneRosterSettings extends LitElement {
       return html`<div class="state" role="status">Loading OneRoster settings…</div>`;
     }
     return html`
+      <oneroster-status-header .status=${this.consoleStatus} @oneroster-open-run=${this.onOpenRun}></oneroster-status-header>
       ${this.renderBanner()}
       <div class="tabs" role="tablist" aria-label="OneRoster settings" part="tabs" @keydown=${this.onTabKey}>
         ${TABS.map(
@@ -210,18 +256,27 @@ export class OneRosterSettings extends LitElement {
             @click=${() => this.selectTab(t.id)}>${t.label}</button>`,
         )}
       </div>
+      <!-- The sync comes before the provider form: a configured district comes here to sync, so progress and results belong at the top. -->
       <div role="tabpanel" id="or-panel-oneroster" aria-labelledby="or-tab-oneroster" part="panel" ?hidden=${this.tab !== 'oneroster'}>
+        ${this.config.configured && !this.config.buildingsSynced
+          ? html`<oneroster-building-matching .client=${this.client}></oneroster-building-matching>`
+          : nothing}
+        <oneroster-sync-panel .client=${this.client} .config=${this.config}
+          @oneroster-sync-finished=${this.onSyncFinished} @oneroster-open-run=${this.onOpenRun}
+          @oneroster-run-started=${() => this.refreshStatus()}></oneroster-sync-panel>
         <oneroster-provider-panel .client=${this.client} .config=${this.config} .confirm=${this.confirm}
           @oneroster-config-saved=${this.onConfigSaved}></oneroster-provider-panel>
-        <oneroster-sync-panel .client=${this.client} .config=${this.config}
-          @oneroster-sync-finished=${this.onSyncFinished} @oneroster-open-run=${this.onOpenRun}></oneroster-sync-panel>
       </div>
       <div role="tabpanel" id="or-panel-automation" aria-labelledby="or-tab-automation" part="panel" ?hidden=${this.tab !== 'automation'}>
         <oneroster-automation-panel .client=${this.client}></oneroster-automation-panel>
       </div>
+      <div role="tabpanel" id="or-panel-status" aria-labelledby="or-tab-status" part="panel" ?hidden=${this.tab !== 'status'}>
+        <oneroster-automation-status .client=${this.client} .active=${this.tab === 'status'} @oneroster-open-run=${this.onOpenRun}></oneroster-automation-status>
+      </div>
       <div role="tabpanel" id="or-panel-history" aria-labelledby="or-tab-history" part="panel" ?hidden=${this.tab !== 'history'}>
         <oneroster-history-panel .client=${this.client} .confirm=${this.confirm} .active=${this.tab === 'history'} .openRunId=${this.openRunId}
-          @oneroster-history-closed-run=${() => (this.openRunId = null)} @oneroster-sync-finished=${this.onSyncFinished}></oneroster-history-panel>
+          @oneroster-history-closed-run=${() => (this.openRunId = null)} @oneroster-sync-finished=${this.onSyncFinished}
+          @oneroster-run-changed=${() => this.refreshStatus()}></oneroster-history-panel>
       </div>
       <oneroster-confirm-dialog></oneroster-confirm-dialog>
     `;
@@ -239,11 +294,21 @@ export class OneRosterSettings extends LitElement {
       <span><strong>OneRoster is the roster source${config.config ? html` (${providerLabel(config.config.provider)})` : nothing}.</strong>
         Manual CSV imports and adding or removing buildings are turned off.
         ${config.lastSuccessfulSyncAt ? html`Last successful sync ${formatDateTime(config.lastSuccessfulSyncAt)}.` : nothing}</span>
-      <button type="button" class="button danger" part="button button-danger" ?disabled=${this.disabling} @click=${() => this.turnOff()}>
+      <button type="button" class="button danger" part="button button-danger" ?disabled=${this.disabling || !!this.consoleStatus?.activeRun}
+        aria-describedby=${this.consoleStatus?.activeRun ? 'or-turn-off-reason' : nothing} @click=${() => this.turnOff()}>
         ${this.disabling ? 'Turning off…' : 'Turn off OneRoster'}</button>
+      ${this.consoleStatus?.activeRun ? html`<span id="or-turn-off-reason" class="hint" style="flex-basis:100%">A sync is running: OneRoster can be turned off once it has finished.</span>` : nothing}
       ${this.bannerError ? html`<div class="alert" role="alert" style="flex-basis:100%;margin:0">${this.bannerError}</div>` : nothing}
     </div>`;
   }
 }
 
 defineOnce('oneroster-settings', OneRosterSettings);
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'oneroster-settings': OneRosterSettings;
+  }
+  /** The element's events, typed for `addEventListener` on any element they bubble to. */
+  interface GlobalEventHandlersEventMap extends OneRosterSettingsEventMap {}
+}

@@ -1,8 +1,10 @@
 import { html, nothing, type PropertyValues, type TemplateResult } from 'lit';
+import { property, state } from 'lit/decorators.js';
 import type { AuthMode, ConfigInput, ConfigView, OneRosterVersion, ProviderKind, TestResult } from '../server/http/contract';
 import { ApiError, type ApiClient } from './api-client';
 import type { ConfirmFn } from './confirm-dialog';
 import { defineOnce } from './define';
+import { versionUrlMismatch } from './provider-hints';
 import { formatDateTime, formatNumber } from './format';
 import { describeCode, describeError, fieldErrors, STEP_LABELS } from './messages';
 import { PanelElement } from './panel-element';
@@ -38,47 +40,21 @@ export function providerLabel(kind: ProviderKind | undefined): string {
  * @event oneroster-config-saved - the configuration was saved; `detail` is the new `ConfigView`
  */
 export class OneRosterProviderPanel extends PanelElement {
-  static override properties = {
-    client: { attribute: false },
-    config: { attribute: false },
-    confirm: { attribute: false },
-    draft: { state: true },
-    testing: { state: true },
-    testResult: { state: true },
-    testedKey: { state: true },
-    saving: { state: true },
-    errorText: { state: true },
-    errors: { state: true },
-    savedText: { state: true },
-  };
-
   /** The API client. */
-  declare client: ApiClient;
+  @property({ attribute: false }) client!: ApiClient;
   /** The current configuration. */
-  declare config: ConfigView;
+  @property({ attribute: false }) config!: ConfigView;
   /** Asks the admin to confirm. */
-  declare confirm: ConfirmFn;
-  declare private draft: Draft;
-  declare private testing: boolean;
-  declare private testResult: TestResult | null;
-  declare private testedKey: string | null;
-  declare private saving: boolean;
-  declare private errorText: string;
-  declare private errors: Record<string, string>;
-  declare private savedText: string;
+  @property({ attribute: false }) confirm!: ConfirmFn;
+  @state() private draft: Draft = emptyDraft();
+  @state() private testing: boolean = false;
+  @state() private testResult: TestResult | null = null;
+  @state() private testedKey: string | null = null;
+  @state() private saving: boolean = false;
+  @state() private errorText: string = '';
+  @state() private errors: Record<string, string> = {};
+  @state() private savedText: string = '';
   private dirty = false;
-
-  constructor() {
-    super();
-    this.draft = emptyDraft();
-    this.testing = false;
-    this.testResult = null;
-    this.testedKey = null;
-    this.saving = false;
-    this.errorText = '';
-    this.errors = {};
-    this.savedText = '';
-  }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
     // Fill the form from the saved configuration until the admin starts typing.
@@ -258,6 +234,9 @@ export class OneRosterProviderPanel extends PanelElement {
           </fieldset>`
         : nothing}
       ${this.textField('baseUrl', 'OneRoster base URL', 'The address ending in /ims/oneroster/…, from your provider.', 'url', true)}
+      ${versionUrlMismatch(d.version, d.baseUrl)
+        ? html`<p class="warning" id="or-version-mismatch" role="status">${versionUrlMismatch(d.version, d.baseUrl)}</p>`
+        : nothing}
       ${d.provider === 'infinitecampus' || d.auth === 'oauth2'
         ? this.textField('tokenUrl', 'Token URL', 'Where OAuth 2.0 tokens are requested.', 'url', true)
         : nothing}
@@ -381,3 +360,9 @@ function isTestResult(value: unknown): value is TestResult {
 }
 
 defineOnce('oneroster-provider-panel', OneRosterProviderPanel);
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'oneroster-provider-panel': OneRosterProviderPanel;
+  }
+}

@@ -1,4 +1,5 @@
 import { html, nothing, type PropertyValues } from 'lit';
+import { property, state } from 'lit/decorators.js';
 import type { HeldPlan, RunView } from '../server/http/contract';
 import type { ApiClient } from './api-client';
 import type { ConfirmFn } from './confirm-dialog';
@@ -7,6 +8,7 @@ import { formatDateTime, formatDuration, formatNumber, presentKinds, RECORD_KIND
 import { describeCode, describeError, PHASE_LABELS, TRIGGER_LABELS } from './messages';
 import { PanelElement } from './panel-element';
 import { countsTable, issuesList, leftOut, reconciliationList, statusBadge } from './run-views';
+import { likelyCauses, typeToApprove } from './held-plan';
 import { ENDED, watchRun } from './watch-run';
 
 /**
@@ -18,39 +20,20 @@ import { ENDED, watchRun } from './watch-run';
  * @event oneroster-sync-finished - a run approved here has finished applying; `detail` is the `RunView`
  */
 export class OneRosterRunDetail extends PanelElement {
-  static override properties = {
-    client: { attribute: false },
-    confirm: { attribute: false },
-    runId: { attribute: false },
-    run: { state: true },
-    loading: { state: true },
-    errorText: { state: true },
-    acting: { state: true },
-    doneText: { state: true },
-  };
-
   /** The API client. */
-  declare client: ApiClient;
+  @property({ attribute: false }) client!: ApiClient;
   /** Asks the admin to confirm. */
-  declare confirm: ConfirmFn;
+  @property({ attribute: false }) confirm!: ConfirmFn;
   /** The run to show. */
-  declare runId: number | null;
-  declare private run: RunView | null;
-  declare private loading: boolean;
-  declare private errorText: string;
-  declare private acting: 'approve' | 'cancel' | null;
-  declare private doneText: string;
+  @property({ attribute: false }) runId: number | null = null;
+  @state() private run: RunView | null = null;
+  @state() private loading: boolean = false;
+  @state() private errorText: string = '';
+  @state() private acting: 'approve' | 'cancel' | null = null;
+  @state() private doneText: string = '';
+  /** What the admin typed to confirm a large deactivation. */
+  @state() private typed: string = '';
   private watching: AbortController | null = null;
-
-  constructor() {
-    super();
-    this.runId = null;
-    this.run = null;
-    this.loading = false;
-    this.errorText = '';
-    this.acting = null;
-    this.doneText = '';
-  }
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
@@ -66,6 +49,7 @@ export class OneRosterRunDetail extends PanelElement {
     this.loading = true;
     this.errorText = '';
     this.doneText = '';
+    this.typed = '';
     this.run = null;
     try {
       this.run = await this.client.getRun(id);
@@ -109,7 +93,6 @@ export class OneRosterRunDetail extends PanelElement {
             body: 'Nothing in the plan is applied. The next sync plans again from the provider’s data.',
             confirmLabel: 'Cancel the run',
             cancelLabel: 'Keep it held',
-            danger: true,
           },
     );
     if (!go) return;
@@ -152,7 +135,14 @@ export class OneRosterRunDetail extends PanelElement {
           <dt>Queued</dt><dd>${formatDateTime(run.createdAt)}</dd>
           <dt>Started</dt><dd>${formatDateTime(run.startedAt)}</dd>
           <dt>Finished</dt><dd>${formatDateTime(run.finishedAt)}</dd>
-          <dt>Duration</dt><dd>${formatDuration(run.durationMs)}</dd>
+          <dt>Duration</dt><dd>${formatDuration(run.durationMs)}${run.decision ? ' (not counting the wait for a decision)' : ''}</dd>
+          ${run.decision
+            ? html`<dt>${run.decision.action === 'approved' ? 'Approved by' : 'Cancelled by'}</dt>
+                <dd id="or-run-decision">${run.decision.by ?? 'an administrator'}, ${formatDateTime(run.decision.at)}</dd>`
+            : nothing}
+          ${run.supersededBy
+            ? html`<dt>Replaced by</dt><dd>Run #${run.supersededBy}: a newer sync planned again, so this plan can no longer be approved.</dd>`
+            : nothing}
           ${!ENDED.has(run.status)
             ? html`<dt>Progress</dt><dd>${PHASE_LABELS[run.phase] ?? run.phase}: ${formatNumber(run.progress?.processed ?? 0)}${run.progress?.total ? ` of ${formatNumber(run.progress.total)}` : ''}</dd>`
             : nothing}
@@ -165,37 +155,62 @@ export class OneRosterRunDetail extends PanelElement {
         ${reconciliationList(run)}
         ${leftOut(run)}
         ${issuesList(run)}
+        ${run.issueCount ? html`<p><a class="button link" part="button" href=${this.client.issuesCsvUrl(run.id)} download>Download the problems as CSV</a></p>` : nothing}
       </section>
     `;
   }
 
   private renderPlan(plan: HeldPlan) {
     const busy = !!this.acting;
+    const mustType = typeToApprove(plan);
+    const typedOk = mustType === null || this.typed.trim().replace(/[,\s]/g, '') === String(mustType);
     return html`
       <div class="warning" part="held-plan">
-        <h4>Held for approval</h4>
-        <p>This run would deactivate more records than the safeguard allows, so nothing has been applied yet.</p>
-        <ul class="plain">
-          ${presentKinds(plan.deactivations).map((kind) => {
+        <h4>Held for approval: nothing has been changed yet</h4>
+        <p>This run would deactivate more records than the safeguard allows. Compare what the provider sent with what is active now.</p>
+        <div class="table-wrap"><table>
+          <caption>What the provider sent, beside Manage1to1 now</caption>
+          <thead><tr><th scope="col">Kind</th><th scope="col" class="num">Sent by the provider</th><th scope="col" class="num">Active now</th>
+            <th scope="col" class="num">Would deactivate</th><th scope="col" class="num">Safeguard limit</th></tr></thead>
+          <tbody>${presentKinds(plan.deactivations).map((kind) => {
             const d = plan.deactivations[kind]!;
-            return html`<li><strong>${RECORD_KIND_LABELS[kind]}:</strong> would deactivate ${formatNumber(d.planned)} of
-              ${formatNumber(d.active)} active (the limit is ${formatNumber(d.threshold)}).</li>`;
-          })}
-        </ul>
+            return html`<tr><th scope="row">${RECORD_KIND_LABELS[kind]}</th>
+              <td class="num">${d.received === undefined ? '—' : formatNumber(d.received)}</td><td class="num">${formatNumber(d.active)}</td>
+              <td class="num">${formatNumber(d.planned)}</td><td class="num">${formatNumber(d.threshold)}</td></tr>`;
+          })}</tbody>
+        </table></div>
+        ${likelyCauses(plan).map((cause) => html`<p class="cause"><strong>Likely cause:</strong> ${cause}</p>`)}
         ${presentKinds(plan.samples).map(
           (kind) => html`<p class="label">${RECORD_KIND_LABELS[kind]} that would be deactivated, for example:</p>
-            <ul class="plain">${(plan.samples[kind] ?? []).map((s) => html`<li>${s.name} <span class="muted">(${s.sourcedId})</span></li>`)}</ul>`,
+            <ul class="plain samples">${(plan.samples[kind] ?? []).map(
+              (s) => html`<li>${s.name || '(no name)'}${s.number ? html`, number ${s.number}` : nothing}${s.building ? html`, ${s.building}` : nothing}
+                <span class="muted">(${s.sourcedId})</span></li>`,
+            )}</ul>`,
         )}
       </div>
       ${countsTable(plan.counts, 'Planned changes')}
+      <p class="hint">Cancelling is safe: nothing changes, and the next sync plans again from the provider’s data.</p>
+      ${mustType !== null
+        ? html`<label class="type-to-approve">To approve, type the number of records that would be deactivated (${formatNumber(mustType)})
+            <input type="text" inputmode="numeric" autocomplete="off" .value=${this.typed} ?disabled=${busy}
+              @input=${(e: Event) => (this.typed = (e.target as HTMLInputElement).value)}></label>`
+        : nothing}
       <div class="actions">
         <button type="button" class="button primary" part="button button-primary" ?disabled=${busy}
-          @click=${() => this.resolveHeld('approve')}>${this.acting === 'approve' ? 'Approving…' : 'Approve'}</button>
-        <button type="button" class="button danger" part="button button-danger" ?disabled=${busy}
-          @click=${() => this.resolveHeld('cancel')}>${this.acting === 'cancel' ? 'Cancelling…' : 'Cancel run'}</button>
+          @click=${() => this.resolveHeld('cancel')}>${this.acting === 'cancel' ? 'Cancelling…' : 'Cancel run (safe)'}</button>
+        <button type="button" class="button" part="button" ?disabled=${busy || !typedOk}
+          aria-describedby=${typedOk ? nothing : 'or-approve-reason'}
+          @click=${() => this.resolveHeld('approve')}>${this.acting === 'approve' ? 'Approving…' : 'Approve and apply'}</button>
+        ${typedOk ? nothing : html`<span id="or-approve-reason" class="hint">Type the number above to approve.</span>`}
       </div>
     `;
   }
 }
 
 defineOnce('oneroster-run-detail', OneRosterRunDetail);
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'oneroster-run-detail': OneRosterRunDetail;
+  }
+}

@@ -101,8 +101,11 @@ export function issuesList(run: Pick<RunView, 'issues' | 'issueCount'> & Partial
       : nothing}
     <div class="table-wrap"><table>
       <caption>Problems with single records (${formatNumber(run.issueCount ?? issues.length)})</caption>
-      <thead><tr><th scope="col">Record</th><th scope="col">Problem</th></tr></thead>
-      <tbody>${issues.map((issue) => html`<tr><td><code>${issue.sourcedId ?? '—'}</code></td><td>${issue.message}</td></tr>`)}</tbody>
+      <thead><tr><th scope="col">Name</th><th scope="col">Number</th><th scope="col">School</th><th scope="col">Record</th><th scope="col">Problem</th></tr></thead>
+      <tbody>${issues.map(
+        (issue) => html`<tr><td>${issue.name ?? '—'}</td><td>${issue.number ?? '—'}</td><td>${issue.school ?? '—'}</td>
+          <td><code>${issue.sourcedId ?? '—'}</code></td><td>${issue.message}</td></tr>`,
+      )}</tbody>
     </table></div>
     ${more ? html`<p class="hint">…and ${formatNumber(more)} more not listed here (a few samples of each kind are kept).</p>` : nothing}`;
 }

@@ -20,13 +20,16 @@ export const settingsStyles = css`
     --_warning: var(--oneroster-warning, #93370d);
     --_gap: var(--oneroster-spacing, 16px);
     display: block;
-    max-width: var(--oneroster-max-width, 960px);
+    /* In a host's flex or grid column, never grow to a wide table's width: tables scroll in their box. */
+    min-width: 0;
     color: var(--_text);
     font-family: var(--oneroster-font, system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif);
     font-size: var(--oneroster-font-size, 14px);
     line-height: 1.5;
   }
   :host([hidden]) { display: none; }
+  /* Forms read best narrow; the History table takes the full width it is given. */
+  .status-header, .banner, .tabs, [part~='panel']:not(#or-panel-history), .state { max-width: var(--oneroster-max-width, 960px); }
   *, *::before, *::after { box-sizing: border-box; }
 
   h2, h3, h4 { margin: 0 0 8px; line-height: 1.3; }
@@ -37,7 +40,7 @@ export const settingsStyles = css`
   [tabindex='-1']:focus { outline: none; }
 
   /* Tabs */
-  .tabs { display: flex; gap: 4px; border-bottom: 1px solid var(--_border); margin-bottom: var(--_gap); }
+  .tabs { display: flex; flex-wrap: wrap; gap: 4px; border-bottom: 1px solid var(--_border); margin-bottom: var(--_gap); }
   .tab {
     appearance: none; background: none; border: 0; border-bottom: 3px solid transparent;
     padding: 10px 16px; margin-bottom: -1px; font: inherit; font-weight: 600; color: var(--_muted); cursor: pointer;
@@ -140,7 +143,8 @@ export const settingsStyles = css`
   .progress-label { display: flex; justify-content: space-between; gap: 12px; font-size: 0.93em; margin-bottom: 4px; }
 
   /* Tables */
-  .table-wrap { overflow-x: auto; }
+  /* Positioned, so visually hidden labels inside (absolutely placed) scroll with the table instead of widening the page. */
+  .table-wrap { overflow-x: auto; max-width: 100%; position: relative; }
   table { border-collapse: collapse; width: 100%; font-variant-numeric: tabular-nums; }
   caption { text-align: left; font-weight: 600; padding-bottom: 6px; }
   th, td { text-align: left; padding: 7px 10px; border-bottom: 1px solid var(--_border); vertical-align: top; }
@@ -174,6 +178,41 @@ export const settingsStyles = css`
   dialog h2 { font-size: 1.15em; }
   dialog .actions { justify-content: flex-end; margin-top: 16px; }
   dialog::backdrop { background: rgba(16, 24, 40, 0.45); }
+
+  /* Status header, held review, Automation Status */
+  .status-header { border: 1px solid var(--_border); border-radius: var(--_radius); background: var(--_surface-alt); padding: 8px 14px; margin-bottom: var(--_gap); }
+  .status-line { margin: 4px 0; display: flex; flex-wrap: wrap; align-items: center; gap: 4px 10px; }
+  .status-line.attention { color: var(--_warning); }
+  .status-line.warning { color: var(--_danger); }
+  .badge.superseded { background: #f2f4f7; color: #344054; border-color: #d0d5dd; text-decoration: line-through; }
+  .sync-options { display: flex; flex-wrap: wrap; gap: 8px 16px; margin: 8px 0; }
+  .sync-options label, .type-to-approve { display: flex; flex-direction: column; gap: 4px; font-weight: 600; max-width: 100%; }
+  .sync-options select { max-width: 100%; }
+  .type-to-approve input { max-width: 12em; }
+  .cause { margin: 6px 0; }
+  .health { border-radius: var(--_radius); padding: 10px 14px; margin: 8px 0 12px; border: 1px solid; }
+  .health.healthy { background: #ecfdf3; color: #085d3a; border-color: #abefc6; }
+  .health.failing { background: #fef3f2; color: #912018; border-color: #fecdca; }
+  .health.unknown { background: var(--_surface-alt); border-color: var(--_border); }
+  .heatmap { display: grid; grid-template-columns: repeat(auto-fill, minmax(24px, 1fr)); gap: 4px; list-style: none; padding: 0; margin: 8px 0; }
+  .cell { display: inline-block; width: 24px; height: 24px; border-radius: 4px; border: 1px solid var(--_border); background: #f2f4f7; padding: 0; vertical-align: middle; }
+  button.cell { cursor: pointer; }
+  .cell.succeeded { background: #32d583; border-color: #039855; }
+  .cell.failed, .cell.error, .cell.not_started { background: #f97066; border-color: #d92d20; }
+  .cell.held, .cell.running { background: #fdb022; border-color: #dc6803; }
+  .cell.cancelled { background: #d0d5dd; }
+  .legend .cell { width: 12px; height: 12px; margin-left: 8px; }
+  .chart { width: 100%; max-width: 600px; height: auto; border: 1px solid var(--_border); border-radius: var(--_radius); background: var(--_surface); }
+  .chart .students { stroke: var(--_accent); }
+  .swatch { display: inline-block; width: 14px; height: 3px; vertical-align: middle; margin-left: 8px; }
+  .swatch.students { background: var(--_accent); }
+  .swatch.staff { background: #dc6803; }
+  .chart .staff { stroke: #dc6803; }
+  .filters { display: flex; flex-wrap: wrap; gap: 8px 16px; margin: 4px 0 10px; }
+  .filters label { display: flex; flex-direction: column; gap: 2px; font-weight: 600; }
+  table.history th, table.history td { white-space: normal; }
+  table.history tbody tr { cursor: pointer; }
+  table.history tbody tr:hover { background: var(--_surface-alt); }
 
   .visually-hidden {
     position: absolute; width: 1px; height: 1px; padding: 0; margin: -1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; border: 0;

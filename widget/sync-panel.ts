@@ -1,12 +1,17 @@
 import { html, nothing } from 'lit';
-import type { ConfigView, RunKind, RunSummary, RunView, SyncInProgressDetails } from '../server/http/contract';
+import { property, state } from 'lit/decorators.js';
+import type { ConfigView, RunKind, RunMode, RunSummary, RunView, SyncInProgressDetails, UserSyncInput } from '../server/http/contract';
 import { ApiError, type ApiClient } from './api-client';
 import { defineOnce } from './define';
-import { formatDateTime, formatDuration, formatNumber, RUN_KIND_LABELS } from './format';
+import { formatAge, formatDateTime, formatDuration, formatNumber, RUN_KIND_LABELS } from './format';
 import { describeCode, describeError, PHASE_LABELS } from './messages';
 import { PanelElement } from './panel-element';
-import { leftOut, statusBadge, summaryTiles } from './run-views';
+import { countsTable, leftOut, statusBadge, summaryTiles } from './run-views';
 import { watchRun } from './watch-run';
+
+/** Which people a user sync imports, as the admin picks it. */
+type KindChoice = 'both' | 'students' | 'staff';
+const KIND_CHOICES: Record<KindChoice, UserSyncInput['kinds']> = { both: ['students', 'staff'], students: ['students'], staff: ['staff'] };
 
 /**
  * Sync Buildings and Sync Users, the live progress of the run going on (found again after a page
@@ -14,34 +19,20 @@ import { watchRun } from './watch-run';
  *
  * @event oneroster-sync-finished - a run this panel watched has ended; `detail` is the `RunView`
  * @event oneroster-open-run - internal: the admin asked to see a run in the history; `detail` is its id
+ * @event oneroster-run-started - internal: a run was started here; `detail` is the `RunView` (the status header refreshes)
  */
 export class OneRosterSyncPanel extends PanelElement {
-  static override properties = {
-    client: { attribute: false },
-    config: { attribute: false },
-    run: { state: true },
-    starting: { state: true },
-    errorText: { state: true },
-    noticeText: { state: true },
-  };
-
   /** The API client. */
-  declare client: ApiClient;
+  @property({ attribute: false }) client!: ApiClient;
   /** The current configuration (for `buildingsSynced` and `configured`). */
-  declare config: ConfigView;
-  declare private run: RunView | null;
-  declare private starting: RunKind | null;
-  declare private errorText: string;
-  declare private noticeText: string;
+  @property({ attribute: false }) config!: ConfigView;
+  @state() private run: RunView | null = null;
+  @state() private starting: RunKind | null = null;
+  @state() private errorText: string = '';
+  @state() private noticeText: string = '';
+  @state() private mode: RunMode = 'full';
+  @state() private kinds: KindChoice = 'both';
   private watching: AbortController | null = null;
-
-  constructor() {
-    super();
-    this.run = null;
-    this.starting = null;
-    this.errorText = '';
-    this.noticeText = '';
-  }
 
   override connectedCallback(): void {
     super.connectedCallback();
@@ -74,13 +65,17 @@ export class OneRosterSyncPanel extends PanelElement {
     }
   }
 
-  private async start(kind: RunKind): Promise<void> {
+  private async start(kind: RunKind, dryRun = false): Promise<void> {
     this.starting = kind;
+    this.previewing = dryRun;
     this.errorText = '';
     this.noticeText = '';
     try {
-      const run = kind === 'buildings' ? await this.client.syncBuildings() : await this.client.syncUsers({ mode: 'full' });
+      const run = kind === 'buildings'
+        ? await this.client.syncBuildings()
+        : await this.client.syncUsers({ mode: this.mode, dryRun, kinds: KIND_CHOICES[this.kinds] });
       this.run = run;
+      this.emit('oneroster-run-started', run);
       this.watch(run.id);
     } catch (err) {
       const runningId = (err instanceof ApiError && err.code === 'sync_in_progress' && (err.details as Partial<SyncInProgressDetails> | null)?.runId) || null;
@@ -97,6 +92,9 @@ export class OneRosterSyncPanel extends PanelElement {
     this.querySelector<HTMLElement>(this.errorText ? '#or-sync-error' : '#or-sync-progress')?.focus();
   }
 
+  /** Whether the run being started is a Preview. */
+  private previewing = false;
+
   private watch(id: number): void {
     this.watching?.abort();
     const controller = new AbortController();
@@ -105,6 +103,8 @@ export class OneRosterSyncPanel extends PanelElement {
       .then((ended) => {
         if (!ended || controller.signal.aborted) return;
         this.emit('oneroster-sync-finished', ended, true);
+        // Progress turned into the result: keep the keyboard and screen reader there.
+        void this.updateComplete.then(() => this.querySelector<HTMLElement>('#or-sync-result')?.focus());
       })
       .catch((err: unknown) => {
         if (!controller.signal.aborted) this.errorText = describeError(err);
@@ -114,8 +114,17 @@ export class OneRosterSyncPanel extends PanelElement {
   override render() {
     const config = this.config;
     const configured = !!config?.configured;
+    // Nothing to sync before a provider is saved: the provider form below is the first step.
+    if (!configured) return nothing;
     const busy = this.active || !!this.starting;
     const usersBlocked = configured && !config.buildingsSynced;
+    const reason = !configured
+      ? 'Save a provider configuration to sync.'
+      : busy
+        ? 'A sync is running; wait for it to finish.'
+        : usersBlocked
+          ? 'Sync Users is available once buildings have been synced.'
+          : '';
     return html`
       <section class="section" part="section" aria-labelledby="or-sync-heading">
         <div class="section-head">
@@ -124,32 +133,60 @@ export class OneRosterSyncPanel extends PanelElement {
             ? html`<span class="hint">Last successful sync ${formatDateTime(config.lastSuccessfulSyncAt)}</span>`
             : nothing}
         </div>
-        <p class="hint">Sync buildings first (schools become buildings), then students and staff. A sync runs in the background: you can leave this page.</p>
+        ${this.renderRun()}
+        <p class="hint">Sync buildings first (schools become buildings), then students and staff. A sync runs in the background: you can leave this page.
+          The automatic-import settings only decide what the daily sync imports.</p>
+        <div class="sync-options">
+          <label>People
+            <select .value=${this.kinds} ?disabled=${busy} @change=${(e: Event) => (this.kinds = (e.target as HTMLSelectElement).value as KindChoice)}>
+              <option value="both" ?selected=${this.kinds === 'both'}>Students and staff</option>
+              <option value="students" ?selected=${this.kinds === 'students'}>Students only</option>
+              <option value="staff" ?selected=${this.kinds === 'staff'}>Staff only</option>
+            </select></label>
+          <label>Mode
+            <select .value=${this.mode} ?disabled=${busy} @change=${(e: Event) => (this.mode = (e.target as HTMLSelectElement).value as RunMode)}>
+              <option value="full" ?selected=${this.mode === 'full'}>Full (everyone; may deactivate people who are gone)</option>
+              <option value="delta" ?selected=${this.mode === 'delta'}>Changes only (delta)</option>
+            </select></label>
+        </div>
         <div class="actions">
           <button type="button" class="button ${configured && !config.buildingsSynced ? 'primary' : ''}" part="button"
-            ?disabled=${!configured || busy} aria-describedby=${!configured ? 'or-sync-reason' : nothing}
+            ?disabled=${!configured || busy} aria-describedby=${!configured || busy ? 'or-sync-reason' : nothing}
             @click=${() => this.start('buildings')}>${this.starting === 'buildings' ? 'Starting…' : 'Sync Buildings'}</button>
           <button type="button" class="button ${configured && config.buildingsSynced ? 'primary' : ''}" part="button"
-            ?disabled=${!configured || usersBlocked || busy} aria-describedby=${!configured || usersBlocked ? 'or-sync-reason' : nothing}
-            @click=${() => this.start('users')}>${this.starting === 'users' ? 'Starting…' : 'Sync Users'}</button>
-          ${!configured
-            ? html`<span id="or-sync-reason" class="hint">Save a provider configuration to sync.</span>`
-            : usersBlocked
-              ? html`<span id="or-sync-reason" class="hint">Sync Users is available once buildings have been synced.</span>`
-              : nothing}
+            ?disabled=${!configured || usersBlocked || busy} aria-describedby=${reason ? 'or-sync-reason' : nothing}
+            @click=${() => this.start('users')}>${this.starting === 'users' && !this.previewing ? 'Starting…' : 'Sync Users'}</button>
+          <button type="button" class="button" part="button" ?disabled=${!configured || usersBlocked || busy}
+            aria-describedby=${reason ? 'or-sync-reason' : nothing}
+            @click=${() => this.start('users', true)}>${this.starting === 'users' && this.previewing ? 'Starting…' : 'Preview (dry run)'}</button>
+          ${reason ? html`<span id="or-sync-reason" class="hint">${reason}</span>` : nothing}
         </div>
         ${this.errorText ? html`<div id="or-sync-error" class="alert" role="alert" tabindex="-1">${this.errorText}</div>` : nothing}
         ${this.noticeText ? html`<p class="hint" role="status">${this.noticeText}</p>` : nothing}
-        ${this.renderRun()}
       </section>
     `;
   }
 
   private renderRun() {
     const run = this.run;
-    if (!run) return nothing;
+    if (!run) return this.renderLastRun();
     if (this.active) return this.renderProgress(run);
     return this.renderResult(run);
+  }
+
+  /** The last run's card, so its outcome is still there after a reload. */
+  private renderLastRun() {
+    const last = this.config?.lastRun;
+    if (!last) return nothing;
+    return html`<div id="or-last-run" class="progress last-run">
+      <h3>Last run: ${RUN_KIND_LABELS[last.kind]}${last.dryRun ? ' preview' : ''} ${statusBadge(last.status)}
+        <span class="muted">${formatAge(last.finishedAt ?? last.createdAt)}</span></h3>
+      ${last.status === 'succeeded' && !last.dryRun ? summaryTiles(last.counts?.kinds ?? {}) : nothing}
+      ${last.error ? html`<p class="alert">${describeCode(last.error.code)}</p>` : nothing}
+      ${last.status === 'held' ? html`<p class="warning">Waiting for your approval: nothing has been changed yet.</p>` : nothing}
+      <div class="actions"><button type="button" class="button link" part="button"
+        @click=${() => this.emit('oneroster-open-run', last.id)}>${last.status === 'held' ? 'Review the held run' : 'View details'}</button></div>
+    </div>`;
   }
 
   private renderProgress(run: RunView) {
@@ -177,9 +214,13 @@ export class OneRosterSyncPanel extends PanelElement {
     const openInHistory = html`<button type="button" class="button link" part="button"
       @click=${() => this.emit('oneroster-open-run', run.id)}>${run.status === 'held' ? 'Review the held run' : 'View details'}</button>`;
     return html`
-      <div id="or-sync-result" class="progress" role="status" aria-live="polite">
-        <h3>${kind} sync ${statusBadge(run.status)}</h3>
-        ${run.status === 'succeeded'
+      <div id="or-sync-result" class="progress" role="status" aria-live="polite" tabindex="-1">
+        <h3>${kind} ${run.dryRun ? 'preview' : 'sync'} ${statusBadge(run.status)}</h3>
+        ${run.dryRun && run.status === 'succeeded'
+          ? html`<p><strong>Preview only: nothing was changed.</strong> This is what a sync would do now.</p>
+              ${countsTable(run.plan?.counts ?? run.counts?.kinds ?? {}, 'What a sync would do')}`
+          : nothing}
+        ${run.status === 'succeeded' && !run.dryRun
           ? html`<p>Finished in ${formatDuration(run.durationMs)}.${run.issueCount ? ` ${formatNumber(run.issueCount)} ${run.issueCount === 1 ? 'record had a problem' : 'records had problems'}.` : ''}</p>
               ${summaryTiles(run.counts?.kinds ?? {})} ${leftOut(run)}`
           : nothing}
@@ -197,3 +238,9 @@ export class OneRosterSyncPanel extends PanelElement {
 }
 
 defineOnce('oneroster-sync-panel', OneRosterSyncPanel);
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'oneroster-sync-panel': OneRosterSyncPanel;
+  }
+}

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 
 const here = import.meta.dirname;
@@ -11,6 +12,15 @@ const here = import.meta.dirname;
  */
 export default {
   root: here,
+  plugins: [
+    {
+      // The element's types ship beside the bundle: `@manage1to1/oneroster/widget` resolves to both.
+      name: 'oneroster-widget-types',
+      generateBundle(this: { emitFile(file: { type: 'asset'; fileName: string; source: string }): void }) {
+        this.emitFile({ type: 'asset', fileName: 'oneroster-settings.d.ts', source: readFileSync(path.resolve(here, 'public-api.d.ts'), 'utf8') });
+      },
+    },
+  ],
   publicDir: false,
   logLevel: 'warn',
   build: {

@@ -2,7 +2,7 @@ import type { RunStatus, RunView } from '../server/http/contract';
 import { ApiError, type ApiClient } from './api-client';
 
 /** Statuses a run never leaves by itself. */
-export const ENDED: ReadonlySet<RunStatus> = new Set(['succeeded', 'failed', 'held', 'cancelled']);
+export const ENDED: ReadonlySet<RunStatus> = new Set(['succeeded', 'failed', 'held', 'cancelled', 'superseded']);
 
 /**
  * Polls `GET /runs/:id` about once a second until the run ends, reporting each answer.

@@ -23,7 +23,14 @@ export interface ConfigRow {
 }
 
 /** Actions the audit log records. */
-export type AuditAction = 'config_saved' | 'provider_switched' | 'oneroster_disabled' | 'oneroster_enabled';
+export type AuditAction =
+  | 'config_saved'
+  | 'provider_switched'
+  | 'oneroster_disabled'
+  | 'oneroster_enabled'
+  | 'run_approved'
+  | 'run_cancelled'
+  | 'buildings_matched';
 
 /** One audit event (`oneroster_audit_events`). */
 export interface AuditEventRow {

@@ -125,7 +125,7 @@ export interface LastTestView extends TestResult {
 }
 
 /** Answer of `GET /config`. */
-export interface ConfigView {
+export interface ConfigView extends ConsoleStatus {
   /** Whether a configuration is saved. */
   configured: boolean;
   /** Whether OneRoster is the exclusive roster source now. */
@@ -146,10 +146,27 @@ export interface ConfigView {
   buildingsSynced: boolean;
 }
 
+/**
+ * What needs the admin's attention, at a glance (`GET /status`, also part of `GET /config`): a host
+ * can build a badge for its own navigation from it (e.g. `heldRun !== null || dailyStale`).
+ */
+export interface ConsoleStatus {
+  /** The run going on now (with its phase and progress), or null. */
+  activeRun: RunView | null;
+  /** The one run waiting for approval, with its plan, or null. */
+  heldRun: RunView | null;
+  /** The newest run that has ended (any kind), or null. */
+  lastRun: RunSummary | null;
+  /** When a daily (scheduled) sync last succeeded (ISO 8601), or null. */
+  lastDailySuccessAt: string | null;
+  /** True when the daily sync is on but has not succeeded for more than a day. */
+  dailyStale: boolean;
+}
+
 /** What a run synchronises. */
 export type RunKind = 'buildings' | 'users';
-/** Where a run is in its life. */
-export type RunStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'held' | 'cancelled';
+/** Where a run is in its life. `superseded`: a held run a newer run replaced (no longer approvable). */
+export type RunStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'held' | 'cancelled' | 'superseded';
 /** What started a run. */
 export type RunTrigger = 'manual' | 'schedule' | 'cli';
 /** Full pulls see everything (and may deactivate); deltas fetch only changes. */
@@ -244,6 +261,12 @@ export interface SkippedOrg {
 export interface RunIssue {
   /** The record's sourcedId, when it had one. */
   sourcedId: string | null;
+  /** The person's or school's name, when the record had one (so an admin can find them). */
+  name?: string | null;
+  /** Student or staff number (OneRoster `identifier`), when sent. */
+  number?: string | null;
+  /** The name of the person's school, or its sourcedId when Manage1to1 has no such building. */
+  school?: string | null;
   /** Stable snake_case code, e.g. `missing_name`, `invalid_email`. */
   code: string;
   /** What was wrong and what was done about it. */
@@ -254,10 +277,32 @@ export interface RunIssue {
 export interface HeldPlan {
   /** Planned counts per kind. */
   counts: Partial<Record<RecordKind, KindCounts>>;
-  /** Deactivations planned versus the threshold that held the run, per kind. */
-  deactivations: Partial<Record<RecordKind, { planned: number; active: number; threshold: number }>>;
+  /** Deactivations planned versus the threshold that held the run, per kind, beside what the provider sent. */
+  deactivations: Partial<Record<RecordKind, { planned: number; active: number; threshold: number; received?: number }>>;
   /** A few of the people or buildings that would be deactivated. */
-  samples: Partial<Record<RecordKind, Array<{ sourcedId: string; name: string }>>>;
+  samples: Partial<Record<RecordKind, PlanSample[]>>;
+}
+
+/** One record a held plan would deactivate, with what an admin needs to recognise it. */
+export interface PlanSample {
+  /** Its sourcedId. */
+  sourcedId: string;
+  /** Its name. */
+  name: string;
+  /** Student or staff number, when known. */
+  number?: string | null;
+  /** The name of its building, when known. */
+  building?: string | null;
+}
+
+/** Who resolved a held run, and how. */
+export interface RunDecision {
+  /** Approved (applied) or cancelled (discarded). */
+  action: 'approved' | 'cancelled';
+  /** The admin's display name or id (null when the host gave neither). */
+  by: string | null;
+  /** When (ISO 8601). */
+  at: string;
 }
 
 /** A run in lists (`GET /runs`) and on the configuration. */
@@ -282,8 +327,12 @@ export interface RunSummary {
   startedAt: string | null;
   /** When it ended. */
   finishedAt: string | null;
-  /** Wall time in ms, once ended. */
+  /** Working time in ms, once ended: the wait for an approval is left out. */
   durationMs: number | null;
+  /** Who approved or cancelled it, when it was held. */
+  decision: RunDecision | null;
+  /** The newer run that replaced this held run (status `superseded`). */
+  supersededBy: number | null;
   /** What it did. */
   counts: RunCounts;
   /** Why it failed, when it did. */
@@ -316,6 +365,8 @@ export interface UserSyncInput {
   mode?: RunMode;
   /** Plan only. Defaults to false. */
   dryRun?: boolean;
+  /** Which kinds. Defaults to both: the automatic-import toggles govern only the daily job. */
+  kinds?: Array<'students' | 'staff'>;
 }
 
 /** A page of a list. */
@@ -412,3 +463,57 @@ export interface SyncInProgressDetails {
 
 /** `details` of a `422 connection_test_failed` answer from `PUT /config`: the failed test, steps and hints included. */
 export type ConnectionTestFailedDetails = TestResult;
+
+/** A daily run's day on the Automation Status heatmap. */
+export interface AutomationDay {
+  /** Local date in the automation's timezone (`YYYY-MM-DD`). */
+  date: string;
+  /** How that day's daily run ended, or `none` when there was none. */
+  outcome: ScheduledRunOutcome | 'none';
+  /** The runs it started (open them with `GET /runs/:id`). */
+  runIds: number[];
+  /** Why it did not succeed, when it did not. */
+  error: { code: string; message: string } | null;
+}
+
+/** Answer of `GET /automation/status`: the health of the daily sync over the last 30 days. */
+export interface AutomationStatusView {
+  /** `failing` when the last daily runs failed several times in a row; `unknown` before the first one. */
+  health: 'healthy' | 'failing' | 'unknown';
+  /** How many of the latest daily runs failed in a row. */
+  failingStreak: number;
+  /** The last 30 local days, oldest first. */
+  days: AutomationDay[];
+  /** Active students and staff after each user run that changed the roster in those days, oldest first. */
+  activeCounts: Array<{ at: string; students: number; staff: number }>;
+}
+
+/** How a building was matched to a school. */
+export type BuildingMatchReason = 'sis_id' | 'identifier' | 'name';
+
+/** Answer of `GET /buildings/matching`: the provider's schools beside the existing buildings, with proposed matches. */
+export interface BuildingMatchingView {
+  /** The provider's schools. */
+  schools: SchoolSample[];
+  /** Manage1to1's buildings, each with its current or proposed school. */
+  buildings: Array<{
+    /** Row id. */
+    id: number;
+    /** Name. */
+    name: string;
+    /** Human identifier (school number), when set. */
+    identifier: string | null;
+    /** Its "Building SIS" value now, or null. */
+    sisId: string | null;
+    /** The school proposed (or already linked), or null. */
+    proposed: string | null;
+    /** Why that school was proposed. */
+    reason: BuildingMatchReason | null;
+  }>;
+}
+
+/** Body of `PUT /buildings/matching`: the admin's confirmed matches (a null `sourcedId` unlinks a building). */
+export interface BuildingMatchingInput {
+  /** One entry per building to write. */
+  matches: Array<{ buildingId: number; sourcedId: string | null }>;
+}

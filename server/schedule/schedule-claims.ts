@@ -1,4 +1,4 @@
-import { UniqueConstraintError } from 'sequelize';
+import { Op, UniqueConstraintError } from 'sequelize';
 import type { ScheduledRunView } from '../http/contract';
 import type { AutomationModels, ScheduleClaimRow } from './automation-models';
 import type { ScheduleSlot } from './slot-time';
@@ -22,6 +22,8 @@ export interface ScheduleClaims {
   find(slotKey: string): Promise<ScheduleClaimRow | null>;
   /** The most recent claimed slot, if any. */
   latest(): Promise<ScheduleClaimRow | null>;
+  /** Slots due since an instant, oldest first (Automation Status). */
+  since(since: Date): Promise<ScheduleClaimRow[]>;
 }
 
 /** Longest error message kept on a claim (the column holds 1000). */
@@ -58,6 +60,10 @@ export function createScheduleClaims(models: AutomationModels): ScheduleClaims {
     async latest() {
       const row = await ScheduleClaim.findOne({ order: [['scheduledFor', 'DESC'], ['claimedAt', 'DESC']] });
       return row ? row.get({ plain: true }) : null;
+    },
+    async since(since) {
+      const rows = await ScheduleClaim.findAll({ where: { scheduledFor: { [Op.gte]: since } }, order: [['scheduledFor', 'ASC'], ['claimedAt', 'ASC']] });
+      return rows.map((row) => row.get({ plain: true }));
     },
   };
 }

@@ -33,6 +33,15 @@ export interface RosterStore {
   applyBuildings(changes: BuildingChanges, at: Date): Promise<void>;
 
   /**
+   * Writes the "Building SIS" value of existing buildings, in one transaction, when the admin
+   * matches them to the provider's schools before the first sync (a null `sisId` unlinks one).
+   * Only `sis_id` (and the row's update time) changes; the next building sync then finds these
+   * buildings by sisId instead of creating duplicates. Clear before set, so two buildings may
+   * swap values without tripping a unique index.
+   */
+  assignBuildingSisIds(assignments: BuildingSisAssignment[], at: Date): Promise<void>;
+
+  /**
    * The people of `kind` whose `sourcedId` is in `sourcedIds` (active or not). At most ~2000 keys
    * per call (a batch's ids and their legacy ids).
    */
@@ -104,6 +113,14 @@ export interface BuildingFields {
   hash: string;
 }
 
+/** One building's new "Building SIS" value (see `RosterStore.assignBuildingSisIds`). */
+export interface BuildingSisAssignment {
+  /** Row id of the building. */
+  id: number;
+  /** The school's sourcedId, or null to unlink the building. */
+  sisId: string | null;
+}
+
 /** One batch of building writes. */
 export interface BuildingChanges {
   /** New buildings. */
@@ -148,6 +165,10 @@ export interface ActivePerson {
   sourcedId: string;
   /** Display name, shown in a held run's samples. */
   name: string;
+  /** Student or staff number, shown in a held run's samples. Optional for stores that do not keep one. */
+  number?: string | null;
+  /** Row id of the person's building, shown (by name) in a held run's samples. Optional. */
+  buildingId?: number | null;
 }
 
 /** The fields the sync writes on a student or staff member. */

@@ -3,6 +3,7 @@ import type {
   ActivePerson,
   BuildingChanges,
   KeyedPerson,
+  BuildingSisAssignment,
   PersonChanges,
   PersonFields,
   PersonKind,
@@ -66,6 +67,19 @@ export function createSequelizeRosterStore(sequelize: Sequelize): RosterStore {
           hash: (row.sync_hash as string | null) ?? null,
         }),
       );
+    },
+
+    async assignBuildingSisIds(assignments: BuildingSisAssignment[], at: Date) {
+      if (assignments.length === 0) return;
+      await sql.transaction(async (transaction) => {
+        for (const slice of chunk(assignments.map((a) => a.id), BATCH)) {
+          await sql.change(`UPDATE ${q('buildings')} SET sis_id = NULL, updated_at = ${v(at)} WHERE id IN ${sql.list(slice)}`, { transaction });
+        }
+        for (const { id, sisId } of assignments) {
+          if (sisId === null) continue;
+          await sql.change(`UPDATE ${q('buildings')} SET sis_id = ${v(sisId)}, updated_at = ${v(at)} WHERE id = ${v(id)}`, { transaction });
+        }
+      });
     },
 
     async applyBuildings(changes: BuildingChanges, at: Date) {
@@ -151,13 +165,15 @@ export function createSequelizeRosterStore(sequelize: Sequelize): RosterStore {
       // cost O(n²): ~40 ms a page half way through 1M rows instead of ~4 ms (bench/README.md).
       const hint = sql.isMysql ? ' FORCE INDEX (PRIMARY)' : '';
       const rows = await sql.select<Record<string, unknown>>(
-        `SELECT id, sourced_id, first_name, last_name FROM ${q(PERSON_TABLES[kind].table)}${hint} ` +
+        `SELECT id, sourced_id, first_name, last_name, ${q(PERSON_TABLES[kind].number)} AS number, building_id FROM ${q(PERSON_TABLES[kind].table)}${hint} ` +
           `WHERE id > ${v(afterId ?? 0)} AND active = ${v(true)} AND sourced_id IS NOT NULL ORDER BY id LIMIT ${Number(limit)}`,
       );
       return rows.map((row) => ({
         id: Number(row.id),
         sourcedId: String(row.sourced_id),
         name: `${String(row.first_name ?? '')} ${String(row.last_name ?? '')}`.trim(),
+        number: row.number === null || row.number === undefined ? null : String(row.number),
+        buildingId: row.building_id === null || row.building_id === undefined ? null : Number(row.building_id),
       }));
     },
 

@@ -1,6 +1,6 @@
 import type { HeldPlan, KindCounts, PullReconciliation, RecordKind } from '../http/contract';
 import type { ResolvedOptions } from '../options';
-import type { PersonKind, RosterStore } from '../store/roster-store';
+import type { PersonKind, RosterStore, StoredBuilding } from '../store/roster-store';
 import type { StagedAction, StagedCount, StagedKind, StagingArea } from './staging-area';
 
 /** People listed per query while looking for who is missing. */
@@ -86,7 +86,10 @@ export async function stageMissingPeople(store: RosterStore, staging: StagingAre
     const seen = await staging.seen(runId, kind, page.map((p) => p.sourcedId));
     const missing = page
       .filter((p) => !seen.has(p.sourcedId))
-      .map((p) => ({ kind, sourcedId: p.sourcedId, action: 'missing' as const, targetId: p.id, disabled: false, payload: { name: p.name } }));
+      .map((p) => ({
+        kind, sourcedId: p.sourcedId, action: 'missing' as const, targetId: p.id, disabled: false,
+        payload: { name: p.name, number: p.number ?? null, buildingId: p.buildingId ?? null },
+      }));
     await staging.insert(runId, missing);
     afterId = page[page.length - 1]!.id;
     if (page.length < PAGE) return;
@@ -101,6 +104,8 @@ export interface KindSafeguard {
   active: number;
   /** Most deactivations allowed without an approval. */
   threshold: number;
+  /** Records of the kind the provider sent (what an empty feed shows as 0). */
+  seen: number;
   /** Whether this kind holds the run. */
   holds: boolean;
 }
@@ -118,7 +123,7 @@ export function judgeDeactivations(
 ): KindSafeguard {
   const threshold = Math.max(safeguard.minDeactivations, Math.ceil(safeguard.maxDeactivationRatio * active));
   const holds = planned > threshold || (seen === 0 && planned > 0);
-  return { planned, active, threshold, holds };
+  return { planned, active, threshold, seen, holds };
 }
 
 /** Builds the plan shown on a held (or dry) run: counts, the safeguard's numbers, and samples. */
@@ -127,11 +132,17 @@ export async function describePlan(
   runId: number,
   counts: Partial<Record<RecordKind, KindCounts>>,
   verdicts: Partial<Record<RecordKind, KindSafeguard>>,
+  buildings?: readonly StoredBuilding[],
 ): Promise<HeldPlan> {
   const plan: HeldPlan = { counts, deactivations: {}, samples: {} };
+  const buildingNames = buildings ? new Map(buildings.map((b) => [b.id, b.name])) : new Map<number, string>();
   for (const [kind, verdict] of Object.entries(verdicts) as Array<[RecordKind, KindSafeguard]>) {
-    plan.deactivations[kind] = { planned: verdict.planned, active: verdict.active, threshold: verdict.threshold };
-    if (verdict.planned > 0) plan.samples[kind] = await staging.deactivationSamples(runId, kind, SAMPLE_SIZE);
+    plan.deactivations[kind] = { planned: verdict.planned, active: verdict.active, threshold: verdict.threshold, received: verdict.seen };
+    if (verdict.planned === 0) continue;
+    plan.samples[kind] = (await staging.deactivationSamples(runId, kind, SAMPLE_SIZE)).map(({ buildingId, ...sample }) => {
+      const building = buildingId === undefined || buildingId === null ? undefined : buildingNames.get(buildingId);
+      return building ? { ...sample, building } : sample;
+    });
   }
   return plan;
 }

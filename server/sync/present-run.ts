@@ -20,7 +20,12 @@ export function presentRunSummary(run: RunRecord): RunSummary {
     createdAt: run.createdAt.toISOString(),
     startedAt: run.startedAt ? run.startedAt.toISOString() : null,
     finishedAt: run.finishedAt ? run.finishedAt.toISOString() : null,
-    durationMs: ended && run.startedAt ? run.finishedAt!.getTime() - run.startedAt.getTime() : null,
+    // The wait for an approval is the admin's time, not the sync's.
+    durationMs: ended && run.startedAt ? Math.max(0, run.finishedAt!.getTime() - run.startedAt.getTime() - run.heldMs) : null,
+    decision: run.decision && run.decidedAt
+      ? { action: run.decision, by: run.decidedByName ?? run.decidedById ?? null, at: run.decidedAt.toISOString() }
+      : null,
+    supersededBy: run.supersededByRunId ?? null,
     counts: parseJson<RunCounts>(run.counts) ?? emptyRunCounts(),
     error: run.errorCode ? { code: run.errorCode, message: run.errorMessage ?? '' } : null,
   };

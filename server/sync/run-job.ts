@@ -63,7 +63,9 @@ export async function settlePlan(
   for (const kind of input.kinds) {
     verdicts[kind] = judgeDeactivations(kindCounts[kind]!.deactivated, input.active[kind] ?? 0, seenCount(staged, kind), deps.options.safeguard);
   }
-  const plan = await describePlan(deps.staging, job.runId, kindCounts, verdicts);
+  // Samples name people's buildings; building runs need no names of themselves.
+  const buildings = input.kinds.includes('buildings') ? undefined : await deps.store.listBuildings();
+  const plan = await describePlan(deps.staging, job.runId, kindCounts, verdicts, buildings);
   const counts: RunCounts = { ...input.counts, kinds: kindCounts };
   const holds = !input.dryRun && Object.values(verdicts).some((verdict) => verdict.holds);
   // A held run has changed nobody: its planned numbers live in the plan, and approval copies

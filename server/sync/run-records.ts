@@ -22,6 +22,17 @@ export interface RunRecord {
   errorMessage: string | null;
   issueCount: number;
   baselineRunId: number | null;
+  /** How a held run was resolved: `approved` or `cancelled` (null otherwise). */
+  decision: 'approved' | 'cancelled' | null;
+  decidedById: string | null;
+  decidedByName: string | null;
+  decidedAt: Date | null;
+  /** How long the run waited held for a decision, in ms (left out of its duration). */
+  heldMs: number;
+  /** The newer run that superseded this held one. */
+  supersededByRunId: number | null;
+  /** JSON `{ students, staff }`: active people after a user run applied. */
+  activeAfter: string | null;
   createdAt: Date;
   startedAt: Date | null;
   finishedAt: Date | null;
@@ -29,7 +40,7 @@ export interface RunRecord {
 }
 
 /** Statuses of a run that has ended. */
-export const ENDED: readonly RunStatus[] = ['succeeded', 'failed', 'held', 'cancelled'];
+export const ENDED: readonly RunStatus[] = ['succeeded', 'failed', 'held', 'cancelled', 'superseded'];
 
 /** Fields a run may be updated with (JSON columns as objects). */
 export type RunPatch = Partial<Omit<RunRecord, 'id' | 'counts' | 'plan'>> & { counts?: RunCounts; plan?: HeldPlan | null };
@@ -43,9 +54,13 @@ export interface RunRecords {
   /** Updates a run; when `onlyIf` is given, only while its status is one of those. Says whether it changed. */
   update(id: number, patch: RunPatch, onlyIf?: readonly RunStatus[], transaction?: Transaction): Promise<boolean>;
   /** History, newest first. */
-  list(filter: { limit: number; offset: number; kind?: RunKind; status?: RunStatus }): Promise<{ total: number; rows: RunRecord[] }>;
-  /** The newest run matching a filter. */
-  latest(filter: { kind?: RunKind; status?: RunStatus; dryRun?: boolean; mode?: RunMode }): Promise<RunRecord | null>;
+  list(filter: RunListFilter): Promise<{ total: number; rows: RunRecord[] }>;
+  /** The newest run matching a filter (`status` may list several). */
+  latest(filter: { kind?: RunKind; status?: RunStatus | readonly RunStatus[]; dryRun?: boolean; mode?: RunMode; runTrigger?: RunTrigger }): Promise<RunRecord | null>;
+  /** Marks the held runs of `kind` other than `byRunId` superseded by it; returns their ids. */
+  supersedeHeld(kind: RunKind, byRunId: number, at: Date): Promise<number[]>;
+  /** Runs created since `since`, oldest first, at most `limit` (Automation Status). */
+  since(since: Date, filter: { kind?: RunKind; runTrigger?: RunTrigger }, limit: number): Promise<RunRecord[]>;
   /** Id of the newest run that changed the roster (succeeded, not a dry run), or null. */
   latestAppliedId(): Promise<number | null>;
   /** Marks every queued or running run failed with `interrupted` (called by whoever took the lease over); returns their ids. */
@@ -58,8 +73,20 @@ export interface RunRecords {
   issues(runId: number, limit: number): Promise<RunIssue[]>;
 }
 
+/** Filters of the history. */
+export interface RunListFilter {
+  limit: number;
+  offset: number;
+  kind?: RunKind;
+  status?: RunStatus;
+  trigger?: RunTrigger;
+}
+
 type RunModel = Model<RunRecord, Partial<RunRecord>>;
-type IssueRow = { id: number; runId: number; sourcedId: string | null; code: string; message: string };
+type IssueRow = {
+  id: number; runId: number; sourcedId: string | null; code: string; message: string;
+  recordName: string | null; recordNumber: string | null; recordSchool: string | null;
+};
 type IssueModel = Model<IssueRow, Partial<IssueRow>>;
 
 function defineModels(sequelize: Sequelize): { Run: ModelStatic<RunModel>; Issue: ModelStatic<IssueModel> } {
@@ -86,6 +113,14 @@ function defineModels(sequelize: Sequelize): { Run: ModelStatic<RunModel>; Issue
       errorMessage: { type: DataTypes.TEXT, allowNull: true },
       issueCount: { type: DataTypes.INTEGER, allowNull: false, defaultValue: 0 },
       baselineRunId: { type: DataTypes.INTEGER, allowNull: true },
+      decision: { type: DataTypes.STRING(16), allowNull: true },
+      decidedById: { type: DataTypes.STRING(64), allowNull: true },
+      decidedByName: { type: DataTypes.STRING(255), allowNull: true },
+      decidedAt: { type: DataTypes.DATE, allowNull: true },
+      // BIGINT: a plan may wait longer than the 24.8 days an INT of milliseconds holds.
+      heldMs: { type: DataTypes.BIGINT, allowNull: false, defaultValue: 0 },
+      supersededByRunId: { type: DataTypes.INTEGER, allowNull: true },
+      activeAfter: { type: DataTypes.STRING(255), allowNull: true },
       // Milliseconds (migration 0007c): Sequelize writes whole seconds to MySQL for a plain DATE.
       createdAt: { type: DataTypes.DATE(3), allowNull: false },
       startedAt: { type: DataTypes.DATE(3), allowNull: true },
@@ -103,6 +138,9 @@ function defineModels(sequelize: Sequelize): { Run: ModelStatic<RunModel>; Issue
       sourcedId: { type: DataTypes.STRING(255), allowNull: true },
       code: { type: DataTypes.STRING(64), allowNull: false },
       message: { type: DataTypes.STRING(1000), allowNull: false },
+      recordName: { type: DataTypes.STRING(255), allowNull: true },
+      recordNumber: { type: DataTypes.STRING(255), allowNull: true },
+      recordSchool: { type: DataTypes.STRING(255), allowNull: true },
     },
     { tableName: 'oneroster_run_issues', underscored: true, timestamps: false },
   );
@@ -135,17 +173,37 @@ export function createRunRecords(sequelize: Sequelize): RunRecords {
       const [changed] = await Run.update(toColumns(patch), { where, transaction });
       return changed > 0;
     },
-    async list({ limit, offset, kind, status }) {
+    async list({ limit, offset, kind, status, trigger }) {
       const where: WhereOptions<RunRecord> = {};
       if (kind) Object.assign(where, { kind });
       if (status) Object.assign(where, { status });
+      if (trigger) Object.assign(where, { runTrigger: trigger });
       const { count, rows } = await Run.findAndCountAll({ where, order: [['id', 'DESC']], limit, offset });
       return { total: count, rows: rows.map((row) => plain(row)!) };
     },
     async latest(filter) {
       const where: WhereOptions<RunRecord> = {};
-      for (const [key, value] of Object.entries(filter)) if (value !== undefined) Object.assign(where, { [key]: value });
+      for (const [key, value] of Object.entries(filter)) {
+        if (value !== undefined) Object.assign(where, { [key]: Array.isArray(value) ? { [Op.in]: [...value] } : value });
+      }
       return plain(await Run.findOne({ where, order: [['id', 'DESC']] }));
+    },
+    async supersedeHeld(kind, byRunId, at) {
+      const rows = await Run.findAll({ where: { kind, status: 'held', id: { [Op.ne]: byRunId } }, attributes: ['id'] });
+      const ids = rows.map((row) => Number(row.get('id')));
+      if (ids.length > 0) {
+        await Run.update(
+          { status: 'superseded', supersededByRunId: byRunId, updatedAt: at },
+          { where: { id: { [Op.in]: ids }, status: 'held' } },
+        );
+      }
+      return ids;
+    },
+    async since(since, filter, limit) {
+      const where: WhereOptions<RunRecord> = { createdAt: { [Op.gte]: since } };
+      for (const [key, value] of Object.entries(filter)) if (value !== undefined) Object.assign(where, { [key]: value });
+      const rows = await Run.findAll({ where, order: [['id', 'ASC']], limit });
+      return rows.map((row) => plain(row)!);
     },
     async latestAppliedId() {
       const row = await Run.findOne({ where: { status: 'succeeded', dryRun: false }, order: [['id', 'DESC']], attributes: ['id'] });
@@ -175,14 +233,21 @@ export function createRunRecords(sequelize: Sequelize): RunRecords {
     async addIssues(runId, issues) {
       if (issues.length === 0) return;
       await Issue.bulkCreate(
-        issues.map((issue) => ({ runId, sourcedId: issue.sourcedId, code: issue.code.slice(0, 64), message: issue.message.slice(0, 1000) })),
+        issues.map((issue) => ({
+          runId, sourcedId: issue.sourcedId, code: issue.code.slice(0, 64), message: issue.message.slice(0, 1000),
+          recordName: issue.name?.slice(0, 255) ?? null, recordNumber: issue.number?.slice(0, 255) ?? null, recordSchool: issue.school?.slice(0, 255) ?? null,
+        })),
       );
     },
     async issues(runId, limit) {
       const rows = await Issue.findAll({ where: { runId }, order: [['id', 'ASC']], limit });
       return rows.map((row) => {
         const issue = row.get({ plain: true }) as IssueRow;
-        return { sourcedId: issue.sourcedId ?? null, code: issue.code, message: issue.message };
+        const found: RunIssue = { sourcedId: issue.sourcedId ?? null, code: issue.code, message: issue.message };
+        if (issue.recordName) found.name = issue.recordName;
+        if (issue.recordNumber) found.number = issue.recordNumber;
+        if (issue.recordSchool) found.school = issue.recordSchool;
+        return found;
       });
     },
   };
@@ -197,6 +262,8 @@ function normalize(row: RunRecord): RunRecord {
     total: row.total === null || row.total === undefined ? null : Number(row.total),
     processed: Number(row.processed ?? 0),
     issueCount: Number(row.issueCount ?? 0),
+    heldMs: Number(row.heldMs ?? 0),
+    decidedAt: date(row.decidedAt),
     createdAt: date(row.createdAt)!,
     startedAt: date(row.startedAt),
     finishedAt: date(row.finishedAt),

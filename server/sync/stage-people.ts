@@ -1,3 +1,4 @@
+import type { RunIssue } from '../http/contract';
 import type { NormalizedPerson } from '../providers/types';
 import type { PersonFields, PersonKind, RosterStore, StoredPerson } from '../store/roster-store';
 import { classifyPerson, type ClassifyContext, type RecordIdentity } from './classify-person';
@@ -36,6 +37,8 @@ interface Deps {
   issues: IssueLog;
   runId: number;
   classify: ClassifyContext;
+  /** Building names by school sourcedId, so issues name the school. */
+  schoolNames?: ReadonlyMap<string, string>;
 }
 
 type ImportItem = { fields: PersonFields; legacyIds: string[]; identity: RecordIdentity };
@@ -138,6 +141,7 @@ export function createPeopleStager(deps: Deps): PeopleStager {
       const deletes: Record<PersonKind, DeleteItem[]> = { students: [], staff: [] };
       for (const record of records) {
         const result = classifyPerson(record, deps.classify);
+        const note = (issue: RunIssue) => deps.issues.add({ ...issue, ...identify(record, deps.schoolNames) });
         switch (result.outcome) {
           case 'family':
             tally(tallies.ignoredRoles, result.role);
@@ -146,11 +150,11 @@ export function createPeopleStager(deps: Deps): PeopleStager {
             tallies.notSynced += 1;
             break;
           case 'unusable':
-            deps.issues.add(result.issue);
+            note(result.issue);
             tally(tallies.skippedByReason, result.issue.code);
             break;
           case 'skip':
-            if (result.issue) deps.issues.add(result.issue);
+            if (result.issue) note(result.issue);
             tally(tallies.skippedByReason, result.issue?.code ?? 'no_building');
             if (result.school !== undefined) tally(tallies.skippedBySchool, result.school);
             rows.push({ kind: result.kind, sourcedId: result.sourcedId, action: 'skip', targetId: null, disabled: false, payload: null });
@@ -159,7 +163,7 @@ export function createPeopleStager(deps: Deps): PeopleStager {
             deletes[result.kind].push({ sourcedId: result.sourcedId, name: result.name, legacyIds: result.legacyIds });
             break;
           case 'import':
-            for (const issue of result.issues) deps.issues.add(issue);
+            for (const issue of result.issues) note(issue);
             if (result.unmappedGrade !== null) tally(tallies.unmappedGrades, result.unmappedGrade.slice(0, 64));
             imports[result.kind].push({ fields: result.fields, legacyIds: result.legacyIds, identity: result.identity });
             break;
@@ -182,4 +186,15 @@ function aliasRow(kind: PersonKind, legacy: StoredPerson): StagedRow {
 function tally(counts: Record<string, number>, key: string): void {
   if (counts[key] === undefined && Object.keys(counts).length >= MAX_TALLY_KEYS) return;
   counts[key] = (counts[key] ?? 0) + 1;
+}
+
+/** The name, number and school an admin needs beside a sourcedId to find the person (a few fields, never the record). */
+function identify(record: NormalizedPerson, schoolNames: ReadonlyMap<string, string> | undefined): Pick<RunIssue, 'name' | 'number' | 'school'> {
+  const name = [record.givenName, record.familyName].filter((part) => typeof part === 'string' && part.trim()).join(' ').trim();
+  const school = record.orgSourcedIds?.[0] ?? null;
+  return {
+    name: name ? name.slice(0, 255) : null,
+    number: record.identifier ? String(record.identifier).slice(0, 255) : null,
+    school: school ? (schoolNames?.get(school) ?? school).slice(0, 255) : null,
+  };
 }

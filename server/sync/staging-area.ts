@@ -70,7 +70,7 @@ export interface StagingArea {
   /** Rows of `kind` the plan writes, in key order after `afterSourcedId`, at most `limit`. */
   readApplied(runId: number, kind: RecordKind, afterSourcedId: string | null, limit: number): Promise<StagedRow[]>;
   /** A few of the records of `kind` the plan deactivates, for a held run's samples. */
-  deactivationSamples(runId: number, kind: RecordKind, limit: number): Promise<Array<{ sourcedId: string; name: string }>>;
+  deactivationSamples(runId: number, kind: RecordKind, limit: number): Promise<Array<{ sourcedId: string; name: string; number?: string | null; buildingId?: number | null }>>;
   /**
    * Import rows of `kind` whose natural key is shared by several records or belongs to a record
    * planned as a create (so may be a person we have under another sourcedId), for the first
@@ -187,10 +187,15 @@ export function createStagingArea(sequelize: Sequelize): StagingArea {
         `SELECT kind, sourced_id, action, target_id, payload FROM ${t} WHERE run_id = ${v(runId)} AND kind = ${v(kind)} ` +
           `AND action IN ${sql.list(['deactivate', 'missing'])} ORDER BY sourced_id LIMIT ${Number(limit)}`,
       );
-      return rows.map(readRow).map((row) => ({
-        sourcedId: row.sourcedId,
-        name: String((row.payload as { name?: string } | null)?.name ?? ''),
-      }));
+      return rows.map(readRow).map((row) => {
+        const payload = row.payload as { name?: string; number?: string | null; buildingId?: number | null } | null;
+        const sample: { sourcedId: string; name: string; number?: string | null; buildingId?: number | null } = {
+          sourcedId: row.sourcedId, name: String(payload?.name ?? ''),
+        };
+        if (payload?.number) sample.number = payload.number;
+        if (typeof payload?.buildingId === 'number') sample.buildingId = payload.buildingId;
+        return sample;
+      });
     },
 
     async discard(runId) {

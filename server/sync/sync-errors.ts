@@ -7,7 +7,7 @@ export const syncErrors = {
   buildingsNotSynced: () =>
     new OneRosterError(409, 'buildings_not_synced', 'Sync buildings first: people are tied to buildings, so a building sync must succeed before a user sync.'),
   nothingToSync: () =>
-    new OneRosterError(409, 'nothing_to_sync', 'Both student and staff import are turned off, so there is nothing to sync. Turn one on in the automation settings.'),
+    new OneRosterError(409, 'nothing_to_sync', 'No kind of person was chosen, so there is nothing to sync. Choose students, staff or both.'),
   notHeld: (status: string) =>
     new OneRosterError(409, 'run_not_held', `Only a held run can be approved; this one is ${status}.`),
   notCancellable: (status: string) =>

@@ -3,10 +3,12 @@ import type { ConfigService } from '../config/config-service';
 import type { AutomationService } from '../schedule/automation-service';
 import { errors, OneRosterError } from '../errors';
 import type { OneRosterUser } from '../options';
-import type { HeldPlan, ListResponse, RecordKind, RunCounts, RunKind, RunMode, RunStatus, RunSummary, RunTrigger, RunView } from '../http/contract';
+import { createAuditLog } from '../config/audit-log';
+import type { ConsoleStatus, HeldPlan, ListResponse, RecordKind, RunCounts, RunKind, RunMode, RunStatus, RunSummary, RunTrigger, RunView } from '../http/contract';
 import type { ProviderConnection } from '../providers/types';
 import type { PersonKind } from '../store/roster-store';
 import { createSql } from '../store/sql';
+import { readConsoleStatus } from './console-status';
 import { createIssueLog } from './issue-log';
 import { presentRun, presentRunSummary } from './present-run';
 import { applyPlan, type RunJob, type RunOutcome, type SyncDeps } from './run-job';
@@ -31,7 +33,7 @@ export interface UserRunRequest extends RunRequest {
   mode?: RunMode;
   /** Plan only. */
   dryRun?: boolean;
-  /** Which kinds to sync. Defaults to the automation toggles (student / staff import). */
+  /** Which kinds to sync. Defaults to both: the automatic-import toggles govern only the daily job (which passes them). */
   kinds?: Array<'students' | 'staff'>;
 }
 
@@ -41,6 +43,7 @@ export interface RunQuery {
   offset: number;
   kind?: RunKind;
   status?: RunStatus;
+  trigger?: RunTrigger;
 }
 
 /** Sync runs: one code path for the buttons, the scheduler and the CLI. */
@@ -58,7 +61,7 @@ export interface SyncService {
   /** Discards a held run (or a queued one). */
   cancel(id: number, user: OneRosterUser): Promise<RunView>;
   /** The latest runs and freshness, for `GET /config`. */
-  status(): Promise<{ lastBuildingSync: RunSummary | null; lastUserSync: RunSummary | null; lastSuccessfulSyncAt: string | null; buildingsSynced: boolean }>;
+  status(): Promise<ConsoleStatus & { lastBuildingSync: RunSummary | null; lastUserSync: RunSummary | null; lastSuccessfulSyncAt: string | null; buildingsSynced: boolean }>;
   /** The run that is queued or running now, in this or any other process (null when none). */
   activeRun(): Promise<RunSummary | null>;
   /** Resolves with the run once it has ended (succeeded, failed, held or cancelled). */
@@ -93,6 +96,7 @@ export function createSyncService(ctx: ModuleContext, config: ConfigService, aut
   const lease = createSyncLease(ctx.sequelize, { ttlMs: options.leaseTtlMs, clock, logger });
   const deps: SyncDeps = { options, store: ctx.store, staging, records, now: () => clock.now() };
   const sql = createSql(ctx.sequelize);
+  const audit = createAuditLog(ctx.sequelize);
   const jobs = new Set<Promise<unknown>>();
 
   function track(work: Promise<unknown>): void {
@@ -169,12 +173,44 @@ export function createSyncService(ctx: ModuleContext, config: ConfigService, aut
         clock.now(),
       );
       await held.attachRun(run.id);
+      if (!spec.dryRun) await supersedeHeld(spec.kind, run.id);
     } catch (err) {
       await held.release();
       throw err;
     }
     track(execute(run.id, held, body, false));
     return presentRun(run, []);
+  }
+
+  /**
+   * At most one plan waits: a newer run of the same kind replaces the held one (its plan would be
+   * stale once the newer run applies, and the daily job would otherwise pile one up every night).
+   */
+  async function supersedeHeld(kind: RunKind, byRunId: number): Promise<void> {
+    const ids = await records.supersedeHeld(kind, byRunId, clock.now());
+    for (const id of ids) {
+      logger.info('oneroster held run superseded', { runId: id, by: byRunId });
+      track(staging.discard(id));
+    }
+  }
+
+  /** Notes how many people are active after a user run applied, for the Automation Status chart. */
+  async function noteActiveCounts(job: RunJob): Promise<void> {
+    const [students, staff] = await Promise.all([ctx.store.countActivePeople('students'), ctx.store.countActivePeople('staff')]);
+    await job.update({ activeAfter: JSON.stringify({ students, staff }) });
+  }
+
+  /** Records who resolved a held run, and leaves its wait out of its duration. */
+  function decisionPatch(run: RunRecord, action: 'approved' | 'cancelled', user: OneRosterUser): RunPatch {
+    const now = clock.now();
+    return {
+      decision: action,
+      decidedById: String(user.id).slice(0, 64),
+      decidedByName: user.name?.slice(0, 255) ?? null,
+      decidedAt: now,
+      heldMs: run.finishedAt ? Math.max(0, now.getTime() - run.finishedAt.getTime()) : 0,
+      updatedAt: now,
+    };
   }
 
   /** Runs a body under the lease and records how it ended. Never throws. */
@@ -323,6 +359,13 @@ export function createSyncService(ctx: ModuleContext, config: ConfigService, aut
     return sum;
   }
 
+  async function activeRun(): Promise<RunSummary | null> {
+    const state = await lease.state();
+    if (!state.live || state.runId === null) return null;
+    const run = await records.find(state.runId);
+    return run && (run.status === 'queued' || run.status === 'running') ? presentRunSummary(run) : null;
+  }
+
   async function sleep(ms: number): Promise<void> {
     await new Promise((resolve) => setTimeout(resolve, ms));
   }
@@ -338,18 +381,21 @@ export function createSyncService(ctx: ModuleContext, config: ConfigService, aut
       const open = await connect();
       if (!(await records.latest({ kind: 'buildings', status: 'succeeded', dryRun: false }))) throw syncErrors.buildingsNotSynced();
       const settings = await automation.settings();
-      const kinds: PersonKind[] = request.kinds
-        ? (['students', 'staff'] as const).filter((kind) => request.kinds!.includes(kind))
-        : [...(settings.studentImport ? (['students'] as const) : []), ...(settings.staffImport ? (['staff'] as const) : [])];
+      // The automatic-import toggles are about the daily job, which passes its kinds; an admin's
+      // Sync Users imports both unless they pick one.
+      const wanted = request.kinds ?? ['students', 'staff'];
+      const kinds: PersonKind[] = (['students', 'staff'] as const).filter((kind) => wanted.includes(kind));
       if (kinds.length === 0) throw syncErrors.nothingToSync();
       const mode = request.mode ?? 'full';
       const dryRun = request.dryRun ?? false;
       const since = mode === 'delta' ? await deltaWatermark(kinds) : null;
-      return launch({ kind: 'users', mode, dryRun, request }, async (job) =>
-        syncUsers(deps, job, await open(), {
+      return launch({ kind: 'users', mode, dryRun, request }, async (job) => {
+        const outcome = await syncUsers(deps, job, await open(), {
           kinds, mode, since, dryRun, deactivateMissing: settings.deactivateMissing, gradeMatrix: settings.gradeMatrix, orgBuildings: settings.orgBuildings,
-        }),
-      );
+        });
+        if (outcome.status === 'succeeded' && !dryRun) await noteActiveCounts(job);
+        return outcome;
+      });
     },
 
     async listRuns(query) {
@@ -369,7 +415,7 @@ export function createSyncService(ctx: ModuleContext, config: ConfigService, aut
         const latest = await records.latestAppliedId();
         if (latest !== null && latest > (run.baselineRunId ?? 0)) throw syncErrors.planOutdated();
         await repairInterrupted();
-        const moved = await records.update(id, { status: 'running', phase: 'applying', updatedAt: clock.now() }, ['held']);
+        const moved = await records.update(id, { ...decisionPatch(run, 'approved', user), status: 'running', phase: 'applying' }, ['held']);
         if (!moved) throw syncErrors.notHeld((await records.find(id))?.status ?? 'gone');
         await held.attachRun(id);
       } catch (err) {
@@ -377,6 +423,7 @@ export function createSyncService(ctx: ModuleContext, config: ConfigService, aut
         throw err;
       }
       logger.info('oneroster held run approved', { runId: id, by: String(user.id) });
+      await audit.record('run_approved', user, { runId: id, kind: run.kind, deactivations: plannedDeactivations(run) });
       const pulled = run.counts ? (JSON.parse(run.counts) as RunOutcome['counts']) : null;
       const plan = run.plan ? (JSON.parse(run.plan) as HeldPlan) : null;
       track(
@@ -384,6 +431,7 @@ export function createSyncService(ctx: ModuleContext, config: ConfigService, aut
           if (!pulled || !plan) throw new OneRosterError(409, 'plan_missing', 'This run has no stored plan to apply.');
           const kinds = (['buildings', 'students', 'staff'] as RecordKind[]).filter((kind) => plan.counts[kind]);
           await applyPlan(deps, job, kinds, plan.counts);
+          if (run.kind === 'users') await noteActiveCounts(job);
           return { status: 'succeeded', counts: { ...pulled, kinds: plan.counts }, plan: null };
         }, true, run.issueCount ?? 0),
       );
@@ -395,9 +443,11 @@ export function createSyncService(ctx: ModuleContext, config: ConfigService, aut
       if (!run) throw errors.notFound('run');
       if (run.status !== 'held' && run.status !== 'queued') throw syncErrors.notCancellable(run.status);
       const now = clock.now();
-      const cancelled = await records.update(id, { status: 'cancelled', phase: 'done', finishedAt: now, updatedAt: now }, [run.status]);
+      const decided = run.status === 'held' ? decisionPatch(run, 'cancelled', user) : {};
+      const cancelled = await records.update(id, { ...decided, status: 'cancelled', phase: 'done', finishedAt: now, updatedAt: now }, [run.status]);
       if (!cancelled) throw syncErrors.notCancellable((await records.find(id))?.status ?? 'gone');
       logger.info('oneroster run cancelled', { runId: id, by: String(user.id) });
+      await audit.record('run_cancelled', user, { runId: id, kind: run.kind, was: run.status, deactivations: plannedDeactivations(run) });
       if (run.status === 'held') {
         track(staging.discard(id));
         await notifyFinished(id);
@@ -406,13 +456,25 @@ export function createSyncService(ctx: ModuleContext, config: ConfigService, aut
     },
 
     async status() {
-      const [building, users, success, synced] = await Promise.all([
+      const [attention, building, users, success, synced] = await Promise.all([
+        readConsoleStatus({
+          records,
+          activeRun: async () => {
+            const active = await activeRun();
+            return active ? view(active.id) : null;
+          },
+          view,
+          isEnabled: () => config.isEnabled(),
+          settings: () => automation.settings(),
+          now: clock.now(),
+        }),
         records.latest({ kind: 'buildings' }),
         records.latest({ kind: 'users' }),
         records.latest({ status: 'succeeded', dryRun: false }),
         records.latest({ kind: 'buildings', status: 'succeeded', dryRun: false }),
       ]);
       return {
+        ...attention,
         lastBuildingSync: building ? presentRunSummary(building) : null,
         lastUserSync: users ? presentRunSummary(users) : null,
         lastSuccessfulSyncAt: success?.finishedAt?.toISOString() ?? null,
@@ -420,12 +482,7 @@ export function createSyncService(ctx: ModuleContext, config: ConfigService, aut
       };
     },
 
-    async activeRun() {
-      const state = await lease.state();
-      if (!state.live || state.runId === null) return null;
-      const run = await records.find(state.runId);
-      return run && (run.status === 'queued' || run.status === 'running') ? presentRunSummary(run) : null;
-    },
+    activeRun,
 
     async waitForRun(id) {
       // Quick to notice a short run, light on the database during a long one.
@@ -446,4 +503,12 @@ export function createSyncService(ctx: ModuleContext, config: ConfigService, aut
       while (jobs.size > 0) await Promise.allSettled([...jobs]);
     },
   };
+}
+
+/** The deactivations a held run planned, per kind (for the audit entry). */
+function plannedDeactivations(run: RunRecord): Record<string, number> {
+  const plan = run.plan ? (JSON.parse(run.plan) as HeldPlan) : null;
+  const planned: Record<string, number> = {};
+  for (const [kind, numbers] of Object.entries(plan?.deactivations ?? {})) planned[kind] = numbers?.planned ?? 0;
+  return planned;
 }

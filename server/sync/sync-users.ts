@@ -35,7 +35,9 @@ export async function syncUsers(deps: SyncDeps, job: RunJob, connection: Provide
   await job.phase('pulling');
   const buildingsBySchool = new Map<string, number>();
   const activeBuildings = new Set<number>();
+  const schoolNames = new Map<string, string>();
   for (const building of await deps.store.listBuildings()) {
+    if (building.sisId !== null) schoolNames.set(building.sisId, building.name);
     if (!building.active) continue;
     activeBuildings.add(building.id);
     if (building.sisId !== null) buildingsBySchool.set(building.sisId, building.id);
@@ -48,6 +50,7 @@ export async function syncUsers(deps: SyncDeps, job: RunJob, connection: Provide
       staging: deps.staging,
       issues: job.issues,
       runId: job.runId,
+      schoolNames,
       classify: { kinds: new Set(request.kinds), staffRoles: new Set(deps.options.staffRoles), buildingsBySchool, naturalKey: deps.options.naturalKey,
         gradeMatrix: new Map(Object.entries(request.gradeMatrix)) },
     });

@@ -8,7 +8,7 @@ const zero: KindCounts = { created: 0, updated: 0, unchanged: 0, linked: 0, reke
 function run(patch: Partial<RunView>): RunView {
   return {
     id: 7, kind: 'users', status: 'running', trigger: 'cli', mode: 'full', dryRun: false, requestedBy: 'ops (CLI)',
-    createdAt: '2030-01-01T02:00:00.000Z', startedAt: '2030-01-01T02:00:00.100Z', finishedAt: null, durationMs: null,
+    createdAt: '2030-01-01T02:00:00.000Z', startedAt: '2030-01-01T02:00:00.100Z', finishedAt: null, durationMs: null, decision: null, supersededBy: null,
     counts: { kinds: {}, skippedBySchool: {}, ignoredRoles: {}, unmatchedBuildings: [] }, error: null,
     phase: 'pulling', progress: { processed: 0, total: 4000 }, issues: [], issueCount: 0, plan: null,
     ...patch,

@@ -48,7 +48,7 @@ export class HostTab {
     await context.addInitScript(() => {
       const events: Array<{ type: string; detail: unknown; composed: boolean }> = [];
       (window as unknown as { __events: typeof events }).__events = events;
-      for (const name of ['oneroster-config-saved', 'oneroster-sync-finished', 'oneroster-config-disabled']) {
+      for (const name of ['oneroster-config-saved', 'oneroster-sync-finished', 'oneroster-config-disabled', 'oneroster-status-changed']) {
         document.addEventListener(name, (event) =>
           events.push({ type: name, detail: JSON.parse(JSON.stringify((event as CustomEvent).detail ?? null)), composed: event.composed }),
         );

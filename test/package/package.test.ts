@@ -56,6 +56,7 @@ describe('the packed package', () => {
         'dist/esm/index.mjs',
         'dist/esm/index.d.mts',
         'dist/widget/oneroster-settings.js',
+        'dist/widget/oneroster-settings.d.ts',
         'dist/migrations/index.js',
         'dist/cli/main.js',
       ]),
@@ -92,7 +93,7 @@ describe('the packed package', () => {
   });
 
   it('ships declarations without type errors, for both entry points', () => {
-    const entries = [path.join(ROOT, 'dist/server/index.d.ts'), path.join(ROOT, 'dist/esm/index.d.mts')];
+    const entries = [path.join(ROOT, 'dist/server/index.d.ts'), path.join(ROOT, 'dist/esm/index.d.mts'), path.join(ROOT, 'dist/widget/oneroster-settings.d.ts')];
     expect(declarationErrors(entries, path.join(ROOT, 'dist'))).toEqual([]);
   });
 

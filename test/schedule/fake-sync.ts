@@ -44,6 +44,8 @@ export function fakeRun(id: number, kind: RunKind, status: RunStatus, mode: RunM
     startedAt: now,
     finishedAt: status === 'queued' ? null : now,
     durationMs: 0,
+    decision: null,
+    supersededBy: null,
     counts: { kinds: {}, skippedBySchool: {}, ignoredRoles: {}, unmatchedBuildings: [] },
     error: status === 'failed' ? { code: 'provider_unreachable', message: 'The provider did not answer.' } : null,
     phase: 'done',

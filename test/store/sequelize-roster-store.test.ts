@@ -77,6 +77,17 @@ describeEachDatabase('default roster store', (db) => {
     expect(seen).toHaveLength(2500);
     expect(new Set(seen).size).toBe(2500);
     const active = await store.listActivePeople('staff', null, 10);
-    expect(active).toEqual([{ id: expect.any(Number), sourcedId: 'has-id', name: 'Csv C' }]);
+    expect(active).toEqual([{ id: expect.any(Number), sourcedId: 'has-id', name: 'Csv C', number: 'T-2', buildingId: null }]);
+  });
+
+  it('writes Building SIS values of existing buildings: two may swap theirs, and null unlinks one', async () => {
+    const store = createSequelizeRosterStore(db().sequelize);
+    await store.applyBuildings({ creates: [{ sisId: 'swap-a', name: 'A', identifier: null, hash: 'a' }, { sisId: 'swap-b', name: 'B', identifier: null, hash: 'b' }], updates: [], deactivations: [] }, at);
+    const byName = async () => Object.fromEntries((await store.listBuildings()).map((b) => [b.name, b.sisId]));
+    const ids = Object.fromEntries((await store.listBuildings()).map((b) => [b.name, b.id]));
+    await store.assignBuildingSisIds([{ id: ids.A!, sisId: 'swap-b' }, { id: ids.B!, sisId: 'swap-a' }], at);
+    expect(await byName()).toMatchObject({ A: 'swap-b', B: 'swap-a' });
+    await store.assignBuildingSisIds([{ id: ids.A!, sisId: null }], at);
+    expect(await byName()).toMatchObject({ A: null, B: 'swap-a' });
   });
 });

@@ -13,6 +13,7 @@ import { ProviderError, type NormalizedOrg, type NormalizedPerson, type Provider
 import type { AutomationService } from '../../server/schedule/automation-service';
 import { createSequelizeRosterStore } from '../../server/store/sequelize-roster-store';
 import { createSyncService, type SyncService } from '../../server/sync/sync-service';
+import { createConsoleService } from '../../server/sync/console-service';
 import { createMemoryLogger, MOUNT, TEST_ENCRYPTION_KEY } from '../helpers/app';
 import type { ScratchDatabase } from '../helpers/databases';
 import { assertCountsReconcile } from '../helpers/invariants';
@@ -181,7 +182,7 @@ export async function createSyncHarness(
     if (req.header('x-test-user') === 'admin') Object.assign(req, { user: { id: 1, name: 'Ada Admin', permissions: ['manage_settings'] } });
     next();
   });
-  app.use(MOUNT, buildRouter(routeTable, { config, sync, automation, widget: createWidgetAssets() }, options));
+  app.use(MOUNT, buildRouter(routeTable, { config, sync, automation, console: createConsoleService(ctx, config, automation, sync), widget: createWidgetAssets() }, options));
   return { sync, ctx, sequelize: db.sequelize, app, logger, settings, finished, setConnection: (c) => (current = c) };
 }
 

@@ -48,7 +48,7 @@ describeEachDatabase('mass-deactivation safeguard', (db) => {
     // Nothing was applied, so the run's own counts claim nothing; the plan holds the numbers.
     expect(run.counts.kinds).toEqual({});
     expect(run.plan!.samples.students).toHaveLength(7);
-    expect(run.plan!.samples.students![0]).toEqual({ sourcedId: 's1', name: 'Givens1 Familys1' });
+    expect(run.plan!.samples.students![0]).toEqual({ sourcedId: 's1', name: 'Givens1 Familys1', number: 'num-s1', building: 'School org-1' });
     expect(await rosterRows(h.sequelize, 'students')).toEqual(before);
     expect(h.finished.at(-1)).toMatchObject({ id: run.id, status: 'held' });
     expect(await h.sync.activeRun()).toBeNull();
@@ -97,15 +97,17 @@ describeEachDatabase('mass-deactivation safeguard', (db) => {
     district.people = people.slice(10);
     const held = await syncUsersNow(h);
     expect(held.status).toBe('held');
-    district.people = people;
-    expect((await syncUsersNow(h)).status).toBe('succeeded');
+    // A building sync changes the roster without superseding the held user plan.
+    expect((await syncBuildingsNow(h)).status).toBe('succeeded');
     await expect(h.sync.approve(held.id, admin)).rejects.toMatchObject({ status: 409, code: 'plan_outdated' });
     expect((await h.sync.getRun(held.id)).status).toBe('held');
-    // The next run sweeps the outdated plan's staged rows; the admin can still cancel it.
+    // The next user run supersedes the outdated plan and sweeps its staged rows.
+    district.people = people;
     expect((await syncUsersNow(h)).status).toBe('succeeded');
     const [staged] = await h.sequelize.query(`SELECT COUNT(*) AS n FROM oneroster_staging WHERE run_id = ${held.id}`);
     expect(Number((staged as Array<{ n: number }>)[0]!.n)).toBe(0);
-    expect((await h.sync.cancel(held.id, admin)).status).toBe('cancelled');
+    expect((await h.sync.getRun(held.id)).status).toBe('superseded');
+    await expect(h.sync.cancel(held.id, admin)).rejects.toMatchObject({ status: 409, code: 'run_not_cancellable' });
   });
 
   it('holds an empty feed rather than deactivating everyone', async () => {

@@ -221,7 +221,7 @@ describeEachDatabase('user sync', (db) => {
     expect(run).toMatchObject({ status: 'succeeded', dryRun: true });
     expect(run.counts.kinds.students).toMatchObject({ created: 1, updated: 29, deactivated: 1 });
     expect(run.plan?.deactivations.students).toMatchObject({ planned: 1, active: 30 });
-    expect(run.plan?.samples.students).toEqual([{ sourcedId: 's1', name: 'Givens1 Familys1' }]);
+    expect(run.plan?.samples.students).toEqual([{ sourcedId: 's1', name: 'Givens1 Familys1', number: 'num-s1', building: 'School org-1' }]);
     expect(await rosterRows(h.sequelize, 'students')).toEqual(before);
   });
 
@@ -297,13 +297,11 @@ describeEachDatabase('user sync', (db) => {
   });
 
   it('classifies by role, not endpoint, and syncs only the kinds asked for', async () => {
-    h.settings.staffImport = false;
-    const run = await syncUsersNow(h);
+    const run = await syncUsersNow(h, { kinds: ['students'] });
     expect(Object.keys(run.counts.kinds)).toEqual(['students']);
     expect(await rosterRows(h.sequelize, 'staff')).toHaveLength(0);
     const explicit = await syncUsersNow(h, { kinds: ['staff'] });
     expect(explicit.counts.kinds.staff).toMatchObject({ created: 5 });
-    h.settings.studentImport = false;
-    await expect(h.sync.startUserSync({ trigger: 'manual', user: null })).rejects.toMatchObject({ status: 409, code: 'nothing_to_sync' });
+    await expect(h.sync.startUserSync({ trigger: 'manual', user: null, kinds: [] })).rejects.toMatchObject({ status: 409, code: 'nothing_to_sync' });
   });
 });

@@ -288,6 +288,11 @@ function configView(state: State): ConfigView {
     lastUserSync: users ? summarize(users) : null,
     lastSuccessfulSyncAt: succeeded.length ? succeeded[succeeded.length - 1]!.finishedAt : null,
     buildingsSynced: succeeded.some((r) => r.kind === 'buildings'),
+    activeRun: null,
+    heldRun: null,
+    lastRun: null,
+    lastDailySuccessAt: null,
+    dailyStale: false,
   };
 }
 
@@ -397,6 +402,8 @@ function startRun(state: State, kind: RunKind, mode: 'full' | 'delta' = 'full', 
     startedAt: null,
     finishedAt: null,
     durationMs: null,
+    decision: null,
+    supersededBy: null,
     counts: { kinds: {}, skippedBySchool: {}, ignoredRoles: {}, unmatchedBuildings: [] },
     error: null,
     phase: 'queued',

@@ -21,8 +21,8 @@ export class SettingsPage {
     await this.root.getByRole('tab').or(this.root.getByRole('alert')).first().waitFor();
   }
 
-  tab(name: 'OneRoster' | 'Automation' | 'History'): Locator {
-    return this.root.getByRole('tab', { name });
+  tab(name: 'OneRoster' | 'Automation' | 'Automation Status' | 'History'): Locator {
+    return this.root.getByRole('tab', { name, exact: true });
   }
 
   button(name: string | RegExp): Locator {
@@ -154,7 +154,13 @@ export class SettingsPage {
 
   /** Approves (or cancels) the held run whose detail is open, confirming in the dialog. */
   async resolveHeld(action: 'approve' | 'cancel'): Promise<void> {
-    await this.button(action === 'approve' ? 'Approve' : 'Cancel run').click();
+    // Approving a deactivation of more than half a kind asks for the number first.
+    const typed = this.root.getByLabel(/To approve, type the number/);
+    if (action === 'approve' && (await typed.count()) > 0) {
+      const label = (await this.root.locator('.type-to-approve').textContent()) ?? '';
+      await typed.fill(/\(([\d,]+)\)/.exec(label)![1]!);
+    }
+    await this.button(action === 'approve' ? 'Approve and apply' : 'Cancel run (safe)').click();
     await this.answerDialog(true);
     await this.root.getByText(action === 'approve' ? /^Approved\./ : /^Cancelled\./).waitFor();
   }

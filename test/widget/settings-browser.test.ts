@@ -208,14 +208,14 @@ test('resolves held runs: shows the plan, approves one and cancels another', asy
   await settings.openHistory();
   const detail = await settings.openRun(second.id);
   const text = (await detail.textContent()) ?? '';
-  expect(text).toMatch(/would deactivate 40 of\s*300 active \(the limit is 30\)/);
+  expect(text).toMatch(/Students\s*—\s*300\s*40\s*30/);
   expect(text).toContain('Grace Hopper');
   expect(text).toContain(XSS_NAME);
   await expectNoScriptFromRosterNames();
   await screenshot(page, '08-held-run');
 
   // Backing out of the confirmation changes nothing.
-  await settings.button('Approve').click();
+  await settings.button('Approve and apply').click();
   await screenshot(page, '09-approve-dialog');
   await settings.answerDialog(false);
   expect(fake.requests.some((r) => r.path.endsWith('/approve'))).toBe(false);
@@ -352,7 +352,7 @@ test('loading the script twice is harmless', async () => {
   });
   await settings.open(`${fake.url}/?twice=1`);
   expect(scripts).toHaveLength(2);
-  expect(await settings.root.getByRole('tab').count()).toBe(3);
+  expect(await settings.root.getByRole('tab').count()).toBe(4);
   expect(await page.evaluate(() => typeof customElements.get('oneroster-settings'))).toBe('function');
 });
 
@@ -374,7 +374,7 @@ test('every tab passes axe with no serious or critical violations, and the tabs 
   expect(await seriousAxeViolations(page)).toEqual([]);
   await settings.openRun(5);
   expect(await seriousAxeViolations(page)).toEqual([]);
-  await settings.button('Approve').click();
+  await settings.button('Approve and apply').click();
   expect(await seriousAxeViolations(page)).toEqual([]);
   await settings.answerDialog(false);
 

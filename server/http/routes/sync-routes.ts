@@ -7,6 +7,7 @@ import { validate } from '../validate';
 const userSyncSchema = Joi.object<UserSyncInput>({
   mode: Joi.string().valid('full', 'delta'),
   dryRun: Joi.boolean(),
+  kinds: Joi.array().items(Joi.string().valid('students', 'staff')).min(1).unique(),
 });
 
 const emptySchema = Joi.object({});
@@ -15,10 +16,12 @@ const runQuerySchema = Joi.object({
   limit: Joi.number().integer().min(1).max(200).default(20),
   offset: Joi.number().integer().min(0).max(1_000_000_000).default(0),
   kind: Joi.string().valid('buildings', 'users'),
-  status: Joi.string().valid('queued', 'running', 'succeeded', 'failed', 'held', 'cancelled'),
+  status: Joi.string().valid('queued', 'running', 'succeeded', 'failed', 'held', 'cancelled', 'superseded'),
+  trigger: Joi.string().valid('manual', 'schedule', 'cli'),
 });
 
-function runId(params: Record<string, string>): number {
+/** The run id of a `/runs/:id` path (404 for anything but a plain number). */
+export function runId(params: Record<string, string>): number {
   const id = Number(params.id);
   if (!/^\d{1,15}$/.test(params.id ?? '') || !Number.isSafeInteger(id)) throw errors.notFound('run');
   return id;
@@ -43,7 +46,7 @@ export const syncRoutes: Route[] = [
     summary: 'Starts a student and staff sync in the background',
     async handler({ services, body, user }) {
       const input = validate(userSyncSchema, body);
-      const run = await services.sync.startUserSync({ trigger: 'manual', user, mode: input.mode, dryRun: input.dryRun });
+      const run = await services.sync.startUserSync({ trigger: 'manual', user, mode: input.mode, dryRun: input.dryRun, kinds: input.kinds });
       const response: RunResponse = { run };
       return { status: 202, body: response };
     },
