@@ -1,4 +1,5 @@
 import { html, nothing } from 'lit';
+import { property, state } from 'lit/decorators.js';
 import type { ApiClient } from './api-client';
 import { defineOnce } from './define';
 import { describeError } from './messages';
@@ -16,32 +17,14 @@ interface Row {
  * each, applied on every user sync. Saved on its own with `PUT /automation { gradeMatrix }`.
  */
 export class OneRosterGradeMatrix extends PanelElement {
-  static override properties = {
-    client: { attribute: false },
-    matrix: { attribute: false },
-    rows: { state: true },
-    saving: { state: true },
-    errorText: { state: true },
-    savedText: { state: true },
-  };
-
   /** The API client. */
-  declare client: ApiClient;
+  @property({ attribute: false }) client!: ApiClient;
   /** The saved matrix (incoming value → district label). */
-  declare matrix: Record<string, string>;
-  declare private rows: Row[];
-  declare private saving: boolean;
-  declare private errorText: string;
-  declare private savedText: string;
-
-  constructor() {
-    super();
-    this.matrix = {};
-    this.rows = [];
-    this.saving = false;
-    this.errorText = '';
-    this.savedText = '';
-  }
+  @property({ attribute: false }) matrix: Record<string, string> = {};
+  @state() private rows: Row[] = [];
+  @state() private saving: boolean = false;
+  @state() private errorText: string = '';
+  @state() private savedText: string = '';
 
   override willUpdate(changed: Map<string, unknown>): void {
     if (changed.has('matrix')) this.rows = Object.entries(this.matrix ?? {}).map(([incoming, label]) => ({ incoming, label }));
@@ -100,3 +83,9 @@ export class OneRosterGradeMatrix extends PanelElement {
 }
 
 defineOnce('oneroster-grade-matrix', OneRosterGradeMatrix);
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'oneroster-grade-matrix': OneRosterGradeMatrix;
+  }
+}
