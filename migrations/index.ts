@@ -11,9 +11,12 @@ import { districtSettings } from './0007b-district-settings';
 import { runTimesMs } from './0007c-run-times-ms';
 import { consoleColumns } from './0008-console-columns';
 
-/** Every migration, in order. An explicit list (no glob) so bundlers and reviewers see them all. */
+/**
+ * Every migration, in order. An explicit list (no glob) so bundlers and reviewers see them all.
+ * `0007c` comes after `0008` on purpose: it gives 0008's `decided_at` milliseconds too.
+ */
 export const migrations: readonly Migration[] = [
-  rosterTables, configTables, syncTables, automationTables, personIdentity, districtSettings, runTimesMs, consoleColumns,
+  rosterTables, configTables, syncTables, automationTables, personIdentity, districtSettings, consoleColumns, runTimesMs,
 ];
 
 /** The table where applied migrations are recorded, apart from the host's own migration table. */

@@ -116,7 +116,7 @@ function defineModels(sequelize: Sequelize): { Run: ModelStatic<RunModel>; Issue
       decision: { type: DataTypes.STRING(16), allowNull: true },
       decidedById: { type: DataTypes.STRING(64), allowNull: true },
       decidedByName: { type: DataTypes.STRING(255), allowNull: true },
-      decidedAt: { type: DataTypes.DATE, allowNull: true },
+      decidedAt: { type: DataTypes.DATE(3), allowNull: true },
       // BIGINT: a plan may wait longer than the 24.8 days an INT of milliseconds holds.
       heldMs: { type: DataTypes.BIGINT, allowNull: false, defaultValue: 0 },
       supersededByRunId: { type: DataTypes.INTEGER, allowNull: true },
