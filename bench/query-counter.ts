@@ -1,6 +1,6 @@
 import type { Sequelize } from 'sequelize';
 
-/** Queries and their database time for one statement shape (e.g. `INSERT students`). */
+/** Queries and their database time for one statement shape (e.g. `INSERT oneroster_students`). */
 export interface QueryTally {
   count: number;
   /** Sum of the time from sending to the answer, in ms (overlaps with other work). */
@@ -79,7 +79,7 @@ function add(tallies: Record<string, QueryTally>, key: string, ms: number): void
   tally.ms += ms;
 }
 
-/** `INSERT students`, `SELECT oneroster_staging`, `START TRANSACTION`… */
+/** `INSERT oneroster_students`, `SELECT oneroster_staging`, `START TRANSACTION`… */
 function shape(sql: string): string {
   const verb = /^\s*(\w+(?:\s+TRANSACTION)?)/i.exec(sql)?.[1]?.toUpperCase() ?? '?';
   const table = /\b(?:FROM|INTO|UPDATE)\s+[`"]?(\w+)/i.exec(sql)?.[1];

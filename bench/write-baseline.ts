@@ -27,7 +27,7 @@ const NUMBER_COLUMN: Record<PersonKind, string> = { students: 'student_number', 
  */
 export async function prepareRosterRows(sequelize: Sequelize, users: number): Promise<PreparedTable[]> {
   const district = new SandboxDistrict(resolveSandboxOptions(districtOptions(users)));
-  const buildings = await sequelize.query<{ id: number; sis_id: string | null }>('SELECT id, sis_id FROM buildings WHERE active = 1', {
+  const buildings = await sequelize.query<{ id: number; sis_id: string | null }>('SELECT id, sis_id FROM oneroster_buildings WHERE active = 1', {
     type: QueryTypes.SELECT,
   });
   const classify = {
@@ -89,7 +89,7 @@ function toNormalized(person: SandboxPerson): NormalizedPerson {
 
 /** Empties the people tables (not timed). */
 export async function emptyPeopleTables(sequelize: Sequelize): Promise<void> {
-  for (const table of ['students', 'staff']) await sequelize.query(`DELETE FROM ${table}`);
+  for (const table of ['oneroster_students', 'oneroster_staff']) await sequelize.query(`DELETE FROM ${table}`);
 }
 
 /**
@@ -109,7 +109,7 @@ export async function writeRosterRows(sequelize: Sequelize, tables: PreparedTabl
   };
   let written = 0;
   for (const { table, columns, rows } of tables) {
-    const head = `INSERT INTO ${quote(table)} (${columns.map(quote).join(', ')}) VALUES `;
+    const head = `INSERT INTO ${quote(`oneroster_${table}`)} (${columns.map(quote).join(', ')}) VALUES `;
     for (let i = 0; i < rows.length; i += WRITE_BATCH) {
       const slice = rows.slice(i, i + WRITE_BATCH);
       const statement = head + slice.map((row) => `(${row.map(escape).join(', ')})`).join(', ');

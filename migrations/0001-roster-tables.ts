@@ -1,5 +1,6 @@
-import { DataTypes } from 'sequelize';
+import { DataTypes, type QueryInterface } from 'sequelize';
 import type { Migration } from './types';
+import { ROSTER_INDEXES, ROSTER_TABLES, type RosterTableKind } from './roster-table-names';
 
 const timestamps = {
   created_at: { type: DataTypes.DATE, allowNull: false },
@@ -10,7 +11,7 @@ const timestamps = {
  * Columns students and staff share; each adds its own number and kind-specific fields. A function:
  * Sequelize adapts data type instances to the dialect in place, so they must not be shared.
  */
-const personColumns = () => ({
+const personColumns = (buildingsTable: string) => ({
   id: { type: DataTypes.INTEGER, primaryKey: true, autoIncrement: true },
   // Binary collation: sourcedIds are case-sensitive keys, and MySQL's default collation is not.
   sourced_id: { type: DataTypes.STRING(255).BINARY, allowNull: true },
@@ -20,7 +21,7 @@ const personColumns = () => ({
   preferred_first_name: { type: DataTypes.STRING(255), allowNull: true },
   email: { type: DataTypes.STRING(320), allowNull: true },
   username: { type: DataTypes.STRING(255), allowNull: true },
-  building_id: { type: DataTypes.INTEGER, allowNull: true, references: { model: 'buildings', key: 'id' } },
+  building_id: { type: DataTypes.INTEGER, allowNull: true, references: { model: buildingsTable, key: 'id' } },
   enabled: { type: DataTypes.BOOLEAN, allowNull: false, defaultValue: true },
   active: { type: DataTypes.BOOLEAN, allowNull: false, defaultValue: true },
   deactivated_at: { type: DataTypes.DATE, allowNull: true },
@@ -30,52 +31,61 @@ const personColumns = () => ({
 });
 
 /**
- * The roster tables the default store writes: what the Manage1to1 host calls buildings, students
- * and staff. A host with its own tables plugs its own store instead and may skip nothing here:
- * these tables are then simply unused.
+ * Creates the three roster tables and their indexes under `names` (index names follow the table
+ * names). Shared with tests, which build a database as releases before 0005 left it.
+ */
+export async function createRosterTables(queryInterface: QueryInterface, names: Record<RosterTableKind, string>): Promise<void> {
+  const { buildings: B, students: S, staff: T } = names;
+  await queryInterface.createTable(B, {
+    id: { type: DataTypes.INTEGER, primaryKey: true, autoIncrement: true },
+    sis_id: { type: DataTypes.STRING(255).BINARY, allowNull: true },
+    name: { type: DataTypes.STRING(255), allowNull: false },
+    identifier: { type: DataTypes.STRING(255), allowNull: true },
+    source: { type: DataTypes.STRING(16), allowNull: false, defaultValue: 'manual' },
+    active: { type: DataTypes.BOOLEAN, allowNull: false, defaultValue: true },
+    deactivated_at: { type: DataTypes.DATE, allowNull: true },
+    last_synced_at: { type: DataTypes.DATE, allowNull: true },
+    sync_hash: { type: DataTypes.STRING(32), allowNull: true },
+    ...timestamps,
+  });
+
+  await queryInterface.createTable(S, {
+    ...personColumns(B),
+    student_number: { type: DataTypes.STRING(255), allowNull: true },
+    grade: { type: DataTypes.STRING(16), allowNull: true },
+    ...timestamps,
+  });
+
+  await queryInterface.createTable(T, {
+    ...personColumns(B),
+    staff_number: { type: DataTypes.STRING(255), allowNull: true },
+    role: { type: DataTypes.STRING(64), allowNull: true },
+    ...timestamps,
+  });
+  for (const kind of Object.keys(ROSTER_INDEXES) as RosterTableKind[]) {
+    const table = names[kind];
+    for (const index of ROSTER_INDEXES[kind]) {
+      await queryInterface.addIndex(table, index.columns, { unique: index.unique, name: `${table}${index.suffix}` });
+    }
+  }
+}
+
+/**
+ * The roster tables the default store writes, under names of the module's own
+ * (`oneroster_buildings`, `oneroster_students`, `oneroster_staff`): a host such as Manage1to1 has
+ * its own `buildings`, `students` and `staff`, which the module must never create, alter or drop.
+ * A host that plugs in its own `rosterStore` leaves these tables empty. (Releases before 0005 named
+ * them `buildings`, `students`, `staff`; `0005-own-roster-table-names` renames those.)
  */
 export const rosterTables: Migration = {
   name: '0001-roster-tables',
   async up({ queryInterface }) {
-    await queryInterface.createTable('buildings', {
-      id: { type: DataTypes.INTEGER, primaryKey: true, autoIncrement: true },
-      sis_id: { type: DataTypes.STRING(255).BINARY, allowNull: true },
-      name: { type: DataTypes.STRING(255), allowNull: false },
-      identifier: { type: DataTypes.STRING(255), allowNull: true },
-      source: { type: DataTypes.STRING(16), allowNull: false, defaultValue: 'manual' },
-      active: { type: DataTypes.BOOLEAN, allowNull: false, defaultValue: true },
-      deactivated_at: { type: DataTypes.DATE, allowNull: true },
-      last_synced_at: { type: DataTypes.DATE, allowNull: true },
-      sync_hash: { type: DataTypes.STRING(32), allowNull: true },
-      ...timestamps,
-    });
-    await queryInterface.addIndex('buildings', ['sis_id'], { unique: true, name: 'buildings_sis_id_unique' });
-
-    await queryInterface.createTable('students', {
-      ...personColumns(),
-      student_number: { type: DataTypes.STRING(255), allowNull: true },
-      grade: { type: DataTypes.STRING(16), allowNull: true },
-      ...timestamps,
-    });
-    await queryInterface.addIndex('students', ['sourced_id'], { unique: true, name: 'students_sourced_id_unique' });
-    await queryInterface.addIndex('students', ['student_number'], { name: 'students_student_number' });
-    await queryInterface.addIndex('students', ['building_id'], { name: 'students_building_id' });
-    await queryInterface.addIndex('students', ['active'], { name: 'students_active' });
-
-    await queryInterface.createTable('staff', {
-      ...personColumns(),
-      staff_number: { type: DataTypes.STRING(255), allowNull: true },
-      role: { type: DataTypes.STRING(64), allowNull: true },
-      ...timestamps,
-    });
-    await queryInterface.addIndex('staff', ['sourced_id'], { unique: true, name: 'staff_sourced_id_unique' });
-    await queryInterface.addIndex('staff', ['staff_number'], { name: 'staff_staff_number' });
-    await queryInterface.addIndex('staff', ['building_id'], { name: 'staff_building_id' });
-    await queryInterface.addIndex('staff', ['active'], { name: 'staff_active' });
+    await createRosterTables(queryInterface, ROSTER_TABLES);
   },
   async down({ queryInterface }) {
-    await queryInterface.dropTable('staff');
-    await queryInterface.dropTable('students');
-    await queryInterface.dropTable('buildings');
+    const { buildings: B, students: S, staff: T } = ROSTER_TABLES;
+    await queryInterface.dropTable(T);
+    await queryInterface.dropTable(S);
+    await queryInterface.dropTable(B);
   },
 };

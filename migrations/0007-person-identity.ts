@@ -5,7 +5,7 @@ import type { Migration } from './types';
  * The default roster tables this migration alters. One constant, so a rename of those tables
  * (issue 13's `oneroster_students` / `oneroster_staff`) is a one-line change here.
  */
-export const IDENTITY_PERSON_TABLES = { students: 'students', staff: 'staff' } as const;
+export const IDENTITY_PERSON_TABLES = { students: 'oneroster_students', staff: 'oneroster_staff' } as const;
 
 /**
  * Person identity beyond sourcedId, and the district's grade and org settings:

@@ -6,6 +6,7 @@ import { rosterTables } from './0001-roster-tables';
 import { configTables } from './0002-config-tables';
 import { syncTables } from './0003-sync-tables';
 import { automationTables } from './0004-automation-tables';
+import { ownRosterTableNames } from './0005-own-roster-table-names';
 import { personIdentity } from './0007-person-identity';
 import { districtSettings } from './0007b-district-settings';
 import { runTimesMs } from './0007c-run-times-ms';
@@ -16,7 +17,15 @@ import { consoleColumns } from './0008-console-columns';
  * `0007c` comes after `0008` on purpose: it gives 0008's `decided_at` milliseconds too.
  */
 export const migrations: readonly Migration[] = [
-  rosterTables, configTables, syncTables, automationTables, personIdentity, districtSettings, consoleColumns, runTimesMs,
+  rosterTables,
+  configTables,
+  syncTables,
+  automationTables,
+  ownRosterTableNames,
+  personIdentity,
+  districtSettings,
+  consoleColumns,
+  runTimesMs,
 ];
 
 /** The table where applied migrations are recorded, apart from the host's own migration table. */

@@ -2,7 +2,7 @@ import Joi from 'joi';
 import type { Request } from 'express';
 import type { Sequelize } from 'sequelize';
 import type { Logger } from './logger';
-import type { RosterStore } from './store/roster-store';
+import { ROSTER_STORE_METHODS, type RosterStore } from './store/roster-store';
 import type { RunView } from './http/contract';
 
 /** The signed-in person as the module sees them: only what it records in history and audit. */
@@ -46,13 +46,20 @@ export interface OneRosterOptions {
   logger?: Logger;
   /** Time source. Defaults to the system clock. */
   clock?: Clock;
-  /** Where people and buildings are written. Defaults to the module's own Sequelize tables. */
+  /**
+   * Where people and buildings are written: every `RosterStore` method must be present (checked at
+   * creation). Defaults to the module's own Sequelize tables (`oneroster_buildings`, …).
+   */
   rosterStore?: RosterStore;
   /** Provider URL rules (SSRF protection). Defaults to https only, public addresses only. */
   network?: {
-    /** Allow `http:` provider URLs: `never`, `loopback` (127.0.0.0/8, ::1, localhost) or `always`. Defaults to `never`. */
+    /**
+     * Allow `http:` provider URLs: `never`, `loopback` (127.0.0.0/8, ::1, localhost) or `always`.
+     * `loopback` also allows loopback hosts (as if `allowLoopback: true`); combining it with an
+     * explicit `allowLoopback: false` is refused at creation. Defaults to `never`.
+     */
     allowHttp?: 'never' | 'loopback' | 'always';
-    /** Allow provider hosts on loopback addresses. Defaults to false. */
+    /** Allow provider hosts on loopback addresses. Defaults to false (true when `allowHttp` is `loopback`). */
     allowLoopback?: boolean;
     /** Allow provider hosts on private ranges (10/8, 172.16/12, 192.168/16, link-local). Defaults to false. */
     allowPrivate?: boolean;
@@ -63,7 +70,7 @@ export interface OneRosterOptions {
     timeoutMs?: number;
     /** Retries for 429, 5xx and network errors. Defaults to 5. */
     maxRetries?: number;
-    /** First backoff delay in ms (doubles, with jitter). Defaults to 500. */
+    /** First backoff delay in ms (doubles, with jitter); at most `retryMaxMs`. Defaults to 500. */
     retryBaseMs?: number;
     /** Longest single backoff delay in ms. Defaults to 30000. */
     retryMaxMs?: number;
@@ -123,7 +130,7 @@ export interface OneRosterOptions {
    * Never put the plan's samples (children's names) in an email. Defaults to none.
    */
   onRunFinished?: (run: RunView) => void | Promise<void>;
-  /** Largest JSON body accepted by the router. Defaults to `100kb`. */
+  /** Largest JSON body accepted by the router, as a byte size (`512b`, `100kb`, `1mb`). Defaults to `100kb`. */
   bodyLimit?: string;
 }
 
@@ -177,7 +184,7 @@ const optionsSchema = Joi.object<OneRosterOptions>({
   rosterStore: Joi.object().unknown(),
   network: Joi.object({
     allowHttp: Joi.string().valid('never', 'loopback', 'always').default('never'),
-    allowLoopback: Joi.boolean().default(false),
+    allowLoopback: Joi.boolean(),
     allowPrivate: Joi.boolean().default(false),
   }).default(),
   http: Joi.object({
@@ -207,7 +214,10 @@ const optionsSchema = Joi.object<OneRosterOptions>({
   missedRunWindowMs: Joi.number().integer().min(0).default(6 * 60 * 60 * 1000),
   maxRunIssues: Joi.number().integer().min(0).default(1000),
   onRunFinished: fn,
-  bodyLimit: Joi.string().default('100kb'),
+  bodyLimit: Joi.string()
+    .pattern(/^\d+(\.\d+)?\s*(b|kb|mb|gb)$/i)
+    .default('100kb')
+    .messages({ 'string.pattern.base': 'must be a byte size such as 100kb or 1mb' }),
 });
 
 /**
@@ -225,7 +235,30 @@ export function resolveOptions(options: OneRosterOptions, fallbackLogger: Logger
     const reason = detail?.context?.message ?? detail?.message ?? error.message;
     throw new TypeError(`createOneRoster: invalid option "${name}": ${String(reason).replace(/^"[^"]*" /, '')}`);
   }
-  return { ...value, logger: value.logger ?? fallbackLogger } as ResolvedOptions;
+  const resolved = { ...value, logger: value.logger ?? fallbackLogger } as ResolvedOptions;
+  checkCombinations(resolved, options);
+  return resolved;
+}
+
+/** The checks that span options, each a `TypeError` naming the option (joi checks one at a time). */
+function checkCombinations(resolved: ResolvedOptions, given: OneRosterOptions): void {
+  const invalid = (name: string, reason: string) => new TypeError(`createOneRoster: invalid option "${name}": ${reason}`);
+  const { network, http } = resolved;
+  if (network.allowHttp === 'loopback') {
+    if (given.network?.allowLoopback === false) {
+      throw invalid('network.allowLoopback', 'cannot be false with allowHttp "loopback" (which allows loopback hosts)');
+    }
+    network.allowLoopback = true;
+  }
+  network.allowLoopback = network.allowLoopback ?? false;
+  if (http.retryBaseMs > http.retryMaxMs) {
+    throw invalid('http.retryBaseMs', `must be at most http.retryMaxMs (${http.retryMaxMs})`);
+  }
+  const store = resolved.rosterStore as unknown as Record<string, unknown> | undefined;
+  if (store) {
+    const missing = ROSTER_STORE_METHODS.filter((method) => typeof store[method] !== 'function');
+    if (missing.length > 0) throw invalid('rosterStore', `is missing ${missing.join(', ')}`);
+  }
 }
 
 /** Turns the configured key text into the 32 bytes AES-256 needs, or throws saying what is wrong. */

@@ -27,6 +27,7 @@ const API_ERRORS: Record<string, string> = {
   forbidden: 'You need the Manage Settings permission to manage OneRoster. Ask a district administrator for access.',
   network_error: 'The server could not be reached. Check your connection and try again.',
   sync_in_progress: 'A sync is running. Wait for it to finish, then try again.',
+  settings_being_saved: 'The OneRoster settings are being saved right now. Try again in a moment.',
   buildings_not_synced: 'Sync buildings first: students and staff are placed in buildings, so a building sync must succeed before a user sync.',
   not_configured: 'OneRoster is not set up yet. Choose a provider, test the configuration and save it first.',
   nothing_to_sync: 'There is nothing to sync: choose students, staff or both.',
@@ -118,6 +119,9 @@ export function fieldErrors(err: unknown): Record<string, string> {
 function describeFieldProblem(field: string, message: string): string {
   const label = FIELD_LABELS[field] ?? 'This field';
   const text = message.toLowerCase();
+  if (field === 'clientSecret' && text.includes('again')) {
+    return 'Enter the client secret again: the saved one is only used with the same provider, client ID and server addresses.';
+  }
   if (text.includes('is required') || text.includes('not allowed to be empty')) return `Enter the ${label.toLowerCase()}.`;
   if (/must be a valid (uri|url)/.test(text)) return 'Enter a full address starting with https://.';
   if (/must be (a number|an integer|greater|less)/.test(text) && field === 'fullSyncEvery') return 'Enter a whole number of days between 1 and 30.';

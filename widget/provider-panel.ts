@@ -263,7 +263,7 @@ export class OneRosterProviderPanel extends PanelElement {
     const saved = this.config?.config;
     const isSet = !!saved && saved.provider === this.draft.provider && saved.clientSecret?.set;
     const error = this.errors.clientSecret;
-    const hint = isSet ? 'Set — leave blank to keep the saved secret.' : 'Stored encrypted; never shown again.';
+    const hint = isSet ? 'Set — leave blank to keep the saved secret (kept only while the client ID and server addresses stay the same).' : 'Stored encrypted; never shown again.';
     return html`<div class="field">
       <label for="or-clientSecret">Client secret</label>
       <input id="or-clientSecret" type="password" autocomplete="new-password" .value=${this.draft.clientSecret}

@@ -164,10 +164,18 @@ export class OneRosterRunDetail extends PanelElement {
     const busy = !!this.acting;
     const mustType = typeToApprove(plan);
     const typedOk = mustType === null || this.typed.trim().replace(/[,\s]/g, '') === String(mustType);
+    // Buildings held as matching keys (an occupied building leaving, a look-alike arriving), beside the mass-deactivation safeguard.
+    const buildingReasons = (plan.holdReasons ?? []).filter((reason) => reason.code !== 'mass_deactivation');
+    const massHeld = !plan.holdReasons?.length || plan.holdReasons.some((reason) => reason.code === 'mass_deactivation');
     return html`
       <div class="warning" part="held-plan">
         <h4>Held for approval: nothing has been changed yet</h4>
-        <p>This run would deactivate more records than the safeguard allows. Compare what the provider sent with what is active now.</p>
+        ${massHeld ? html`<p>This run would deactivate more records than the safeguard allows. Compare what the provider sent with what is active now.</p>` : nothing}
+        ${buildingReasons.length
+          ? html`<ul class="plain" part="hold-reasons">${buildingReasons.map((reason) => html`<li>${reason.message}${reason.buildings?.length
+              ? html` <span class="muted">(${reason.buildings.map((b) => b.name).join(', ')})</span>`
+              : nothing}</li>`)}</ul>`
+          : nothing}
         <div class="table-wrap"><table>
           <caption>What the provider sent, beside Manage1to1 now</caption>
           <thead><tr><th scope="col">Kind</th><th scope="col" class="num">Sent by the provider</th><th scope="col" class="num">Active now</th>

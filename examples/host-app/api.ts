@@ -1,13 +1,12 @@
 import express, { type NextFunction, type Request, type RequestHandler, type Response, type Router } from 'express';
-import Joi from 'joi';
 import type { Sequelize } from 'sequelize';
 import type { OneRoster } from '../../server';
-import { requireApiLogin } from './auth';
+import { assertCanWriteSisFields, requireApiLogin } from './auth';
 import { requireCsrfToken } from './csrf';
 import { importPeople } from './csv-import';
 import { asyncRoute, HttpError, validate } from './http-error';
 import type { PersonKind, RosterQueries } from './roster-queries';
-import { blankToNull, createBuildingSchema, listQuerySchema, parseBuildingId, updateBuildingSchema } from './schemas';
+import { blankToNull, buildingListQuerySchema, createBuildingSchema, listQuerySchema, parseBuildingId, updateBuildingSchema } from './schemas';
 
 /** Largest CSV an import takes (about 40,000 people). */
 export const CSV_LIMIT = '5mb';
@@ -31,8 +30,8 @@ export function createApiRoutes(deps: { sequelize: Sequelize; queries: RosterQue
   router.get(
     '/buildings',
     asyncRoute(async (req, res) => {
-      validate(Joi.object({}), req.query);
-      res.json(await queries.listBuildings());
+      const { limit, offset } = validate(buildingListQuerySchema, req.query);
+      res.json(await queries.listBuildings({ limit, offset }));
     }),
   );
 
@@ -42,6 +41,7 @@ export function createApiRoutes(deps: { sequelize: Sequelize; queries: RosterQue
     jsonBody,
     asyncRoute(async (req, res) => {
       const input = validate(createBuildingSchema, req.body);
+      if (input.sisId) assertCanWriteSisFields(req);
       const building = await queries.createBuilding({ name: input.name, sisId: blankToNull(input.sisId), identifier: blankToNull(input.identifier) });
       res.status(201).json({ building });
     }),
@@ -53,6 +53,7 @@ export function createApiRoutes(deps: { sequelize: Sequelize; queries: RosterQue
     asyncRoute(async (req, res) => {
       const id = parseBuildingId(req.params.id);
       const { sisId } = validate(updateBuildingSchema, req.body);
+      assertCanWriteSisFields(req);
       res.json({ building: await queries.updateBuildingSisId(id, blankToNull(sisId)) });
     }),
   );

@@ -4,7 +4,7 @@ import passport from 'passport';
 import { Strategy as LocalStrategy } from 'passport-local';
 import { csrfToken, requireCsrfToken } from './csrf';
 import { asyncRoute, HttpError, validate } from './http-error';
-import { checkCredentials, demoLogins, findUserById, type HostUser } from './users';
+import { canManageSettings, checkCredentials, demoLogins, findUserById, type HostUser } from './users';
 import { renderLogin } from './views/login';
 
 /** The passport instance of one host app (never the global singleton: two apps share nothing). */
@@ -26,6 +26,17 @@ export function createPassport(): HostPassport {
 /** The signed-in user, or undefined. */
 export function currentUser(req: Request): HostUser | undefined {
   return (req.user as HostUser | undefined) ?? undefined;
+}
+
+/**
+ * Building SIS values are the keys the OneRoster sync matches schools on: only someone with
+ * Manage Settings may write one (403 otherwise).
+ */
+export function assertCanWriteSisFields(req: Request): void {
+  const user = currentUser(req);
+  if (!user || !canManageSettings(user)) {
+    throw new HttpError(403, 'forbidden', 'Setting a Building SIS ID needs the Manage Settings permission.');
+  }
 }
 
 /** For pages: sends a visitor who is not signed in to the login page, remembering where they were going. */

@@ -12,7 +12,9 @@ import { createLoginRoutes, createPassport, currentUser } from './auth';
 import { openDatabase } from './database';
 import { errorBody, HttpError } from './http-error';
 import { createPageRoutes } from './pages';
+import { createHostTables, defineHostModels } from './host-models';
 import { createRosterQueries } from './roster-queries';
+import { createHostRosterStore } from './roster-store';
 import { describeSandboxCredentials, type RunningSandbox } from './sandbox-credentials';
 import { canManageSettings } from './users';
 import { renderErrorPage } from './views/error';
@@ -63,8 +65,9 @@ export interface HostApp {
 
 /**
  * Builds the example Manage1to1 host: sessions and a passport login, the roster pages and JSON
- * API over the module's roster tables, and the OneRoster module mounted exactly as the monolith
- * mounts it. Runs the module's migrations before answering.
+ * API over the host's own roster tables, and the OneRoster module mounted exactly as the monolith
+ * mounts it, writing those tables through the host's `rosterStore` adapter. Creates the host's
+ * tables and runs the module's migrations before answering.
  */
 export async function createHostApp(options: HostAppOptions): Promise<HostApp> {
   if (!options.sequelize && !options.databaseUrl) throw new TypeError('createHostApp: give sequelize or databaseUrl');
@@ -83,9 +86,12 @@ export async function createHostApp(options: HostAppOptions): Promise<HostApp> {
       apiKey: options.classlink?.apiKey ?? sandbox?.credentials.classlink.apiKey,
       proxyUrl: options.classlink?.proxyUrl ?? sandbox?.credentials.classlink.proxyUrl,
     };
+    const roster = defineHostModels(sequelize);
     const oneroster = createOneRoster({
       sequelize,
       encryptionKey: options.encryptionKey,
+      // The sync writes the host's own buildings/students/staff, never tables of the module's.
+      rosterStore: createHostRosterStore(sequelize, roster),
       classlink: withoutUndefined(classlink),
       logger,
       // The host says who is signed in and who holds Manage Settings, as the monolith would.
@@ -101,7 +107,10 @@ export async function createHostApp(options: HostAppOptions): Promise<HostApp> {
       ...(options.production ? {} : { network: { allowHttp: 'loopback' as const, allowLoopback: true } }),
       ...options.oneroster,
     });
+    // The module first: on a database an older example app used, its migration 0005 moves the
+    // module's old `buildings`/`students`/`staff` aside before the host creates its own.
     await oneroster.migrate();
+    await createHostTables(roster);
 
     const app = buildExpressApp({ options, logger, sequelize, oneroster, sandbox });
     return hostHandle({ app, oneroster, sequelize, sandbox, ownsDatabase });

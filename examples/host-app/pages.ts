@@ -1,7 +1,7 @@
 import express, { type Request, type Response, type Router } from 'express';
 import type { Sequelize } from 'sequelize';
 import type { OneRoster } from '../../server';
-import { currentUser, requirePageLogin } from './auth';
+import { assertCanWriteSisFields, currentUser, requirePageLogin } from './auth';
 import { CSRF_FIELD, csrfToken, requireCsrfToken } from './csrf';
 import { importPeople } from './csv-import';
 import { setFlash, takeFlash } from './flash';
@@ -66,7 +66,7 @@ export function createPageRoutes(deps: PageDeps): Router {
     '/buildings',
     asyncRoute(async (req, res) => {
       const [list, people, locked] = await Promise.all([queries.listBuildings(), queries.countPeopleByBuilding(), oneroster.isEnabled()]);
-      send(req, res, { title: 'Buildings', section: 'buildings' }, renderBuildings({ buildings: list.items, people, locked, csrfToken: csrfToken(req) }));
+      send(req, res, { title: 'Buildings', section: 'buildings' }, renderBuildings({ buildings: list.items, people, locked, canEditSis: canManageSettings(currentUser(req)!), csrfToken: csrfToken(req) }));
     }),
   );
 
@@ -77,6 +77,7 @@ export function createPageRoutes(deps: PageDeps): Router {
     formAction('/buildings', async (req) => {
       if (await oneroster.isEnabled()) throw lockedError();
       const input = validate(createBuildingSchema, formFields(req));
+      if (input.sisId) assertCanWriteSisFields(req);
       const building = await queries.createBuilding({ name: input.name, sisId: blankToNull(input.sisId), identifier: blankToNull(input.identifier) });
       return `Added ${building.name}.`;
     }),
@@ -88,6 +89,7 @@ export function createPageRoutes(deps: PageDeps): Router {
     requireCsrfToken,
     formAction('/buildings', async (req) => {
       const { sisId } = validate(updateBuildingSchema, formFields(req));
+      assertCanWriteSisFields(req);
       const building = await queries.updateBuildingSisId(parseBuildingId(req.params.id), blankToNull(sisId));
       return building.sisId ? `${building.name} now has Building SIS ID ${building.sisId}.` : `Cleared the Building SIS ID of ${building.name}.`;
     }),

@@ -1,12 +1,13 @@
 import { fn, col, Op, UniqueConstraintError, where, type Sequelize, type WhereOptions } from 'sequelize';
-import { defineRosterModels, type BuildingRow, type PersonKind, type RosterModels, type StaffRow, type StudentRow } from '../../server';
+import type { PersonKind } from '../../server';
+import { defineHostModels, type HostBuilding, type HostModels, type HostStaff, type HostStudent } from './host-models';
 import { HttpError } from './http-error';
 
 /** Students or staff: the two kinds of people the host lists and imports (the module's own). */
 export type { PersonKind };
 
 /** A building as the host's API presents it: its row without sync bookkeeping. */
-export type BuildingItem = Pick<BuildingRow, 'id' | 'sisId' | 'name' | 'identifier' | 'source' | 'active'>;
+export type BuildingItem = Pick<HostBuilding, 'id' | 'sisId' | 'name' | 'identifier' | 'source' | 'active'>;
 
 /** A student or staff member as the host's API presents it (`grade` for students, `role` for staff). */
 export interface PersonItem {
@@ -38,15 +39,19 @@ export interface PeopleQuery {
   q?: string;
 }
 
-/** The host's reads and writes of the roster tables, through the module's own models. */
+/** The host's reads and writes of its own roster tables. */
 export interface RosterQueries {
   /** The models, for the CSV import. */
-  models: RosterModels;
-  listBuildings(): Promise<ListPage<BuildingItem>>;
+  models: HostModels;
+  /** Buildings by name; all of them unless `limit` says otherwise. */
+  listBuildings(page?: { limit?: number; offset?: number }): Promise<ListPage<BuildingItem>>;
   /** How many students and staff point at each building id. */
   countPeopleByBuilding(): Promise<Map<number, number>>;
   createBuilding(input: { name: string; sisId?: string | null; identifier?: string | null }): Promise<BuildingItem>;
-  /** Sets or clears the Building SIS field; 404 for an unknown id, 409 when another building has it. */
+  /**
+   * Sets or clears the Building SIS field; 404 for an unknown id, 409 when another building has it,
+   * 409 `sis_id_read_only` for a building the sync created (its SIS value is the school's key).
+   */
   updateBuildingSisId(id: number, sisId: string | null): Promise<BuildingItem>;
   /** Removes a building nobody points at; 404 unknown, 409 when people still belong to it. */
   deleteBuilding(id: number): Promise<void>;
@@ -55,9 +60,9 @@ export interface RosterQueries {
   counts(): Promise<{ buildings: number; students: number; staff: number }>;
 }
 
-/** Builds the queries over one Sequelize instance (the module's roster tables). */
+/** Builds the queries over one Sequelize instance (the host's roster tables). */
 export function createRosterQueries(sequelize: Sequelize): RosterQueries {
-  const models = defineRosterModels(sequelize);
+  const models = defineHostModels(sequelize);
   const { Building, Student, Staff } = models;
 
   const findBuilding = async (id: number) => {
@@ -73,9 +78,9 @@ export function createRosterQueries(sequelize: Sequelize): RosterQueries {
   return {
     models,
 
-    async listBuildings() {
-      const rows = await Building.findAll({ order: [['name', 'ASC'], ['id', 'ASC']] });
-      return { total: rows.length, items: rows.map((row) => presentBuilding(row.get({ plain: true }))) };
+    async listBuildings(page = {}) {
+      const { count, rows } = await Building.findAndCountAll({ order: [['name', 'ASC'], ['id', 'ASC']], limit: page.limit, offset: page.offset });
+      return { total: count, items: rows.map((row) => presentBuilding(row.get({ plain: true }))) };
     },
 
     async countPeopleByBuilding() {
@@ -94,7 +99,7 @@ export function createRosterQueries(sequelize: Sequelize): RosterQueries {
 
     async createBuilding(input) {
       if (input.sisId) await refuseTakenSisId(input.sisId);
-      const sameName = await Building.count({ where: where(fn('lower', col('name')), input.name.toLowerCase()) });
+      const sameName = await Building.count({ where: where(fn('lower', col('building_name')), input.name.toLowerCase()) });
       if (sameName > 0) throw new HttpError(409, 'duplicate_building_name', 'A building with that name already exists.');
       try {
         const row = await Building.create({ name: input.name, sisId: input.sisId ?? null, identifier: input.identifier ?? null, source: 'manual' });
@@ -108,6 +113,9 @@ export function createRosterQueries(sequelize: Sequelize): RosterQueries {
 
     async updateBuildingSisId(id, sisId) {
       const building = await findBuilding(id);
+      if (building.get('source') === 'oneroster') {
+        throw new HttpError(409, 'sis_id_read_only', 'This building came from OneRoster: its Building SIS ID is the school\'s key and cannot be changed.');
+      }
       if (sisId) await refuseTakenSisId(sisId, id);
       try {
         await building.update({ sisId });
@@ -129,8 +137,8 @@ export function createRosterQueries(sequelize: Sequelize): RosterQueries {
 
     async listPeople(kind, query) {
       const model = (kind === 'students' ? Student : Staff) as typeof Student;
-      const numberColumn = kind === 'students' ? 'student_number' : 'staff_number';
-      const filter = searchFilter(query.q, ['first_name', 'last_name', 'preferred_first_name', numberColumn, 'email']);
+      const numberColumn = kind === 'students' ? 'student_no' : 'employee_no';
+      const filter = searchFilter(query.q, ['first_name', 'last_name', 'nickname', numberColumn, 'email_address']);
       const { count, rows } = await model.findAndCountAll({
         where: filter,
         order: [['lastName', 'ASC'], ['firstName', 'ASC'], ['id', 'ASC']],
@@ -166,12 +174,12 @@ function duplicateSisId(sisId: string): HttpError {
 }
 
 /** The fields of a building row the API shows. */
-export function presentBuilding(row: BuildingRow): BuildingItem {
+export function presentBuilding(row: HostBuilding): BuildingItem {
   return { id: row.id, sisId: row.sisId, name: row.name, identifier: row.identifier, source: row.source, active: Boolean(row.active) };
 }
 
 /** The fields of a person row the API shows. */
-export function presentPerson(kind: PersonKind, row: StudentRow | StaffRow): PersonItem {
+export function presentPerson(kind: PersonKind, row: HostStudent | HostStaff): PersonItem {
   const common = {
     id: row.id,
     sourcedId: row.sourcedId,
@@ -183,9 +191,9 @@ export function presentPerson(kind: PersonKind, row: StudentRow | StaffRow): Per
     active: Boolean(row.active),
   };
   if (kind === 'students') {
-    const student = row as StudentRow;
+    const student = row as HostStudent;
     return { ...common, number: student.studentNumber, grade: student.grade };
   }
-  const staff = row as StaffRow;
+  const staff = row as HostStaff;
   return { ...common, number: staff.staffNumber, role: staff.role };
 }

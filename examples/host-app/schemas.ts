@@ -14,11 +14,21 @@ export const createBuildingSchema = Joi.object<{ name: string; sisId?: string | 
 /** `PATCH /api/buildings/:id` and the SIS field form. */
 export const updateBuildingSchema = Joi.object<{ sisId: string | null }>({ sisId: optionalText.required() });
 
+const paging = {
+  limit: Joi.number().integer().min(1).max(500),
+  offset: Joi.number().integer().min(0).max(1_000_000_000).default(0),
+};
+
 /** `GET /api/students|staff` query. */
 export const listQuerySchema = Joi.object<{ limit: number; offset: number; q: string }>({
-  limit: Joi.number().integer().min(1).max(500).default(50),
-  offset: Joi.number().integer().min(0).max(1_000_000_000).default(0),
+  ...paging,
+  limit: paging.limit.default(50),
   q: Joi.string().trim().max(200).allow('').default(''),
+});
+
+/** `GET /api/buildings` query: the same paging as its sibling lists (a district has hundreds, so the default is all of them). */
+export const buildingListQuerySchema = Joi.object<{ limit?: number; offset: number }>({
+  ...paging,
 });
 
 /** An empty text field means "not set". */

@@ -52,8 +52,7 @@ export function createConfigService(ctx: ModuleContext): ConfigService {
 
   /** The saved settings with the secret decrypted (throws `encryption_key_mismatch` on a wrong key). */
   function savedSettings(row: ConfigRow): ProviderSettings {
-    const stored = JSON.parse(row.settings) as StoredSettings;
-    const settings: ProviderSettings = { provider: row.provider as ProviderSettings['provider'], ...stored };
+    const settings = savedSettingsWithoutSecret(row);
     if (row.encryptedSecret) settings.clientSecret = decryptSecret(row.encryptedSecret, key);
     return settings;
   }
@@ -73,10 +72,13 @@ export function createConfigService(ctx: ModuleContext): ConfigService {
     };
     if (settings.auth === 'oauth2') settings.tokenUrl = input.tokenUrl;
     if (settings.clientSecret) return { settings, keepsSavedSecret: false };
-    if (row && row.provider === input.provider && row.encryptedSecret) {
-      return { settings: { ...settings, clientSecret: decryptSecret(row.encryptedSecret, key) }, keepsSavedSecret: true };
+    if (!row || !row.encryptedSecret) throw errors.validation([{ field: 'clientSecret', message: 'clientSecret is required' }]);
+    if (secretBinding(settings) !== secretBinding(savedSettingsWithoutSecret(row))) {
+      // The saved secret may only go where it was saved for: anything else could send it to a
+      // server the admin typed in, so the request must carry the secret itself.
+      throw errors.validation([{ field: 'clientSecret', message: SECRET_REBIND_MESSAGE }]);
     }
-    throw errors.validation([{ field: 'clientSecret', message: 'clientSecret is required' }]);
+    return { settings: { ...settings, clientSecret: decryptSecret(row.encryptedSecret, key) }, keepsSavedSecret: true };
   }
 
   async function recordAudit(action: AuditAction, user: OneRosterUser, details: Record<string, unknown>, transaction: unknown): Promise<void> {
@@ -180,6 +182,37 @@ export function createConfigService(ctx: ModuleContext): ConfigService {
 
   function stamp(result: TestResult): LastTestView {
     return { ...result, at: ctx.clock.now().toISOString() };
+  }
+}
+
+/** The field error of a blank secret that cannot be reused for the submitted settings. */
+const SECRET_REBIND_MESSAGE =
+  'Enter the client secret again: the saved secret is only reused with the same provider, client ID and server addresses.';
+
+/** The saved settings, secret left out. */
+function savedSettingsWithoutSecret(row: ConfigRow): ProviderSettings {
+  const stored = JSON.parse(row.settings) as StoredSettings;
+  return { provider: row.provider as ProviderSettings['provider'], ...stored };
+}
+
+/**
+ * What a saved secret is bound to: the provider, the client ID, and the origin (scheme, host,
+ * port) of every URL it authenticates against (the token URL receives it; the base URL receives
+ * OAuth 1.0a signatures made with it). Paths and the version may change; anything here may not.
+ * ClassLink stores no secret: the vendor's API key is a host option and only ever goes to the
+ * host's configured proxy URL, which no request can change.
+ */
+function secretBinding(settings: ProviderSettings): string {
+  const origin = (url: string | undefined) => (url ? safeOrigin(url) : null);
+  return JSON.stringify([settings.provider, settings.clientId ?? null, origin(settings.baseUrl), origin(settings.tokenUrl)]);
+}
+
+/** A URL's origin; the text itself when it does not parse (then it only equals itself). */
+function safeOrigin(url: string): string {
+  try {
+    return new URL(url).origin;
+  } catch {
+    return url;
   }
 }
 

@@ -281,6 +281,22 @@ export interface HeldPlan {
   deactivations: Partial<Record<RecordKind, { planned: number; active: number; threshold: number; received?: number }>>;
   /** A few of the people or buildings that would be deactivated. */
   samples: Partial<Record<RecordKind, PlanSample[]>>;
+  /** Why the run was held (empty or absent when it was not). */
+  holdReasons?: HoldReason[];
+}
+
+/** Why a run waits for approval. */
+export interface HoldReason {
+  /**
+   * `mass_deactivation`: more deactivations than the safeguard allows; `building_has_people`: a
+   * building people belong to would be deactivated; `building_lookalike`: a new building would
+   * have the name or identifier of an existing one (often a Building SIS edited by hand).
+   */
+  code: 'mass_deactivation' | 'building_has_people' | 'building_lookalike';
+  /** What an admin reads. */
+  message: string;
+  /** The buildings concerned (building reasons): id, name and, for deactivations, active people. */
+  buildings?: Array<{ id: number | null; name: string; people?: number }>;
 }
 
 /** One record a held plan would deactivate, with what an admin needs to recognise it. */

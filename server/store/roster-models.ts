@@ -1,6 +1,7 @@
 import { DataTypes, Model, type ModelStatic, type Sequelize } from 'sequelize';
+import { ROSTER_TABLES } from '../../migrations/roster-table-names';
 
-/** A building row (`buildings`). `sisId` is the "Building SIS" field: a school's OneRoster sourcedId. */
+/** A building row (`oneroster_buildings`). `sisId` is the "Building SIS" field: a school's OneRoster sourcedId. */
 export interface BuildingRow {
   id: number;
   sisId: string | null;
@@ -39,13 +40,13 @@ export interface PersonRowBase {
   updatedAt: Date;
 }
 
-/** A student row (`students`). */
+/** A student row (`oneroster_students`). */
 export interface StudentRow extends PersonRowBase {
   studentNumber: string | null;
   grade: string | null;
 }
 
-/** A staff row (`staff`). */
+/** A staff row (`oneroster_staff`). */
 export interface StaffRow extends PersonRowBase {
   staffNumber: string | null;
   role: string | null;
@@ -53,11 +54,11 @@ export interface StaffRow extends PersonRowBase {
 
 /** Sequelize models over the roster tables, for the default store and for hosts that read them. */
 export interface RosterModels {
-  /** `buildings`. */
+  /** `oneroster_buildings`. */
   Building: ModelStatic<Model<BuildingRow, Partial<BuildingRow>>>;
-  /** `students`. */
+  /** `oneroster_students`. */
   Student: ModelStatic<Model<StudentRow, Partial<StudentRow>>>;
-  /** `staff`. */
+  /** `oneroster_staff`. */
   Staff: ModelStatic<Model<StaffRow, Partial<StaffRow>>>;
 }
 
@@ -114,7 +115,7 @@ export function defineRosterModels(sequelize: Sequelize): RosterModels {
       syncHash: { type: DataTypes.STRING(32), allowNull: true },
       ...timestampAttributes,
     },
-    { ...common, tableName: 'buildings' },
+    { ...common, tableName: ROSTER_TABLES.buildings },
   );
   const Student = sequelize.define<Model<StudentRow, Partial<StudentRow>>>(
     'OneRosterStudent',
@@ -123,7 +124,7 @@ export function defineRosterModels(sequelize: Sequelize): RosterModels {
       studentNumber: { type: DataTypes.STRING(255), allowNull: true },
       grade: { type: DataTypes.STRING(16), allowNull: true },
     },
-    { ...common, tableName: 'students' },
+    { ...common, tableName: ROSTER_TABLES.students },
   );
   const Staff = sequelize.define<Model<StaffRow, Partial<StaffRow>>>(
     'OneRosterStaff',
@@ -132,7 +133,7 @@ export function defineRosterModels(sequelize: Sequelize): RosterModels {
       staffNumber: { type: DataTypes.STRING(255), allowNull: true },
       role: { type: DataTypes.STRING(64), allowNull: true },
     },
-    { ...common, tableName: 'staff' },
+    { ...common, tableName: ROSTER_TABLES.staff },
   );
   return { Building, Student, Staff };
 }

@@ -1,8 +1,8 @@
 /**
  * The roster store: the only way the sync engine reads and writes buildings, students and staff.
  *
- * The default store (`createSequelizeRosterStore`) writes the module's own `buildings`, `students`
- * and `staff` tables. A host that keeps people in its own tables passes its own implementation as
+ * The default store (`createSequelizeRosterStore`) writes the module's own `oneroster_buildings`,
+ * `oneroster_students` and `oneroster_staff` tables. A host that keeps people in its own tables passes its own implementation as
  * the `rosterStore` option. The contract is small and bulk-oriented so that a sync of a million
  * people costs a bounded number of queries per thousand:
  *
@@ -64,6 +64,13 @@ export interface RosterStore {
   countActivePeople(kind: PersonKind): Promise<number>;
 
   /**
+   * How many active students and staff (together) belong to each of `buildingIds` (at most a few
+   * hundred); buildings nobody belongs to may be left out. A building sync that would deactivate
+   * a building people still belong to is held for approval.
+   */
+  countActivePeopleByBuilding(buildingIds: number[]): Promise<Map<number, number>>;
+
+  /**
    * Active people of `kind` that have a `sourcedId`, in ascending `id` order, starting after
    * `afterId` (null: from the start), at most `limit`. The engine pages through these to find who
    * is missing from a complete pull; it keeps no more than one page in memory.
@@ -79,6 +86,20 @@ export interface RosterStore {
    */
   applyPeople(kind: PersonKind, changes: PersonChanges, at: Date): Promise<void>;
 }
+
+/** Every method a `RosterStore` must have (typed, so a new method cannot be left out here). */
+export const ROSTER_STORE_METHODS = Object.keys({
+  listBuildings: true,
+  applyBuildings: true,
+  assignBuildingSisIds: true,
+  findPeopleBySourcedId: true,
+  findUnkeyedPeopleByNumber: true,
+  findPeopleByNaturalKey: true,
+  countActivePeople: true,
+  countActivePeopleByBuilding: true,
+  listActivePeople: true,
+  applyPeople: true,
+} satisfies Record<Exclude<keyof RosterStore, 'name'>, true>) as Array<Exclude<keyof RosterStore, 'name'>>;
 
 /** The two kinds of person the engine imports. */
 export type PersonKind = 'students' | 'staff';

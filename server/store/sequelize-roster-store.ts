@@ -11,6 +11,7 @@ import type {
   StoredBuilding,
   StoredPerson,
 } from './roster-store';
+import { ROSTER_TABLES } from '../../migrations/roster-table-names';
 import { chunk, createSql, readBoolean } from './sql';
 
 /** Rows per statement: well under MySQL's packet limit, and few statements per thousand people. */
@@ -18,13 +19,13 @@ const BATCH = 1000;
 
 /** Per-kind column names of the default tables. */
 const PERSON_TABLES: Record<PersonKind, { table: string; number: string; extra: 'grade' | 'role' }> = {
-  students: { table: 'students', number: 'student_number', extra: 'grade' },
-  staff: { table: 'staff', number: 'staff_number', extra: 'role' },
+  students: { table: ROSTER_TABLES.students, number: 'student_number', extra: 'grade' },
+  staff: { table: ROSTER_TABLES.staff, number: 'staff_number', extra: 'role' },
 };
 
 /**
- * The default roster store over the module's `buildings`, `students` and `staff` tables (created by
- * the migrations). Every method is one or a few set-based statements: multi-row upserts
+ * The default roster store over the module's `oneroster_buildings`, `oneroster_students` and
+ * `oneroster_staff` tables (created by the migrations). Every method is one or a few set-based statements: multi-row upserts
  * (`ON DUPLICATE KEY UPDATE` on MySQL, `ON CONFLICT` on SQLite), `IN (...)` lookups and `UPDATE ...
  * WHERE id IN (...)`; never a query per person.
  */
@@ -54,7 +55,7 @@ export function createSequelizeRosterStore(sequelize: Sequelize): RosterStore {
 
     async listBuildings() {
       const rows = await sql.select<Record<string, unknown>>(
-        `SELECT id, sis_id, name, identifier, source, active, sync_hash FROM ${q('buildings')} ORDER BY id`,
+        `SELECT id, sis_id, name, identifier, source, active, sync_hash FROM ${q(ROSTER_TABLES.buildings)} ORDER BY id`,
       );
       return rows.map(
         (row): StoredBuilding => ({
@@ -73,11 +74,11 @@ export function createSequelizeRosterStore(sequelize: Sequelize): RosterStore {
       if (assignments.length === 0) return;
       await sql.transaction(async (transaction) => {
         for (const slice of chunk(assignments.map((a) => a.id), BATCH)) {
-          await sql.change(`UPDATE ${q('buildings')} SET sis_id = NULL, updated_at = ${v(at)} WHERE id IN ${sql.list(slice)}`, { transaction });
+          await sql.change(`UPDATE ${q(ROSTER_TABLES.buildings)} SET sis_id = NULL, updated_at = ${v(at)} WHERE id IN ${sql.list(slice)}`, { transaction });
         }
         for (const { id, sisId } of assignments) {
           if (sisId === null) continue;
-          await sql.change(`UPDATE ${q('buildings')} SET sis_id = ${v(sisId)}, updated_at = ${v(at)} WHERE id = ${v(id)}`, { transaction });
+          await sql.change(`UPDATE ${q(ROSTER_TABLES.buildings)} SET sis_id = ${v(sisId)}, updated_at = ${v(at)} WHERE id = ${v(id)}`, { transaction });
         }
       });
     },
@@ -88,7 +89,7 @@ export function createSequelizeRosterStore(sequelize: Sequelize): RosterStore {
         for (const slice of chunk(changes.creates, BATCH)) {
           const rows = slice.map((b) => [b.sisId, b.name, b.identifier, b.hash, true, null, at, at, 'oneroster', at]);
           await sql.run(
-            `INSERT INTO ${q('buildings')} (${[...columns, 'source', 'created_at'].map(q).join(', ')}) VALUES ${sql.rows(rows)} ` +
+            `INSERT INTO ${q(ROSTER_TABLES.buildings)} (${[...columns, 'source', 'created_at'].map(q).join(', ')}) VALUES ${sql.rows(rows)} ` +
               sql.onConflictUpdate(['sis_id'], columns),
             { transaction },
           );
@@ -96,14 +97,14 @@ export function createSequelizeRosterStore(sequelize: Sequelize): RosterStore {
         for (const slice of chunk(changes.updates, BATCH)) {
           const rows = slice.map(({ id, fields: b }) => [id, b.sisId, b.name, b.identifier, b.hash, true, null, at, at, at]);
           await sql.run(
-            `INSERT INTO ${q('buildings')} (${['id', ...columns, 'created_at'].map(q).join(', ')}) VALUES ${sql.rows(rows)} ` +
+            `INSERT INTO ${q(ROSTER_TABLES.buildings)} (${['id', ...columns, 'created_at'].map(q).join(', ')}) VALUES ${sql.rows(rows)} ` +
               sql.onConflictUpdate(['id'], columns),
             { transaction },
           );
         }
         for (const slice of chunk(changes.deactivations, BATCH)) {
           await sql.change(
-            `UPDATE ${q('buildings')} SET active = ${v(false)}, deactivated_at = ${v(at)}, last_synced_at = ${v(at)}, ` +
+            `UPDATE ${q(ROSTER_TABLES.buildings)} SET active = ${v(false)}, deactivated_at = ${v(at)}, last_synced_at = ${v(at)}, ` +
               `updated_at = ${v(at)} WHERE active = ${v(true)} AND id IN ${sql.list(slice)}`,
             { transaction },
           );
@@ -157,6 +158,19 @@ export function createSequelizeRosterStore(sequelize: Sequelize): RosterStore {
         `SELECT COUNT(*) AS n FROM ${q(PERSON_TABLES[kind].table)} WHERE active = ${v(true)}`,
       );
       return Number(row?.n ?? 0);
+    },
+
+    async countActivePeopleByBuilding(buildingIds) {
+      const counts = new Map<number, number>();
+      for (const slice of chunk(buildingIds, BATCH)) {
+        for (const { table } of Object.values(PERSON_TABLES)) {
+          const rows = await sql.select<{ building_id: number | string; n: number | string }>(
+            `SELECT building_id, COUNT(*) AS n FROM ${q(table)} WHERE active = ${v(true)} AND building_id IN ${sql.list(slice)} GROUP BY building_id`,
+          );
+          for (const row of rows) counts.set(Number(row.building_id), (counts.get(Number(row.building_id)) ?? 0) + Number(row.n));
+        }
+      }
+      return counts;
     },
 
     async listActivePeople(kind, afterId, limit): Promise<ActivePerson[]> {

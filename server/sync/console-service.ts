@@ -9,7 +9,6 @@ import { readAutomationStatus } from '../schedule/automation-status';
 import { createScheduleClaims } from '../schedule/schedule-claims';
 import { checkMatches, proposeMatches, pullSchools } from './building-matching';
 import { createRunRecords } from './run-records';
-import { syncErrors } from './sync-errors';
 import type { SyncService } from './sync-service';
 
 /** The admin console's reads and the building matching step, apart from the sync engine. */
@@ -54,10 +53,9 @@ export function createConsoleService(ctx: ModuleContext, config: ConfigService, 
       const schools = await pullSchools(connection);
       const buildings = await ctx.store.listBuildings();
       const assignments = checkMatches(body, schools, buildings);
-      // A building sync reading the Building SIS values meanwhile could create the duplicates this step prevents.
-      const running = await sync.activeRun();
-      if (running) throw syncErrors.inProgress(running.id);
-      await ctx.store.assignBuildingSisIds(assignments, ctx.clock.now());
+      // A building sync reading the Building SIS values meanwhile could create the duplicates this
+      // step prevents: write them under the lease a sync takes (409 while one runs).
+      await sync.whileNoSyncRuns(() => ctx.store.assignBuildingSisIds(assignments, ctx.clock.now()));
       await audit.record('buildings_matched', user, { matches: assignments.map((a) => ({ buildingId: a.id, sourcedId: a.sisId })) });
       ctx.logger.info('oneroster buildings matched', { count: assignments.length, by: String(user.id) });
       return proposeMatches(schools, await ctx.store.listBuildings());

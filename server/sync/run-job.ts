@@ -1,4 +1,4 @@
-import type { HeldPlan, KindCounts, RecordKind, RunCounts, RunPhase } from '../http/contract';
+import type { HeldPlan, HoldReason, KindCounts, RecordKind, RunCounts, RunPhase } from '../http/contract';
 import type { ResolvedOptions } from '../options';
 import type { RosterStore } from '../store/roster-store';
 import { applyStagedPlan } from './apply-plan';
@@ -54,7 +54,14 @@ export interface RunOutcome {
 export async function settlePlan(
   deps: SyncDeps,
   job: RunJob,
-  input: { kinds: readonly RecordKind[]; counts: Omit<RunCounts, 'kinds'>; active: Partial<Record<RecordKind, number>>; dryRun: boolean },
+  input: {
+    kinds: readonly RecordKind[];
+    counts: Omit<RunCounts, 'kinds'>;
+    active: Partial<Record<RecordKind, number>>;
+    dryRun: boolean;
+    /** Reasons the run body found to hold the plan, besides the mass-deactivation safeguard. */
+    holdReasons?: HoldReason[];
+  },
 ): Promise<RunOutcome> {
   await job.phase('planning');
   const staged = await deps.staging.counts(job.runId);
@@ -66,8 +73,9 @@ export async function settlePlan(
   // Samples name people's buildings; building runs need no names of themselves.
   const buildings = input.kinds.includes('buildings') ? undefined : await deps.store.listBuildings();
   const plan = await describePlan(deps.staging, job.runId, kindCounts, verdicts, buildings);
+  plan.holdReasons = [...massDeactivationReasons(verdicts), ...(input.holdReasons ?? [])];
   const counts: RunCounts = { ...input.counts, kinds: kindCounts };
-  const holds = !input.dryRun && Object.values(verdicts).some((verdict) => verdict.holds);
+  const holds = !input.dryRun && plan.holdReasons.length > 0;
   // A held run has changed nobody: its planned numbers live in the plan, and approval copies
   // them into `counts` once they are applied. Otherwise a cancelled run would claim changes.
   const recorded: RunCounts = holds ? { ...input.counts, kinds: {} } : counts;
@@ -77,6 +85,15 @@ export async function settlePlan(
   if (holds) return { status: 'held', counts: recorded, plan };
   await applyPlan(deps, job, input.kinds, kindCounts);
   return { status: 'succeeded', counts, plan: null };
+}
+
+function massDeactivationReasons(verdicts: Partial<Record<RecordKind, KindSafeguard>>): HoldReason[] {
+  return (Object.entries(verdicts) as Array<[RecordKind, KindSafeguard]>)
+    .filter(([, verdict]) => verdict.holds)
+    .map(([kind, verdict]) => ({
+      code: 'mass_deactivation',
+      message: `${verdict.planned} of ${verdict.active} active ${kind} would be deactivated; more than ${verdict.threshold} needs an approval.`,
+    }));
 }
 
 /** Applies a staged plan, kind by kind (buildings first, should a run ever hold both). */

@@ -1,3 +1,4 @@
+import type { HoldReason } from '../http/contract';
 import type { NormalizedOrg, ProviderConnection } from '../providers/types';
 import type { BuildingFields, StoredBuilding } from '../store/roster-store';
 import { hashBuilding } from './content-hash';
@@ -90,6 +91,7 @@ export async function syncBuildings(
     counts: { ...emptyRunCounts(), unmatchedBuildings, reconciliation },
     active: { buildings: active },
     dryRun: false,
+    holdReasons: await buildingHoldReasons(deps, rows, existing),
   });
 }
 
@@ -112,6 +114,44 @@ async function districtOffices(connection: ProviderConnection, job: RunJob): Pro
     }
   }
   return offices;
+}
+
+/**
+ * Buildings are the keys people are matched to, so two plans wait for an admin: deactivating a
+ * building active people belong to (they would be left in an inactive building), and creating a
+ * building with the name or identifier of an existing one (a look-alike, most often because its
+ * Building SIS was edited: the sync then makes a duplicate and drops the original).
+ */
+async function buildingHoldReasons(deps: SyncDeps, rows: StagedRow[], existing: StoredBuilding[]): Promise<HoldReason[]> {
+  const reasons: HoldReason[] = [];
+  const byId = new Map(existing.map((b) => [b.id, b]));
+  const leaving = rows.filter((row) => (row.action === 'deactivate' || row.action === 'missing') && row.targetId !== null).map((row) => row.targetId!);
+  const people = leaving.length > 0 ? await deps.store.countActivePeopleByBuilding(leaving) : new Map<number, number>();
+  const occupied = leaving.filter((id) => (people.get(id) ?? 0) > 0);
+  if (occupied.length > 0) {
+    const total = occupied.reduce((sum, id) => sum + people.get(id)!, 0);
+    reasons.push({
+      code: 'building_has_people',
+      message: `${occupied.length} building(s) that ${total} active people belong to would be deactivated.`,
+      buildings: occupied.slice(0, MAX_UNMATCHED).map((id) => ({ id, name: byId.get(id)?.name ?? '', people: people.get(id) })),
+    });
+  }
+  const key = (text: string | null) => text?.trim().toLowerCase() || null;
+  const names = new Map(existing.map((b) => [key(b.name), b]));
+  const identifiers = new Map(existing.filter((b) => key(b.identifier)).map((b) => [key(b.identifier), b]));
+  const lookalikes = rows
+    .filter((row) => row.action === 'create')
+    .map((row) => row.payload as BuildingFields)
+    .map((fields) => ({ fields, twin: names.get(key(fields.name)) ?? identifiers.get(key(fields.identifier)) }))
+    .filter((pair) => pair.twin !== undefined);
+  if (lookalikes.length > 0) {
+    reasons.push({
+      code: 'building_lookalike',
+      message: `${lookalikes.length} new building(s) would share a name or identifier with an existing building; check each existing building's Building SIS.`,
+      buildings: lookalikes.slice(0, MAX_UNMATCHED).map(({ fields, twin }) => ({ id: twin!.id, name: `${fields.name} (${fields.sisId})` })),
+    });
+  }
+  return reasons;
 }
 
 function planSchool(sourcedId: string, school: NormalizedOrg, match: StoredBuilding | undefined, job: RunJob): StagedRow {

@@ -4,6 +4,8 @@ import { OneRosterError } from '../errors';
 export const syncErrors = {
   inProgress: (runId: number | null) =>
     new OneRosterError(409, 'sync_in_progress', 'A sync is already running. Wait for it to finish, then try again.', { runId }),
+  settingsChanging: () =>
+    new OneRosterError(409, 'settings_being_saved', 'The OneRoster configuration is being saved or turned off. Try again in a moment.'),
   buildingsNotSynced: () =>
     new OneRosterError(409, 'buildings_not_synced', 'Sync buildings first: people are tied to buildings, so a building sync must succeed before a user sync.'),
   nothingToSync: () =>

@@ -19,10 +19,15 @@ export interface HeldLease {
   release(transaction?: Transaction): Promise<void>;
 }
 
+/** What a lease is taken for: a sync run, or a configuration change (test-and-save, turning off). */
+export type LeasePurpose = 'run' | 'settings';
+
 /** The state of the lease row. */
 export interface LeaseState {
   /** The run holding it, when one is attached. */
   runId: number | null;
+  /** What the holder took it for (`run` when free). */
+  purpose: LeasePurpose;
   /** Whether it is held and not expired. */
   live: boolean;
 }
@@ -33,8 +38,8 @@ export interface LeaseState {
  * heartbeat every third of its lifetime, and taken over by anyone once it has expired.
  */
 export interface SyncLease {
-  /** Takes the lease, or returns null when someone else holds a live one. */
-  acquire(): Promise<HeldLease | null>;
+  /** Takes the lease (for a run unless told otherwise), or returns null when someone else holds a live one. */
+  acquire(purpose?: LeasePurpose): Promise<HeldLease | null>;
   /** Reads the row. */
   state(): Promise<LeaseState>;
 }
@@ -47,8 +52,9 @@ export function createSyncLease(sequelize: Sequelize, options: { ttlMs: number; 
   const { ttlMs, clock, logger } = options;
 
   return {
-    async acquire() {
-      const holder = randomUUID();
+    async acquire(purpose = 'run') {
+      // The purpose rides in the holder id, so others can tell a settings change from a run.
+      const holder = `${purpose}:${randomUUID()}`;
       const now = clock.now().getTime();
       const taken = await sql.change(
         `UPDATE ${t} SET holder_id = ${v(holder)}, run_id = NULL, expires_at_ms = ${v(now + ttlMs)} ` +
@@ -86,18 +92,25 @@ export function createSyncLease(sequelize: Sequelize, options: { ttlMs: number; 
             `UPDATE ${t} SET holder_id = NULL, run_id = NULL, expires_at_ms = NULL WHERE id = 1 AND holder_id = ${v(holder)}`,
             { transaction },
           );
-          released = true;
-          clearInterval(timer);
+          const done = () => {
+            released = true;
+            clearInterval(timer);
+          };
+          // Freed only once that transaction commits: should the commit fail, the lease is still
+          // ours (and still renewed), and the next release() frees it for real.
+          if (transaction) transaction.afterCommit(done);
+          else done();
         },
       };
     },
 
     async state() {
       const [row] = await sql.select<Record<string, unknown>>(`SELECT holder_id, run_id, expires_at_ms FROM ${t} WHERE id = 1`);
-      if (!row) return { runId: null, live: false };
+      if (!row) return { runId: null, live: false, purpose: 'run' };
       const expires = row.expires_at_ms === null || row.expires_at_ms === undefined ? null : Number(row.expires_at_ms);
       const live = row.holder_id !== null && expires !== null && expires >= clock.now().getTime();
-      return { runId: row.run_id === null || row.run_id === undefined ? null : Number(row.run_id), live };
+      const purpose: LeasePurpose = live && String(row.holder_id).startsWith('settings:') ? 'settings' : 'run';
+      return { runId: row.run_id === null || row.run_id === undefined ? null : Number(row.run_id), live, purpose };
     },
   };
 }

@@ -70,6 +70,12 @@ export interface SyncService {
   lastFullUserSyncAt(): Promise<Date | null>;
   /** Resolves when runs started by this process have finished (tests, shutdown). */
   whenIdle(): Promise<void>;
+  /**
+   * Runs a configuration change (test-and-save, turning OneRoster off) under the same lease a sync
+   * takes, so no run starts on the old settings mid-save: 409 `sync_in_progress` while one runs.
+   * Another configuration change in progress is waited for (up to `leaseTtlMs`).
+   */
+  whileNoSyncRuns<T>(change: () => Promise<T>): Promise<T>;
 }
 
 /** How often `waitForRun` first reads the run row, and how seldom at most. */
@@ -125,15 +131,16 @@ export function createSyncService(ctx: ModuleContext, config: ConfigService, aut
     }
   }
 
-  /** Takes the lease or answers 409 naming the run that holds it. */
-  async function takeLease(): Promise<HeldLease> {
-    const held = await lease.acquire();
+  /** Takes the lease or answers 409 naming the run that holds it (or saying the settings are being saved). */
+  async function takeLease(purpose: 'run' | 'settings' = 'run'): Promise<HeldLease> {
+    const held = await lease.acquire(purpose);
     if (held) return held;
+    if ((await lease.state()).purpose === 'settings') throw syncErrors.settingsChanging();
     // The winner attaches its run a moment after taking the lease: wait briefly to name it
     // (a deadline, not a count of tries, so a busy database still gets its few seconds).
     const deadline = Date.now() + NAME_RUN_WAIT_MS;
     let state = await lease.state();
-    while (state.live && state.runId === null && Date.now() < deadline) {
+    while (state.live && state.runId === null && state.purpose === 'run' && Date.now() < deadline) {
       await sleep(20);
       state = await lease.state();
     }
@@ -153,13 +160,19 @@ export function createSyncService(ctx: ModuleContext, config: ConfigService, aut
     }
   }
 
+  /**
+   * Starts a run under the lease. `prepare` runs once the lease is held, so the settings it reads
+   * (the provider connection) cannot change under the run: a configuration save takes the lease too.
+   */
   async function launch(
     spec: { kind: RunKind; mode: RunMode; dryRun: boolean; request: RunRequest },
-    body: RunBody,
+    prepare: () => Promise<RunBody>,
   ): Promise<RunView> {
     const held = await takeLease();
     let run: RunRecord;
+    let body: RunBody;
     try {
+      body = await prepare();
       await repairInterrupted();
       run = await records.create(
         {
@@ -372,29 +385,33 @@ export function createSyncService(ctx: ModuleContext, config: ConfigService, aut
 
   return {
     async startBuildingSync(request) {
-      const open = await connect();
-      const { districtOffices } = await automation.settings();
-      return launch({ kind: 'buildings', mode: 'full', dryRun: false, request }, async (job) => syncBuildings(deps, job, await open(), { districtOffices }));
+      return launch({ kind: 'buildings', mode: 'full', dryRun: false, request }, async () => {
+        const open = await connect();
+        const { districtOffices } = await automation.settings();
+        return async (job) => syncBuildings(deps, job, await open(), { districtOffices });
+      });
     },
 
     async startUserSync(request) {
-      const open = await connect();
-      if (!(await records.latest({ kind: 'buildings', status: 'succeeded', dryRun: false }))) throw syncErrors.buildingsNotSynced();
-      const settings = await automation.settings();
-      // The automatic-import toggles are about the daily job, which passes its kinds; an admin's
-      // Sync Users imports both unless they pick one.
-      const wanted = request.kinds ?? ['students', 'staff'];
-      const kinds: PersonKind[] = (['students', 'staff'] as const).filter((kind) => wanted.includes(kind));
-      if (kinds.length === 0) throw syncErrors.nothingToSync();
       const mode = request.mode ?? 'full';
       const dryRun = request.dryRun ?? false;
-      const since = mode === 'delta' ? await deltaWatermark(kinds) : null;
-      return launch({ kind: 'users', mode, dryRun, request }, async (job) => {
-        const outcome = await syncUsers(deps, job, await open(), {
-          kinds, mode, since, dryRun, deactivateMissing: settings.deactivateMissing, gradeMatrix: settings.gradeMatrix, orgBuildings: settings.orgBuildings,
-        });
-        if (outcome.status === 'succeeded' && !dryRun) await noteActiveCounts(job);
-        return outcome;
+      return launch({ kind: 'users', mode, dryRun, request }, async () => {
+        const open = await connect();
+        if (!(await records.latest({ kind: 'buildings', status: 'succeeded', dryRun: false }))) throw syncErrors.buildingsNotSynced();
+        const settings = await automation.settings();
+        // The automatic-import toggles are about the daily job, which passes its kinds; an admin's
+        // Sync Users imports both unless they pick one.
+        const wanted = request.kinds ?? ['students', 'staff'];
+        const kinds: PersonKind[] = (['students', 'staff'] as const).filter((kind) => wanted.includes(kind));
+        if (kinds.length === 0) throw syncErrors.nothingToSync();
+        const since = mode === 'delta' ? await deltaWatermark(kinds) : null;
+        return async (job) => {
+          const outcome = await syncUsers(deps, job, await open(), {
+            kinds, mode, since, dryRun, deactivateMissing: settings.deactivateMissing, gradeMatrix: settings.gradeMatrix, orgBuildings: settings.orgBuildings,
+          });
+          if (outcome.status === 'succeeded' && !dryRun) await noteActiveCounts(job);
+          return outcome;
+        };
       });
     },
 
@@ -497,6 +514,22 @@ export function createSyncService(ctx: ModuleContext, config: ConfigService, aut
     async lastFullUserSyncAt() {
       const run = await records.latest({ kind: 'users', status: 'succeeded', dryRun: false, mode: 'full' });
       return run?.startedAt ?? null;
+    },
+
+    async whileNoSyncRuns(change) {
+      // Two admins saving at once take turns (a save is seconds); a running sync answers 409.
+      const deadline = Date.now() + options.leaseTtlMs;
+      let held = await lease.acquire('settings');
+      while (!held && Date.now() < deadline && (await lease.state()).purpose === 'settings') {
+        await sleep(50);
+        held = await lease.acquire('settings');
+      }
+      held ??= await takeLease('settings');
+      try {
+        return await change();
+      } finally {
+        await held.release();
+      }
     },
 
     async whenIdle() {

@@ -58,10 +58,10 @@ describe('benchmark harness (500 users, SQLite)', () => {
     const initial = row('initial');
     expect(initial.queries).toBeGreaterThan(10);
     expect(initial.queries).toBeLessThan(500);
-    expect(initial.detail.queries.byShape['INSERT students']?.count).toBeGreaterThanOrEqual(1);
+    expect(initial.detail.queries.byShape['INSERT oneroster_students']?.count).toBeGreaterThanOrEqual(1);
     expect(initial.detail.queries.phaseStarts.map((p) => p.phase)).toEqual(expect.arrayContaining(['pulling', 'applying']));
     expect(row('fetch').queries).toBe(0);
-    expect(row('write').detail.queries.byShape['INSERT students']?.count).toBe(1);
+    expect(row('write').detail.queries.byShape['INSERT oneroster_students']?.count).toBe(1);
     expect(initial.ratioToBaseline).toBeGreaterThan(0);
   });
 

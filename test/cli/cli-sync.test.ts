@@ -92,7 +92,7 @@ describeEachDatabase('oneroster command line against the sandbox provider', (db)
     imported.staff = Number(/^ {2}staff +created (\d+), /m.exec(result.stdout)?.[1]);
     expect(imported.students).toBeGreaterThan(45);
     expect(imported.staff).toBeGreaterThan(5);
-    const [rows] = await db().sequelize.query('SELECT COUNT(*) AS n FROM students');
+    const [rows] = await db().sequelize.query('SELECT COUNT(*) AS n FROM oneroster_students');
     expect(Number((rows as Array<{ n: number }>)[0]!.n)).toBe(imported.students);
 
     const dry = await cli(['sync', 'users', '--dry-run', '--json']);
@@ -154,7 +154,7 @@ describeEachDatabase('oneroster command line against the sandbox provider', (db)
     const latest = JSON.parse((await cli(['runs', '--json', '--limit', '1'])).stdout).items[0];
     expect(latest.status).toBe('held');
     await host.oneroster.sync.cancel(latest.id, { id: 1, name: 'Ada Admin' });
-    const [rows] = await db().sequelize.query('SELECT COUNT(*) AS n FROM students WHERE active = 1');
+    const [rows] = await db().sequelize.query('SELECT COUNT(*) AS n FROM oneroster_students WHERE active = 1');
     expect(Number((rows as Array<{ n: number }>)[0]!.n)).toBe(imported.students);
   });
 });

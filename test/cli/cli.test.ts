@@ -83,7 +83,7 @@ describeEachDatabase('oneroster command line: database commands', (db) => {
     const tables = (await db().sequelize.getQueryInterface().showAllTables()).map((t) =>
       typeof t === 'string' ? t : (t as { tableName: string }).tableName,
     );
-    expect(tables).toEqual(expect.arrayContaining([MIGRATION_TABLE, 'buildings', 'students', 'staff']));
+    expect(tables).toEqual(expect.arrayContaining([MIGRATION_TABLE, 'oneroster_buildings', 'oneroster_students', 'oneroster_staff']));
 
     const again = await cli(['migrate'], { DATABASE_URL: db().url });
     expect(again.code).toBe(0);

@@ -12,12 +12,16 @@ import { HostTab } from './host-browser';
  * building matching before the first sync, Preview, a manual sync with the automatic toggles off,
  * the status header after a reload, a held run superseded by a newer one, type-to-approve, the
  * approver on the run, Automation Status, and the History table at 390, 1280 and 1920 px.
- * Screenshots of each new view at 1280×800 go to docs/screenshots/ (committed, shown in the README).
+ * Screenshots of each new view at 1280×800 are taken on every run; `npm run screenshots` writes them
+ * to docs/screenshots/ (committed, shown in the README), a plain test run to the git-ignored
+ * test-artifacts/ so that running the tests never dirties the work tree.
  */
 
 jest.setTimeout(90_000);
 
-const SCREENSHOTS = path.resolve(__dirname, '..', '..', 'docs', 'screenshots');
+const SCREENSHOTS = process.env.UPDATE_SCREENSHOTS === '1'
+  ? path.resolve(__dirname, '..', '..', 'docs', 'screenshots')
+  : path.resolve(__dirname, '..', '..', 'test-artifacts', 'console');
 const browser = useChromium();
 
 describeEachDatabase('the admin console in the example host', (db) => {

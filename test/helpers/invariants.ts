@@ -23,7 +23,7 @@ const BOOKKEEPING = new Set(['id', 'created_at', 'updated_at', 'last_synced_at',
 export async function snapshotRoster(sequelize: Sequelize): Promise<RosterSnapshot> {
   const snapshot = {} as RosterSnapshot;
   for (const table of TABLES) {
-    const [rows] = await sequelize.query(`SELECT * FROM ${table} ORDER BY id`);
+    const [rows] = await sequelize.query(`SELECT * FROM oneroster_${table} ORDER BY id`);
     snapshot[table] = new Map(
       (rows as Array<Record<string, unknown>>).map((row) => {
         const plain: RosterRow = { ...normalizeRow(row), id: Number(row.id), active: truthy(row.active) };

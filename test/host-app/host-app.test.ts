@@ -1,6 +1,7 @@
 import request from 'supertest';
 import type { HostApp } from '../../examples/host-app/create-host-app';
 import { describeEachDatabase } from '../helpers/databases';
+import { defineHostModels } from '../../examples/host-app/host-models';
 import { createTestHostApp, ERROR_SHAPE, signIn, type SignedIn } from './helpers';
 
 const STUDENT_HEADER = 'student_number,first_name,last_name,email,grade,building_sis_id';
@@ -136,6 +137,43 @@ describeEachDatabase('example host app', (db) => {
   });
 
   describe('buildings', () => {
+    it('pages /api/buildings with ?limit=&offset= like its sibling lists', async () => {
+      for (const name of ['Paging A', 'Paging B', 'Paging C']) expect((await addBuilding({ name })).status).toBe(201);
+      const all = await admin.agent.get('/api/buildings');
+      const page = await admin.agent.get('/api/buildings?limit=2&offset=1');
+      expect(page.status).toBe(200);
+      expect(page.body.total).toBe(all.body.total);
+      expect(page.body.items).toEqual(all.body.items.slice(1, 3));
+      expect((await admin.agent.get('/api/buildings?limit=0')).status).toBe(400);
+      expect((await admin.agent.get('/api/buildings?sort=name')).status).toBe(400);
+    });
+
+    it('lets only Manage Settings write a Building SIS ID, and never on a building the sync created', async () => {
+      const manual = (await addBuilding({ name: 'Hand Made' })).body.building as { id: number };
+      const { Building } = defineHostModels(host.sequelize);
+      const synced = await Building.create({ name: 'Synced School', sisId: 'org-synced', source: 'oneroster' });
+      const teacher = await signIn(host.app, 'teacher');
+
+      const byTeacher = await teacher.agent.patch(`/api/buildings/${manual.id}`).set('X-CSRF-Token', teacher.csrf).send({ sisId: 'sch-x' });
+      expect(byTeacher.status).toBe(403);
+      const addByTeacher = await teacher.agent.post('/api/buildings').set('X-CSRF-Token', teacher.csrf).send({ name: 'Teacher Hall', sisId: 'sch-y' });
+      expect(addByTeacher.status).toBe(403);
+      const readOnly = await admin.agent.patch(`/api/buildings/${synced.get('id')}`).set('X-CSRF-Token', admin.csrf).send({ sisId: 'org-typo' });
+      expect(readOnly.status).toBe(409);
+      expect(readOnly.body.error.code).toBe('sis_id_read_only');
+      expect((await Building.findByPk(synced.get('id') as number))!.get('sisId')).toBe('org-synced');
+
+      // The page offers the field only where it may be written.
+      const adminPage = (await admin.agent.get('/buildings')).text;
+      expect(adminPage).toContain(`action="/buildings/${manual.id}/sis"`);
+      expect(adminPage).not.toContain(`action="/buildings/${synced.get('id')}/sis"`);
+      const teacherPage = (await teacher.agent.get('/buildings')).text;
+      expect(teacherPage).not.toContain('/sis"');
+      // A form post by the teacher is refused with a message, and changes nothing.
+      await teacher.agent.post(`/buildings/${manual.id}/sis`).type('form').send({ sisId: 'sch-z', _csrf: teacher.csrf });
+      expect((await Building.findByPk(manual.id))!.get('sisId')).toBeNull();
+    });
+
     it('adds, lists, edits the SIS field and removes a building', async () => {
       const created = await addBuilding({ name: '  Lincoln Elementary ', sisId: 'sch-lincoln', identifier: 'LIN' });
       expect(created.status).toBe(201);

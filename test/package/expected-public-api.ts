@@ -40,6 +40,7 @@ export const EXPECTED_TYPE_EXPORTS = [
   'FieldErrorDetail',
   'HeldPlan',
   'KeyedPerson',
+  'HoldReason',
   'KindCounts',
   'LastTestView',
   'ListResponse',

@@ -153,7 +153,7 @@ describe.each(hostCases)('installed in a $title', ({ moduleSystem, express, data
       const tables = (await sequelize.getQueryInterface().showAllTables()).map((t) =>
         typeof t === 'string' ? t : (t as { tableName: string }).tableName,
       );
-      expect(tables).toEqual(expect.arrayContaining(['oneroster_migrations', 'buildings', 'students', 'staff']));
+      expect(tables).toEqual(expect.arrayContaining(['oneroster_migrations', 'oneroster_buildings', 'oneroster_students', 'oneroster_staff']));
     } finally {
       if (!scratchDb) await sequelize.close();
     }

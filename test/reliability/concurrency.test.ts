@@ -133,7 +133,7 @@ describeEachDatabase('concurrency: simultaneous starts and saves', (db) => {
     // What a sync's apply does: a write transaction on the roster, held a moment (IMMEDIATE on SQLite, as the store does).
     const type = db().name === 'sqlite' ? Transaction.TYPES.IMMEDIATE : undefined;
     const held = await db().sequelize.transaction({ type }, async (transaction) => {
-      await db().sequelize.query('UPDATE students SET active = active WHERE id < 0', { transaction });
+      await db().sequelize.query('UPDATE oneroster_students SET active = active WHERE id < 0', { transaction });
       const writes = Promise.all([
         request(host.app).put(`${MOUNT}/config`).set(AS_ADMIN).send(providerInput(sandbox, 'oneroster12')),
         request(host.app).delete(`${MOUNT}/config`).set(AS_ADMIN).set('Content-Type', 'application/json').send('{}'),

@@ -147,9 +147,9 @@ describeEachDatabase('crashes: a sync process killed mid-run', (db) => {
     const child = spawnSyncChild({ dbUrl: db().url, command: 'sync', kind: 'users', leaseTtlMs: LEASE_TTL_MS, pageSize: 1000, slowApplyMs: 3000 });
     const { runId: deadRunId } = await child.next('started', 60_000);
     await waitUntil(async () => (await runRow(db().sequelize, deadRunId))?.phase === 'applying', 60_000, 'the child to apply');
-    await waitUntil(async () => (await count(db().sequelize, 'SELECT COUNT(*) AS n FROM students')) >= 1000, 20_000, 'a first batch to land');
+    await waitUntil(async () => (await count(db().sequelize, 'SELECT COUNT(*) AS n FROM oneroster_students')) >= 1000, 20_000, 'a first batch to land');
     await killChild(child);
-    const partial = await count(db().sequelize, 'SELECT COUNT(*) AS n FROM students');
+    const partial = await count(db().sequelize, 'SELECT COUNT(*) AS n FROM oneroster_students');
     expect(await runRow(db().sequelize, deadRunId)).toMatchObject({ status: 'running', phase: 'applying' });
     expect(partial).toBeGreaterThanOrEqual(1000);
     expect(partial).toBeLessThan(APPLY_DISTRICT.students);
@@ -188,7 +188,7 @@ describeEachDatabase('crashes: a sync process killed mid-run', (db) => {
     expect(started.status).toBe(202);
     const runId = (started.body as { run: RunView }).run.id;
     await waitUntil(async () => (await runRow(db().sequelize, runId))?.phase === 'applying', 60_000, 'the run to apply');
-    await waitUntil(async () => (await count(db().sequelize, 'SELECT COUNT(*) AS n FROM students')) >= 1000, 20_000, 'a first batch to land');
+    await waitUntil(async () => (await count(db().sequelize, 'SELECT COUNT(*) AS n FROM oneroster_students')) >= 1000, 20_000, 'a first batch to land');
     // Sequelize warns on the console when it cannot roll back on a killed connection: expected here.
     const realWarn = console.warn;
     const warn = jest.spyOn(console, 'warn').mockImplementation((...args: unknown[]) => {
@@ -234,7 +234,7 @@ async function loseDatabase(db: ScratchDatabase, own: Sequelize): Promise<void> 
     const schema = db.url.slice(db.url.lastIndexOf('/') + 1);
     const admin = new Sequelize(MARIADB_URL, { logging: false, pool: { max: 1 } });
     try {
-      await admin.query(`LOCK TABLES \`${schema}\`.students WRITE`);
+      await admin.query(`LOCK TABLES \`${schema}\`.oneroster_students WRITE`);
       let victims: number[] = [];
       await waitUntil(async () => {
         const [rows] = await admin.query(

@@ -90,7 +90,7 @@ export async function syncNow(host: TestHost, kind: 'buildings' | 'users', body:
 
 /** Empties the roster, the runs, the staging rows and the configuration, and frees the lease. */
 export async function resetDatabase(sequelize: Sequelize): Promise<void> {
-  for (const table of ['oneroster_staging', 'oneroster_run_issues', 'oneroster_runs', 'staff', 'students', 'buildings', 'oneroster_config', 'oneroster_audit_events']) {
+  for (const table of ['oneroster_staging', 'oneroster_run_issues', 'oneroster_runs', 'oneroster_staff', 'oneroster_students', 'oneroster_buildings', 'oneroster_config', 'oneroster_audit_events']) {
     await sequelize.query(`DELETE FROM ${table}`);
   }
   await sequelize.query('UPDATE oneroster_sync_lease SET holder_id = NULL, run_id = NULL, expires_at_ms = NULL');

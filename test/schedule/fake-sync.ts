@@ -85,6 +85,7 @@ export function createFakeSync(): FakeSync {
     cancel: notImplemented,
     status: notImplemented,
     whenIdle: async () => {},
+    whileNoSyncRuns: notImplemented,
   };
 
   async function start(recorded: RecordedStart): Promise<RunView> {

@@ -29,7 +29,7 @@ describeEachDatabase('scheduled sync end to end', (db) => {
       .filter((run) => run.trigger === 'schedule')
       .reverse();
   const count = async (table: string) => {
-    const [rows] = await db().sequelize.query(`SELECT COUNT(*) AS n FROM ${table}`);
+    const [rows] = await db().sequelize.query(`SELECT COUNT(*) AS n FROM oneroster_${table}`);
     return Number((rows as Array<{ n: number }>)[0]!.n);
   };
 

@@ -1,6 +1,7 @@
 import request from 'supertest';
 import { Sequelize } from 'sequelize';
-import { createOneRoster } from '../../server';
+import express from 'express';
+import { createOneRoster, createSequelizeRosterStore } from '../../server';
 import { describeEachDatabase } from '../helpers/databases';
 import { AS_ADMIN, AS_TEACHER, createTestHost, MOUNT, TEST_ENCRYPTION_KEY, type TestHost } from '../helpers/app';
 
@@ -25,6 +26,38 @@ describe('createOneRoster options', () => {
     expect(() =>
       createOneRoster({ sequelize, encryptionKey: TEST_ENCRYPTION_KEY, safeguard: { maxDeactivationRatio: 2 } }),
     ).toThrow(/invalid option "safeguard.maxDeactivationRatio"/);
+  });
+
+  it('checks combinations at creation, each as a TypeError naming the option', () => {
+    const base = { sequelize, encryptionKey: TEST_ENCRYPTION_KEY };
+    const attempt = (extra: object) => () => createOneRoster({ ...base, ...extra } as never);
+    expect(attempt({ bodyLimit: 'banana' })).toThrow(new TypeError('createOneRoster: invalid option "bodyLimit": must be a byte size such as 100kb or 1mb'));
+    expect(attempt({ http: { retryBaseMs: 5000, retryMaxMs: 1000 } })).toThrow(/invalid option "http.retryBaseMs": must be at most http.retryMaxMs \(1000\)/);
+    expect(attempt({ network: { allowHttp: 'loopback', allowLoopback: false } })).toThrow(/invalid option "network.allowLoopback"/);
+    const store = createSequelizeRosterStore(sequelize);
+    const { countActivePeople: _dropped, ...incomplete } = store;
+    expect(attempt({ rosterStore: incomplete })).toThrow(new TypeError('createOneRoster: invalid option "rosterStore": is missing countActivePeople'));
+    expect(attempt({ rosterStore: store, bodyLimit: '512kb', http: { retryBaseMs: 10, retryMaxMs: 10 } })).not.toThrow();
+  });
+
+  it('allowHttp "loopback" alone lets the sandbox on 127.0.0.1 through (it implies loopback hosts)', async () => {
+    const { startSandbox } = await import('../../examples/oneroster-sandbox');
+    const sandbox = await startSandbox({ students: 1, schools: 1 });
+    try {
+      const handle = createOneRoster({ sequelize, encryptionKey: TEST_ENCRYPTION_KEY, network: { allowHttp: 'loopback' } });
+      await handle.migrate();
+      const app = express();
+      app.use((req, _res, next) => {
+        Object.assign(req, { user: { id: 1, permissions: ['manage_settings'] } });
+        next();
+      });
+      app.use(MOUNT, handle.router);
+      const res = await request(app).post(`${MOUNT}/config/test`).send({ provider: 'oneroster', version: '1.1', auth: 'oauth1', ...sandbox.credentials.oneroster11 });
+      expect(res.status).toBe(200);
+      expect(res.body.ok).toBe(true);
+    } finally {
+      await sandbox.close();
+    }
   });
 
   it('refuses options it does not know, so typos surface', () => {

@@ -58,7 +58,7 @@ describeEachDatabase('default roster store', (db) => {
   it('pages through active people in id order and finds CSV rows by number', async () => {
     const store = createSequelizeRosterStore(db().sequelize);
     const now = new Date();
-    await db().sequelize.getQueryInterface().bulkInsert('staff', [
+    await db().sequelize.getQueryInterface().bulkInsert('oneroster_staff', [
       { first_name: 'Csv', last_name: 'A', staff_number: 'T-1', active: true, enabled: true, created_at: now, updated_at: now },
       { first_name: 'Csv', last_name: 'B', staff_number: 'T-1', active: true, enabled: true, created_at: now, updated_at: now },
       { first_name: 'Csv', last_name: 'C', staff_number: 'T-2', sourced_id: 'has-id', active: true, enabled: true, created_at: now, updated_at: now },

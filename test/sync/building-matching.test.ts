@@ -26,7 +26,7 @@ describeEachDatabase('building matching', (db) => {
     // Buildings an admin made by hand: one with the school number, one by (differently written) name, one matching nothing.
     for (const [name, identifier] of [['Lincoln Elem', '101'], ['washington middle school', null], ['District Office', null]] as const) {
       await h.sequelize.query(
-        'INSERT INTO buildings (name, identifier, source, active, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)',
+        'INSERT INTO oneroster_buildings (name, identifier, source, active, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)',
         { replacements: [name, identifier, 'manual', true, now, now] },
       );
     }

@@ -18,7 +18,7 @@ describeEachDatabase('building sync', (db) => {
 
   async function insertBuilding(row: Record<string, unknown>): Promise<void> {
     const now = new Date();
-    await h.sequelize.getQueryInterface().bulkInsert('buildings', [{ source: 'manual', active: true, created_at: now, updated_at: now, ...row }]);
+    await h.sequelize.getQueryInterface().bulkInsert('oneroster_buildings', [{ source: 'manual', active: true, created_at: now, updated_at: now, ...row }]);
   }
 
   it('creates schools, updates the building whose SIS matches, and reports manual buildings that match nothing', async () => {
@@ -72,5 +72,51 @@ describeEachDatabase('building sync', (db) => {
     expect(run.status).toBe('succeeded');
     expect(run.counts.kinds.buildings).toMatchObject({ created: 1, skipped: 1 });
     expect(run.issues).toEqual([{ sourcedId: 'org-1', code: 'missing_name', message: expect.any(String) }]);
+  });
+  it('holds a building sync after a hand-edited Building SIS: no duplicate, the 418 people keep their active building', async () => {
+    district.schools = [school('org-1', { name: 'North Elementary', identifier: '0101' }), school('org-2')];
+    expect((await syncBuildingsNow(h)).status).toBe('succeeded');
+    const north = (await rosterRows(h.sequelize, 'buildings')).find((b) => b.sis_id === 'org-1')!;
+    const now = new Date();
+    await h.sequelize.getQueryInterface().bulkInsert(
+      'oneroster_students',
+      Array.from({ length: 418 }, (_, i) => ({ sourced_id: `s-${i}`, first_name: 'A', last_name: `B${i}`, building_id: north.id, created_at: now, updated_at: now })),
+    );
+    // An admin edits the Building SIS of a synced building (the issue's finding).
+    await h.sequelize.query(`UPDATE oneroster_buildings SET sis_id = 'org-1-typo' WHERE id = ${Number(north.id)}`);
+    const before = await rosterRows(h.sequelize, 'buildings');
+
+    const run = await syncBuildingsNow(h);
+    expect(run.status).toBe('held');
+    expect(run.plan!.holdReasons!.map((reason) => reason.code).sort()).toEqual(['building_has_people', 'building_lookalike']);
+    expect(run.plan!.holdReasons!.find((reason) => reason.code === 'building_has_people')).toMatchObject({
+      buildings: [{ id: north.id, name: 'North Elementary', people: 418 }],
+    });
+    // Nothing applied: no duplicate building, the original still active, nobody deactivated.
+    expect(await rosterRows(h.sequelize, 'buildings')).toEqual(before);
+    const students = await rosterRows(h.sequelize, 'students');
+    expect(students.filter((s) => s.active)).toHaveLength(418);
+  });
+
+  it('holds the creation of a look-alike of a manual building (same identifier), and applies it once approved', async () => {
+    await insertBuilding({ name: 'Westside Campus', identifier: '0042' });
+    district.schools = [school('org-5', { name: 'West Side Elementary', identifier: '0042' })];
+    const run = await syncBuildingsNow(h);
+    expect(run.status).toBe('held');
+    expect(run.plan!.holdReasons).toEqual([expect.objectContaining({ code: 'building_lookalike' })]);
+    expect((await rosterRows(h.sequelize, 'buildings')).map((b) => b.name)).toEqual(['Westside Campus']);
+    await h.sync.approve(run.id, { id: 1 });
+    const approved = await h.sync.waitForRun(run.id);
+    expect(approved.status).toBe('succeeded');
+    expect((await rosterRows(h.sequelize, 'buildings')).map((b) => b.name).sort()).toEqual(['West Side Elementary', 'Westside Campus']);
+  });
+
+  it('deactivates a missing building nobody belongs to without holding', async () => {
+    district.schools = [school('org-1'), school('org-2')];
+    await syncBuildingsNow(h);
+    district.schools = [school('org-1')];
+    const run = await syncBuildingsNow(h);
+    expect(run.status).toBe('succeeded');
+    expect(run.counts.kinds.buildings).toMatchObject({ deactivated: 1 });
   });
 });

@@ -188,7 +188,7 @@ export async function createSyncHarness(
 
 /** Empties the roster and sync tables and frees the lease, so each test starts clean. */
 export async function resetTables(sequelize: Sequelize): Promise<void> {
-  for (const table of ['oneroster_staging', 'oneroster_run_issues', 'oneroster_runs', 'staff', 'students', 'buildings']) {
+  for (const table of ['oneroster_staging', 'oneroster_run_issues', 'oneroster_runs', 'oneroster_staff', 'oneroster_students', 'oneroster_buildings']) {
     await sequelize.query(`DELETE FROM ${table}`);
   }
   await sequelize.query('UPDATE oneroster_sync_lease SET holder_id = NULL, run_id = NULL, expires_at_ms = NULL');
@@ -196,7 +196,7 @@ export async function resetTables(sequelize: Sequelize): Promise<void> {
 
 /** Rows of a roster table, by sourcedId (sis_id for buildings). */
 export async function rosterRows(sequelize: Sequelize, table: 'students' | 'staff' | 'buildings'): Promise<Array<Record<string, unknown>>> {
-  const [rows] = await sequelize.query(`SELECT * FROM ${table} ORDER BY id`);
+  const [rows] = await sequelize.query(`SELECT * FROM oneroster_${table} ORDER BY id`);
   return (rows as Array<Record<string, unknown>>).map((row) => ({ ...row, active: Boolean(Number(row.active)), enabled: row.enabled === undefined ? undefined : Boolean(Number(row.enabled)) }));
 }
 

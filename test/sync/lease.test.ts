@@ -1,3 +1,5 @@
+import { Transaction } from 'sequelize';
+import { createSequelizeRosterStore } from '../../server/store/sequelize-roster-store';
 import { describeEachDatabase } from '../helpers/databases';
 import {
   createFakeConnection, createSyncHarness, person, resetTables, rosterRows, school, syncBuildingsNow, syncUsersNow,
@@ -128,5 +130,32 @@ describeEachDatabase('one sync at a time', (db) => {
     expect((await h.sync.listRuns({ limit: 10, offset: 0 })).total).toBe(0);
     await syncBuildingsNow(h);
     expect((await syncUsersNow(h)).status).toBe('succeeded');
+  });
+  it('frees the lease even when the commit that ends a run fails', async () => {
+    // The run's last write is the transaction that records its end and frees the lease: fail that
+    // commit once (rolled back, as a lost connection or deadlock would), once the roster is applied.
+    let armed = false;
+    const store = createSequelizeRosterStore(h.sequelize);
+    const failing = await createSyncHarness(db(), createFakeConnection(district, { pageSize: 5 }), {
+      leaseTtlMs: 60_000,
+      rosterStore: { ...store, applyBuildings: async (changes, at) => { await store.applyBuildings(changes, at); armed = true; } },
+    });
+    const realCommit = Transaction.prototype.commit;
+    const commit = jest.spyOn(Transaction.prototype, 'commit').mockImplementation(async function (this: Transaction) {
+      if (!armed) return realCommit.call(this);
+      armed = false;
+      await this.rollback();
+      throw new Error('simulated commit failure');
+    });
+    try {
+      const run = await failing.sync.startBuildingSync(request);
+      await failing.sync.whenIdle();
+      expect((await failing.sync.getRun(run.id)).status).toBe('failed');
+    } finally {
+      commit.mockRestore();
+    }
+    // Free now, not when its 60 s expire: another process starts at once.
+    const next = await other.sync.startBuildingSync(request);
+    expect((await other.sync.waitForRun(next.id)).status).toBe('succeeded');
   });
 });

@@ -99,7 +99,7 @@ describeEachDatabase('sync at scale', (db) => {
       expect(touched).toBeGreaterThan(changed.length * 0.5);
       expect(touched).toBeLessThanOrEqual(changed.length);
 
-      const [rows] = await h.sequelize.query('SELECT COUNT(*) AS n FROM students');
+      const [rows] = await h.sequelize.query('SELECT COUNT(*) AS n FROM oneroster_students');
       expect(Number((rows as Array<{ n: number }>)[0]!.n)).toBe(created);
       process.stdout.write(
         `[scale ${db().name}] sandbox ${SIZE} students: initial ${initialMs} ms, no-change ${noChangeMs} ms, 1% delta ${deltaMs} ms, ` +

@@ -99,7 +99,7 @@ describeEachDatabase('user sync', (db) => {
   it('links CSV-imported people by number instead of duplicating them, and reports the link', async () => {
     const [org1] = await rosterRows(h.sequelize, 'buildings');
     const now = new Date();
-    await h.sequelize.getQueryInterface().bulkInsert('students', [
+    await h.sequelize.getQueryInterface().bulkInsert('oneroster_students', [
       { first_name: 'Csv', last_name: 'One', student_number: 'num-s1', building_id: org1!.id, active: true, enabled: true, created_at: now, updated_at: now },
       // Two CSV rows share num-s2: ambiguous, so no link.
       { first_name: 'Csv', last_name: 'Two', student_number: 'num-s2', active: true, enabled: true, created_at: now, updated_at: now },

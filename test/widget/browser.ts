@@ -1,19 +1,17 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { CHROMIUM, CHROMIUM_MISSING } from '../helpers/chromium';
 import { ensureWidgetBuilt } from './build-widget';
 
-/** Debian's Chromium; no browser is ever downloaded. */
-export const CHROMIUM = '/usr/bin/chromium';
+export { CHROMIUM };
+
 /** Where screenshots of the main states go (git-ignored). */
 export const ARTIFACTS = path.resolve(__dirname, '..', '..', 'test-artifacts', 'widget');
 
-/** Launches headless Chromium, waiting a while for it to appear if it is still being installed. */
+/** Launches headless Chromium (at once: the global set-up has checked it is installed). */
 export async function launchChromium(): Promise<Browser> {
-  for (let waited = 0; !existsSync(CHROMIUM); waited += 2000) {
-    if (waited > 120_000) throw new Error(`${CHROMIUM} is missing: install Debian's chromium package.`);
-    await new Promise((resolve) => setTimeout(resolve, 2000));
-  }
+  if (!existsSync(CHROMIUM)) throw new Error(CHROMIUM_MISSING);
   return chromium.launch({
     executablePath: CHROMIUM,
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],

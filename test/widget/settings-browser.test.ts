@@ -310,7 +310,7 @@ test('shows field errors next to their fields and confirms a provider switch bef
   expect(puts.map((body) => body.confirmProviderSwitch ?? false)).toEqual([false, false, true]);
   // The secret is write-only: never shown back, only that one is set.
   expect(await settings.root.getByLabel('Client secret').inputValue()).toBe('');
-  expect(await settings.root.getByText('Set — leave blank to keep the saved secret.').count()).toBe(1);
+  expect(await settings.root.getByText('Set — leave blank to keep the saved secret (kept only while the client ID and server addresses stay the same).').count()).toBe(1);
   expect(JSON.stringify(await hostEvents())).not.toContain(GOOD_CLIENT.clientSecret);
   expectCsrfOnEveryWrite();
 });

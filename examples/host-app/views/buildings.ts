@@ -9,7 +9,24 @@ export interface BuildingsView {
   people: Map<number, number>;
   /** OneRoster manages the roster: adding and removing are locked. */
   locked: boolean;
+  /** The user holds Manage Settings, so may set Building SIS IDs (of buildings added by hand). */
+  canEditSis: boolean;
   csrfToken: string;
+}
+
+/**
+ * The Building SIS field: the key the sync matches a school on. Read-only for a building the sync
+ * created (changing it would make the next sync create a copy) and for users without Manage Settings.
+ */
+function sisCell(building: BuildingItem, canEditSis: boolean, token: SafeHtml): SafeHtml {
+  if (building.source === 'oneroster' || !canEditSis) {
+    return html`<span title="${building.source === 'oneroster' ? 'Set by OneRoster' : 'Needs Manage Settings'}">${building.sisId ?? html`<span class="muted">not set</span>`}</span>`;
+  }
+  return html`<form method="post" action="/buildings/${building.id}/sis" class="inline">
+      ${token}
+      <input name="sisId" value="${building.sisId ?? ''}" aria-label="Building SIS ID of ${building.name}" maxlength="255" placeholder="not set">
+      <button type="submit">Save</button>
+    </form>`;
 }
 
 /** The Buildings page: the list with the SIS field editable, add and remove (locked while OneRoster is on). */
@@ -24,13 +41,7 @@ export function renderBuildings(view: BuildingsView): SafeHtml {
         : `Remove ${building.name}`;
     return html`<tr>
   <td>${building.name}</td>
-  <td>
-    <form method="post" action="/buildings/${building.id}/sis" class="inline">
-      ${token}
-      <input name="sisId" value="${building.sisId ?? ''}" aria-label="Building SIS ID of ${building.name}" maxlength="255" placeholder="not set">
-      <button type="submit">Save</button>
-    </form>
-  </td>
+  <td>${sisCell(building, view.canEditSis, token)}</td>
   <td>${building.identifier ?? ''}</td>
   <td><span class="badge${building.source === 'oneroster' ? ' badge-on' : ''}">${building.source === 'oneroster' ? 'OneRoster' : 'Manual'}</span></td>
   <td>${building.active ? 'Active' : html`<span class="muted">Inactive</span>`}</td>
@@ -50,7 +61,7 @@ export function renderBuildings(view: BuildingsView): SafeHtml {
     ${token}
     <fieldset${view.locked ? html` disabled` : ''}>
       <label>Name <input name="name" required maxlength="255"></label>
-      <label>Building SIS ID <input name="sisId" maxlength="255" placeholder="optional"></label>
+      ${view.canEditSis ? html`<label>Building SIS ID <input name="sisId" maxlength="255" placeholder="optional"></label>` : ''}
       <label>Identifier <input name="identifier" maxlength="255" placeholder="optional"></label>
       <button type="submit" class="primary">Add building</button>
     </fieldset>

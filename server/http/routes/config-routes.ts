@@ -1,7 +1,5 @@
 import type { ConfigView } from '../contract';
-import type { Services } from '../../services';
 import type { Route } from '../types';
-import { syncErrors } from '../../sync/sync-errors';
 
 /** Provider configuration: view, test, save, disable. */
 export const configRoutes: Route[] = [
@@ -28,11 +26,13 @@ export const configRoutes: Route[] = [
     path: '/config',
     summary: 'Validates, re-tests and saves the configuration, and enables OneRoster (409 while a sync runs)',
     async handler({ services, body, user }) {
-      // A sync mid-pull would mix two configurations.
-      await refuseWhileSyncing(services);
-      const before = await services.sync.status();
-      const hasSyncedData = before.lastSuccessfulSyncAt !== null || before.buildingsSynced;
-      await services.config.save(body, user!, { hasSyncedData });
+      // Under the sync lease for the whole test-and-save: a sync mid-pull would mix two
+      // configurations, and one starting mid-save would run on the old one.
+      await services.sync.whileNoSyncRuns(async () => {
+        const before = await services.sync.status();
+        const hasSyncedData = before.lastSuccessfulSyncAt !== null || before.buildingsSynced;
+        await services.config.save(body, user!, { hasSyncedData });
+      });
       const [config, status] = await Promise.all([services.config.view(), services.sync.status()]);
       const view: ConfigView = { ...config, ...status };
       return { status: 200, body: view };
@@ -44,8 +44,7 @@ export const configRoutes: Route[] = [
     summary: 'Disables OneRoster (manual roster management returns); keeps data and history (409 while a sync runs)',
     async handler({ services, user }) {
       // A run already pulling would go on writing the roster after the host took it back.
-      await refuseWhileSyncing(services);
-      await services.config.disable(user!);
+      await services.sync.whileNoSyncRuns(() => services.config.disable(user!));
       const [config, status] = await Promise.all([services.config.view(), services.sync.status()]);
       const view: ConfigView = { ...config, ...status };
       return { status: 200, body: view };
@@ -53,8 +52,3 @@ export const configRoutes: Route[] = [
   },
 ];
 
-/** Configuration changes wait for the running sync, the way a second sync start does: 409 naming it. */
-async function refuseWhileSyncing(services: Services): Promise<void> {
-  const active = await services.sync.activeRun();
-  if (active) throw syncErrors.inProgress(active.id);
-}
