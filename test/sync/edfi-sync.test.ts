@@ -147,7 +147,8 @@ describeEachDatabase('sync against an Ed-Fi OneRoster API', (db) => {
     }
     expect(run.counts.skippedBySchool[DISTRICT]).toBeUndefined();
 
-    // Turned off, they are skipped again and the report says why, naming the org.
+    // Without District Office buildings they are skipped and the report says why, naming the org.
+    await resetTables(h.sequelize);
     h.settings.districtOffices = false;
     try {
       await syncBuildingsNow(h);
