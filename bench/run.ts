@@ -3,7 +3,8 @@
  *   --users 10000,100000     district sizes (default 10000,100000)
  *   --million                adds 1,000,000
  *   --db mariadb,sqlite      databases (default both)
- *   --scenarios initial,resync,delta,baselines   (default all)
+ *   --scenarios initial,resync,delta,baselines,latency   (default all)
+ *   --ids short,uuid         user sourcedId styles, a round each (default short)
  *   --repeat <n>             rounds per size and database; each step reports its median (default 1)
  *   --json <file>            the full report as JSON (default bench/results/bench-<time>.json)
  *   --markdown <file>        the tables as markdown (default bench/results/bench-<time>.md)
@@ -11,10 +12,12 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import type { UserIdStyle } from '../examples/oneroster-sandbox/ids';
 import { runBench, type BenchOptions, type DatabaseName, type Scenario } from './harness';
 import { missedTargets, presentMarkdown } from './present';
 
-const SCENARIOS: Scenario[] = ['initial', 'resync', 'delta', 'baselines'];
+const SCENARIOS: Scenario[] = ['initial', 'resync', 'delta', 'baselines', 'latency'];
+const ID_STYLES: UserIdStyle[] = ['short', 'uuid'];
 const DATABASES: DatabaseName[] = ['mariadb', 'sqlite'];
 
 /** The command line as benchmark options plus output files. */
@@ -50,6 +53,12 @@ export function parseArguments(argv: string[]): BenchOptions & { json?: string; 
         parsed.scenarios = list().map((s) => {
           if (!SCENARIOS.includes(s as Scenario)) throw new Error(`--scenarios: unknown scenario ${s} (${SCENARIOS.join(', ')})`);
           return s as Scenario;
+        });
+        break;
+      case '--ids':
+        parsed.idStyles = list().map((s) => {
+          if (!ID_STYLES.includes(s as UserIdStyle)) throw new Error(`--ids: unknown id style ${s} (${ID_STYLES.join(', ')})`);
+          return s as UserIdStyle;
         });
         break;
       case '--repeat': {

@@ -78,6 +78,14 @@ export interface OneRosterOptions {
     pageSize?: number;
     /** Most pages read from one endpoint before the pull is called incomplete. Defaults to 100000. */
     maxPages?: number;
+    /**
+     * Page requests in flight at once per endpoint (1 reads one page at a time). Defaults to 4.
+     * Answers may arrive in any order; completeness checks are the same as a serial read. A 429 or
+     * 503 halves it for the rest of the pull, and a `RateLimit-Remaining` running low narrows it.
+     * Infinite Campus asks for at most 5 concurrent requests and for large pulls off-peak, so the
+     * module never uses more than 5 with it; set 1 if syncs must run during school hours.
+     */
+    concurrency?: number;
   };
   /** Mass-deactivation safeguard. */
   safeguard?: {
@@ -194,6 +202,7 @@ const optionsSchema = Joi.object<OneRosterOptions>({
     retryMaxMs: Joi.number().integer().min(0).default(30_000),
     pageSize: Joi.number().integer().min(1).max(50_000).default(1000),
     maxPages: Joi.number().integer().min(1).default(100_000),
+    concurrency: Joi.number().integer().min(1).max(16).default(4),
   }).default(),
   safeguard: Joi.object({
     maxDeactivationRatio: Joi.number().min(0).max(1).default(0.1),

@@ -1,7 +1,7 @@
 import type { Sequelize } from 'sequelize';
 import type { RecordKind } from '../http/contract';
 import type { RecordIdentity } from './classify-person';
-import { createSql } from '../store/sql';
+import { createSql, readBoolean } from '../store/sql';
 
 const TABLE = 'oneroster_staging';
 
@@ -59,6 +59,12 @@ export interface StagedCount {
  * into before it changes anything, and that a held run's approval applies from later.
  */
 export interface StagingArea {
+  /**
+   * Whether reading staged rows may overlap a roster write transaction: true on MySQL/MariaDB (the
+   * read takes another pooled connection and InnoDB reads a snapshot), false on SQLite (a reader
+   * would hold up the writer's commit).
+   */
+  readonly readsBesideWrites: boolean;
   /** Adds rows in one multi-row INSERT; a record seen twice in one run keeps its first row. */
   insert(runId: number, rows: StagedRow[]): Promise<void>;
   /** Of these sourcedIds, those the run saw as `kind` (or as a person of unknown role). */
@@ -97,7 +103,7 @@ export function createStagingArea(sequelize: Sequelize): StagingArea {
       sourcedId: String(row.sourced_id),
       action: row.action as StagedAction,
       targetId: row.target_id === null || row.target_id === undefined ? null : Number(row.target_id),
-      disabled: Boolean(Number(row.disabled ?? 0)),
+      disabled: readBoolean(row.disabled),
       payload: typeof row.payload === 'string' ? JSON.parse(row.payload) : null,
       identity: row.natural_key === undefined || row.natural_key === null
         ? undefined
@@ -118,6 +124,8 @@ export function createStagingArea(sequelize: Sequelize): StagingArea {
   }
 
   return {
+    readsBesideWrites: sql.isMysql,
+
     insert,
 
     async identityGroups(runId, kind, afterKey, limitKeys) {
