@@ -1,5 +1,5 @@
 import type { HoldReason } from '../http/contract';
-import type { NormalizedOrg, ProviderConnection } from '../providers/types';
+import { ProviderError, type NormalizedOrg, type ProviderConnection } from '../providers/types';
 import type { BuildingFields, StoredBuilding } from '../store/roster-store';
 import { hashBuilding } from './content-hash';
 import { reconcilePull } from './plan-run';
@@ -109,12 +109,25 @@ export function districtOfficeName(districtName: string): string {
  */
 async function districtOffices(connection: ProviderConnection, job: RunJob): Promise<NormalizedOrg[]> {
   const offices: NormalizedOrg[] = [];
-  for await (const page of connection.orgs!({ signal: job.signal })) {
-    for (const org of page.records) {
-      const id = (org.sourcedId ?? '').trim();
-      if (org.type.toLowerCase() !== 'district' || !id || id.length > MAX_TEXT) continue;
-      offices.push({ ...org, sourcedId: id, name: districtOfficeName(org.name) });
+  try {
+    for await (const page of connection.orgs!({ signal: job.signal })) {
+      job.meter.page(page.records.length);
+      for (const org of page.records) {
+        const id = (org.sourcedId ?? '').trim();
+        if (org.type.toLowerCase() !== 'district' || !id || id.length > MAX_TEXT) continue;
+        offices.push({ ...org, sourcedId: id, name: districtOfficeName(org.name) });
+      }
     }
+  } catch (err) {
+    // A provider that does not serve /orgs, or a grant without it, still has schools to sync:
+    // the District Office buildings wait, and the run says why.
+    if (!(err instanceof ProviderError) || (err.code !== 'not_found' && err.code !== 'forbidden')) throw err;
+    job.issues.add({
+      sourcedId: null,
+      code: 'district_orgs_unavailable',
+      message: `The provider would not list its orgs (${err.code}), so no District Office building was made; schools were synced as usual.`,
+    });
+    return [];
   }
   return offices;
 }

@@ -77,6 +77,15 @@ describeEachDatabase('no record can fail a run', (db) => {
     await expectAwkwardFeedSyncs(db(), host);
   });
 
+  it('a provider that answers 404 at /orgs still syncs its schools: the District Office waits, and the run says why', async () => {
+    // The stub serves /schools and /users only, as a minimal OneRoster provider may.
+    ({ host, stub } = await setUp(db(), listFeed([stubStudent('s-1')])));
+    const [latest] = (await host.oneroster.sync.listRuns({ limit: 1, offset: 0 })).items;
+    const run = await host.oneroster.sync.getRun(latest!.id);
+    expect(run).toMatchObject({ kind: 'buildings', status: 'succeeded' });
+    expect(run.issues.map((issue) => issue.code)).toContain('district_orgs_unavailable');
+  });
+
   it('an empty page mid-feed without X-Total-Count is not taken for the end: the run fails incomplete_pull and nobody is deactivated', async () => {
     const everyone = Array.from({ length: 300 }, (_, i) => stubStudent(`s-${String(i).padStart(3, '0')}`));
     let s: StubProvider & { setFeed(feed: StubFeed): void };
