@@ -1,4 +1,5 @@
 import type { SandboxOptions } from '../examples/oneroster-sandbox';
+import type { UserIdStyle } from '../examples/oneroster-sandbox/ids';
 
 /** The seed every benchmark district is generated from, so runs are comparable. */
 export const BENCH_SEED = 7;
@@ -8,7 +9,7 @@ export const BENCH_SEED = 7;
  * district is (90 % students, 4 % staff, 6 % guardians), about one school per 3,500 people.
  * The benchmark worker rebuilds the same truth from these options, so they must stay pure.
  */
-export function districtOptions(users: number): SandboxOptions {
+export function districtOptions(users: number, idStyle: UserIdStyle = 'short'): SandboxOptions {
   const students = Math.round(users * 0.9);
   const staff = Math.round(users * 0.04);
   return {
@@ -19,5 +20,6 @@ export function districtOptions(users: number): SandboxOptions {
     guardians: users - students - staff,
     // Well above the client's page size: the provider never caps a page.
     maxPageSize: 10_000,
+    idStyle,
   };
 }

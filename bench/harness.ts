@@ -3,13 +3,17 @@ import { mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import path from 'node:path';
 import type { SandboxCredentials } from '../examples/oneroster-sandbox';
+import type { UserIdStyle } from '../examples/oneroster-sandbox/ids';
 import { ask, exited, forkTs, PROJECT_ROOT } from './child-process';
 import { findDatabaseServerPid, processCpuSeconds } from './process-cpu';
 import { createScratchDatabase } from './scratch-database';
 import type { BenchDatabase, WorkerJob, WorkerResult, WorkerStep } from './worker';
 
 /** Scenarios the benchmark can run. */
-export type Scenario = 'initial' | 'resync' | 'delta' | 'baselines';
+export type Scenario = 'initial' | 'resync' | 'delta' | 'baselines' | 'latency';
+
+/** Latency of every `/users` page in the latency scenario, in ms (a provider across the internet). */
+export const PAGE_LATENCY_MS = 150;
 
 /** Databases the benchmark can run on. */
 export type DatabaseName = BenchDatabase['dialect'];
@@ -20,6 +24,8 @@ export interface BenchOptions {
   users: number[];
   databases: DatabaseName[];
   scenarios: Scenario[];
+  /** How user sourcedIds look: each style is a round of its own. Defaults to `['short']`. */
+  idStyles?: UserIdStyle[];
   /** Share of people changed before the delta re-sync. Defaults to 0.01. */
   deltaFraction?: number;
   /** Rounds per size and database (fresh database and sandbox each); each step reports its median. Defaults to 1. */
@@ -34,7 +40,12 @@ export interface BenchOptions {
 export interface BenchRow {
   database: DatabaseName;
   users: number;
-  /** `initial`, `resync`, `delta`, `fetch` (fetch-only baseline) or `write` (write-only baseline). */
+  /** How the district's user sourcedIds look. */
+  idStyle: UserIdStyle;
+  /**
+   * `initial`, `resync`, `delta`, `fetch` (fetch-only baseline), `write` (write-only baseline),
+   * or with 150 ms per page: `slow-fetch-serial` (serial fetch-only baseline) and `slow-initial`.
+   */
   step: Exclude<WorkerStep, 'setup'>;
   wallSeconds: number;
   /** District users per wall second. */
@@ -54,6 +65,8 @@ export interface BenchRow {
   wallSamples?: number[];
   /** Initial sync only: wall / (fetch only + write only). */
   ratioToBaseline?: number;
+  /** Latency initial sync only: wall / serial fetch-only wall of the same slow pages. */
+  ratioToSerialFetch?: number;
   /** The worker's full result (run counts, queries by shape and phase). */
   detail: WorkerResult;
 }
@@ -89,14 +102,16 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
   const repeat = options.repeat ?? 1;
   if (options.cpuProfileDir) mkdirSync(options.cpuProfileDir, { recursive: true });
 
-  for (const users of options.users) {
-    for (const dialect of options.databases) {
-      const samples: BenchRow[][] = [];
-      for (let round = 1; round <= repeat; round++) {
-        const tag = `[${dialect} ${users.toLocaleString('en-US')}${repeat > 1 ? ` #${round}` : ''}]`;
-        samples.push(await measureSize({ users, dialect, wanted, deltaFraction: options.deltaFraction ?? 0.01, databasePid, cpuProfileDir: options.cpuProfileDir, log: (line) => log(`${tag} ${line}`) }));
+  for (const idStyle of options.idStyles ?? ['short']) {
+    for (const users of options.users) {
+      for (const dialect of options.databases) {
+        const samples: BenchRow[][] = [];
+        for (let round = 1; round <= repeat; round++) {
+          const tag = `[${dialect} ${users.toLocaleString('en-US')}${idStyle === 'short' ? '' : ` ${idStyle}`}${repeat > 1 ? ` #${round}` : ''}]`;
+          samples.push(await measureSize({ users, dialect, idStyle, wanted, deltaFraction: options.deltaFraction ?? 0.01, databasePid, cpuProfileDir: options.cpuProfileDir, log: (line) => log(`${tag} ${line}`) }));
+        }
+        report.rows.push(...medianRows(samples));
       }
-      report.rows.push(...medianRows(samples));
     }
   }
   return report;
@@ -106,22 +121,23 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
 async function measureSize(round: {
   users: number;
   dialect: DatabaseName;
+  idStyle: UserIdStyle;
   wanted: Set<Scenario>;
   deltaFraction: number;
   databasePid: number | null;
   cpuProfileDir?: string;
   log: (line: string) => void;
 }): Promise<BenchRow[]> {
-  const { users, dialect, wanted, log } = round;
+  const { users, dialect, idStyle, wanted, log } = round;
   const database = await createScratchDatabase(dialect);
   const sandbox = forkTs('sandbox-process.ts');
   try {
     log('starting the sandbox');
-    const { credentials } = await ask<{ credentials: SandboxCredentials }>(sandbox, { type: 'start', users }, 'ready');
-    const job = (step: WorkerStep): WorkerJob => ({ step, database, users, provider: credentials.oneroster12 });
+    const { credentials } = await ask<{ credentials: SandboxCredentials }>(sandbox, { type: 'start', users, idStyle }, 'ready');
+    const job = (step: WorkerStep): WorkerJob => ({ step, database, users, provider: credentials.oneroster12, idStyle });
     const measure = async (step: Exclude<WorkerStep, 'setup'>): Promise<BenchRow> => {
       log(`${step} (load ${loadavg()[0]!.toFixed(2)})`);
-      const row = await measureStep(job(step), sandbox, round.databasePid, round.cpuProfileDir);
+      const row = await measureStep(job(step), idStyle, sandbox, round.databasePid, round.cpuProfileDir);
       log(`${step}: ${row.wallSeconds.toFixed(2)} s, ${row.records} records, peak RSS ${row.peakRssMb.toFixed(0)} MB, ${row.queries} queries`);
       return row;
     };
@@ -140,6 +156,11 @@ async function measureSize(round: {
       rows.push(await measure('delta'));
     }
     if (wanted.has('baselines')) rows.push(await measure('fetch'), await measure('write'));
+    if (wanted.has('latency')) {
+      await ask(sandbox, { type: 'latency', delayMs: PAGE_LATENCY_MS }, 'latency');
+      rows.push(await measure('slow-fetch-serial'), await measure('slow-initial'));
+      await ask(sandbox, { type: 'latency', delayMs: 0 }, 'latency');
+    }
     return rows;
   } finally {
     await ask(sandbox, { type: 'stop' }, 'stopped').catch(() => sandbox.kill());
@@ -161,17 +182,19 @@ export function medianRows(samples: BenchRow[][]): BenchRow[] {
   const step = (name: BenchRow['step']) => rows.find((row) => row.step === name);
   const [initial, fetch, write] = [step('initial'), step('fetch'), step('write')];
   if (initial && fetch && write) initial.ratioToBaseline = initial.wallSeconds / (fetch.wallSeconds + write.wallSeconds);
+  const [slowInitial, slowFetch] = [step('slow-initial'), step('slow-fetch-serial')];
+  if (slowInitial && slowFetch) slowInitial.ratioToSerialFetch = slowInitial.wallSeconds / slowFetch.wallSeconds;
   return rows;
 }
 
 /** Runs one step in a fresh worker and turns its result into a row with the other processes' CPU. */
-async function measureStep(job: WorkerJob, sandbox: ChildProcess, databasePid: number | null, cpuProfileDir?: string): Promise<BenchRow> {
+async function measureStep(job: WorkerJob, idStyle: UserIdStyle, sandbox: ChildProcess, databasePid: number | null, cpuProfileDir?: string): Promise<BenchRow> {
   const sandboxCpu = () => ask<{ seconds: number }>(sandbox, { type: 'cpu' }, 'cpu').then((m) => m.seconds);
   const loadBefore = loadavg()[0]!;
   const sandboxBefore = await sandboxCpu();
   const databaseBefore = processCpuSeconds(databasePid);
-  const isSync = job.step === 'initial' || job.step === 'resync' || job.step === 'delta';
-  const profileName = `${job.database.dialect}-${job.users}-${job.step}`;
+  const isSync = job.step === 'initial' || job.step === 'resync' || job.step === 'delta' || job.step === 'slow-initial';
+  const profileName = `${job.database.dialect}-${job.users}${idStyle === 'short' ? '' : `-${idStyle}`}-${job.step}`;
   // Each thread writes its own profile (Node may start helper threads), so the worker profiles
   // into a directory of its own and the main thread's file is kept afterwards.
   const profileDir = cpuProfileDir && isSync ? path.resolve(PROJECT_ROOT, cpuProfileDir, `${profileName}.threads`) : null;
@@ -182,6 +205,7 @@ async function measureStep(job: WorkerJob, sandbox: ChildProcess, databasePid: n
   return {
     database: job.database.dialect,
     users: job.users,
+    idStyle,
     step: job.step as BenchRow['step'],
     wallSeconds,
     usersPerSecond: job.users / wallSeconds,

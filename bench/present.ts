@@ -7,6 +7,8 @@ const STEP_NAMES: Record<BenchRow['step'], string> = {
   delta: '1 % delta re-sync',
   fetch: 'baseline: fetch only',
   write: 'baseline: write only',
+  'slow-fetch-serial': '150 ms/page: serial fetch only',
+  'slow-initial': '150 ms/page: initial full sync',
 };
 
 const n = (value: number, digits = 0) => value.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
@@ -18,6 +20,12 @@ const wall = (row: BenchRow) => {
   if (samples.length < 2) return n(row.wallSeconds, 2);
   return `${n(row.wallSeconds, 2)} (${n(Math.min(...samples), 2)}–${n(Math.max(...samples), 2)})`;
 };
+
+/** Users, with the id style when it is not the short default. */
+const users = (row: BenchRow) => `${n(row.users)}${row.idStyle === 'uuid' ? ' (UUID ids)' : ''}`;
+
+/** Initial sync: to (fetch only + write only); latency sync: to the serial fetch only, marked ×serial. */
+const ratio = (row: BenchRow) => (row.ratioToSerialFetch !== undefined ? `${n(row.ratioToSerialFetch, 2)} ×serial` : opt(row.ratioToBaseline, 2));
 
 /** The report as markdown: the figures (targets marked per row), then every target met or missed. */
 export function presentMarkdown(report: BenchReport): string {
@@ -33,8 +41,8 @@ export function presentMarkdown(report: BenchReport): string {
   );
   for (const row of report.rows) {
     lines.push(
-      `| ${row.database} | ${n(row.users)} | ${STEP_NAMES[row.step]} | ${wall(row)} | ${n(row.usersPerSecond)} | ${n(row.peakRssMb)} | ${n(row.peakHeapMb)} | ` +
-        `${n(row.queries)} | ${n(row.queriesPer1000Users, 1)} | ${opt(row.ratioToBaseline, 2)} | ` +
+      `| ${row.database} | ${users(row)} | ${STEP_NAMES[row.step]} | ${wall(row)} | ${n(row.usersPerSecond)} | ${n(row.peakRssMb)} | ${n(row.peakHeapMb)} | ` +
+        `${n(row.queries)} | ${n(row.queriesPer1000Users, 1)} | ${ratio(row)} | ` +
         `${opt(row.cpu.worker)} · ${opt(row.cpu.sandbox)} · ${opt(row.cpu.database)} | ${n(row.load[0], 1)}→${n(row.load[1], 1)} | ${marks(row)} |`,
     );
   }
@@ -49,7 +57,7 @@ export function presentMarkdown(report: BenchReport): string {
 export function presentPhases(report: BenchReport): string {
   const lines = ['| db | users | scenario | phases (s) | top statements (count, summed DB ms) |', '|---|---:|---|---|---|'];
   for (const row of report.rows) {
-    if (row.step === 'fetch') continue;
+    if (row.step === 'fetch' || row.step === 'slow-fetch-serial') continue;
     const q = row.detail.queries;
     const starts = [...q.phaseStarts, { phase: 'end', atMs: row.detail.wallMs }];
     const phases = starts.slice(0, -1).map((s, i) => `${s.phase} ${n((starts[i + 1]!.atMs - s.atMs) / 1000, 1)}`).join(', ');
@@ -58,7 +66,7 @@ export function presentPhases(report: BenchReport): string {
       .slice(0, 4)
       .map(([shape, t]) => `${shape} ×${n(t.count)} ${n(t.ms)} ms`)
       .join('; ');
-    lines.push(`| ${row.database} | ${n(row.users)} | ${STEP_NAMES[row.step]} | ${phases || '—'} | ${top} |`);
+    lines.push(`| ${row.database} | ${users(row)} | ${STEP_NAMES[row.step]} | ${phases || '—'} | ${top} |`);
   }
   return lines.join('\n');
 }

@@ -3,7 +3,8 @@
  *   --users 10000,100000     district sizes (default 10000,100000)
  *   --million                adds 1,000,000
  *   --db mariadb,sqlite      databases (default both)
- *   --scenarios initial,resync,delta,baselines   (default all)
+ *   --scenarios initial,resync,delta,baselines,latency   (default all)
+ *   --ids short,uuid         user sourcedId styles, a round each (default short)
  *   --repeat <n>             rounds per size and database; each step reports its median (default 1)
  *   --json <file>            the full report as JSON (default bench/results/bench-<time>.json)
  *   --markdown <file>        the tables as markdown (default bench/results/bench-<time>.md)
@@ -12,10 +13,12 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import type { UserIdStyle } from '../examples/oneroster-sandbox/ids';
 import { runBench, type BenchOptions, type DatabaseName, type Scenario } from './harness';
 import { missedTargets, presentMarkdown } from './present';
 
-const SCENARIOS: Scenario[] = ['initial', 'resync', 'delta', 'baselines'];
+const SCENARIOS: Scenario[] = ['initial', 'resync', 'delta', 'baselines', 'latency'];
+const ID_STYLES: UserIdStyle[] = ['short', 'uuid'];
 const DATABASES: DatabaseName[] = ['mariadb', 'sqlite'];
 
 /** The command line as benchmark options plus output files. */
@@ -52,6 +55,12 @@ export function parseArguments(argv: string[]): BenchOptions & { json?: string; 
       return s as Scenario;
     });
   }
+  if (values.ids !== undefined) {
+    parsed.idStyles = list(values.ids).map((s) => {
+      if (!ID_STYLES.includes(s as UserIdStyle)) throw new Error(`--ids: unknown id style ${s} (${ID_STYLES.join(', ')})`);
+      return s as UserIdStyle;
+    });
+  }
   if (values.repeat !== undefined) {
     parsed.repeat = Number(values.repeat);
     if (!Number.isInteger(parsed.repeat) || parsed.repeat < 1) throw new Error(`--repeat: not a count: ${values.repeat}`);
@@ -70,7 +79,7 @@ function readFlags(argv: string[]) {
   return parseArgs({
     args: argv,
     strict: true,
-    options: { users: text, million: { type: 'boolean' }, db: text, scenarios: text, repeat: text, json: text, markdown: text, 'cpu-prof': text },
+    options: { users: text, million: { type: 'boolean' }, db: text, scenarios: text, ids: text, repeat: text, json: text, markdown: text, 'cpu-prof': text },
   }).values;
 }
 

@@ -4,16 +4,19 @@
  * - `{type:'start', users}` → `{type:'ready', credentials, people}`
  * - `{type:'change', fraction, seed}` → `{type:'changed', count}` (the 1 % daily delta)
  * - `{type:'cpu'}` → `{type:'cpu', seconds}` (this process's CPU time so far)
+ * - `{type:'latency', delayMs}` → `{type:'latency'}`: every `/users` page answers that late (0: on time)
  * - `{type:'stop'}` → `{type:'stopped', maxRssMb}`, then exits.
  */
 import { startSandbox, type Sandbox } from '../examples/oneroster-sandbox';
+import type { UserIdStyle } from '../examples/oneroster-sandbox/ids';
 import { districtOptions } from './district-size';
 
 /** Messages the sandbox process accepts. */
 export type SandboxRequest =
-  | { type: 'start'; users: number }
+  | { type: 'start'; users: number; idStyle?: UserIdStyle }
   | { type: 'change'; fraction: number; seed: number }
   | { type: 'cpu' }
+  | { type: 'latency'; delayMs: number }
   | { type: 'stop' };
 
 /** Serves requests until told to stop (the sandbox lives in this closure, not at module level). */
@@ -28,7 +31,7 @@ function serve(): void {
   async function handle(message: SandboxRequest): Promise<void> {
   switch (message.type) {
     case 'start': {
-      sandbox = await startSandbox({ port: 0, ...districtOptions(message.users) });
+      sandbox = await startSandbox({ port: 0, ...districtOptions(message.users, message.idStyle) });
       process.send!({ type: 'ready', credentials: sandbox.credentials, url: sandbox.url });
       return;
     }
@@ -40,6 +43,12 @@ function serve(): void {
     case 'cpu': {
       const { user, system } = process.cpuUsage();
       process.send!({ type: 'cpu', seconds: (user + system) / 1e6 });
+      return;
+    }
+    case 'latency': {
+      sandbox!.faults.clear();
+      if (message.delayMs > 0) sandbox!.faults.set({ kind: 'slow', delayMs: message.delayMs, path: '/users' });
+      process.send!({ type: 'latency' });
       return;
     }
     case 'stop': {

@@ -15,27 +15,33 @@ export interface TargetCheck {
 
 /** Absolute time targets of the initial full sync on MariaDB (2-core machine). */
 const INITIAL_SECONDS: Record<number, number> = { 100_000: 20, 1_000_000: 200 };
-const MAX_RATIO = 1.5;
+/** Issue 18 (was 1.5 in issue 8): fetching and writing overlap, so the sync nears the slower of the two. */
+const MAX_RATIO = 1.2;
 const MAX_RSS_MB_AT_MILLION = 300;
 const MAX_RSS_GROWTH = 1.25;
-/** Time per user at 1M against 100k: the sync scales linearly, with no size-dependent slowdown. */
-const MAX_PER_USER_GROWTH = 1.5;
+/** Time per user at 1M against 100k: the sync scales linearly, with no size-dependent slowdown (issue 18; was 1.5). */
+const MAX_PER_USER_GROWTH = 1.2;
+/** With 150 ms per page: the sync against a serial reader's fetch-only time of the same pages. */
+const MAX_SHARE_OF_SERIAL_FETCH = 0.35;
 const MAX_RESYNC_SHARE = 0.7;
 const MAX_DELTA_SHARE = 0.1;
 /** Queries per 1,000 users of a full sync: a small constant, never one per person. */
 const MAX_QUERIES_PER_1000 = 20;
 
 const fmt = (n: number, digits = 2) => n.toFixed(digits);
-const label = (row: BenchRow) => `${row.database} ${row.users.toLocaleString('en-US')} ${row.step}`;
+const label = (row: BenchRow) => `${row.database} ${row.users.toLocaleString('en-US')}${row.idStyle === 'uuid' ? ' uuid' : ''} ${row.step}`;
 
 /** Judges every target the report has figures for. */
 export function checkTargets(report: BenchReport): TargetCheck[] {
   const checks: TargetCheck[] = [];
-  const find = (database: string, users: number, step: string) =>
-    report.rows.find((r) => r.database === database && r.users === users && r.step === step);
+  const find = (database: string, users: number, step: string, idStyle: BenchRow['idStyle']) =>
+    report.rows.find((r) => r.database === database && r.users === users && r.step === step && r.idStyle === idStyle);
 
   for (const row of report.rows) {
-    const initial = find(row.database, row.users, 'initial');
+    const initial = find(row.database, row.users, 'initial', row.idStyle);
+    if (row.step === 'slow-initial' && row.ratioToSerialFetch !== undefined && row.users >= 100_000) {
+      checks.push({ target: `150 ms per page: sync ≤ ${MAX_SHARE_OF_SERIAL_FETCH}× serial fetch only`, where: label(row), figure: `${fmt(row.ratioToSerialFetch)}×`, met: row.ratioToSerialFetch <= MAX_SHARE_OF_SERIAL_FETCH, row });
+    }
     if (row.step === 'initial') {
       const limit = INITIAL_SECONDS[row.users];
       if (limit !== undefined && row.database === 'mariadb') {
@@ -46,7 +52,7 @@ export function checkTargets(report: BenchReport): TargetCheck[] {
       }
       if (row.users >= 1_000_000) {
         checks.push({ target: `peak RSS ≤ ${MAX_RSS_MB_AT_MILLION} MB at 1M`, where: label(row), figure: `${fmt(row.peakRssMb, 0)} MB`, met: row.peakRssMb <= MAX_RSS_MB_AT_MILLION, row });
-        const smaller = find(row.database, 100_000, 'initial');
+        const smaller = find(row.database, 100_000, 'initial', row.idStyle);
         if (smaller) {
           const growth = row.peakRssMb / smaller.peakRssMb;
           checks.push({ target: `peak RSS at 1M ≤ ${MAX_RSS_GROWTH}× the 100k figure`, where: label(row), figure: `${fmt(growth)}× (${fmt(smaller.peakRssMb, 0)} → ${fmt(row.peakRssMb, 0)} MB)`, met: growth <= MAX_RSS_GROWTH, row });
@@ -73,7 +79,7 @@ export function checkTargets(report: BenchReport): TargetCheck[] {
   // Bounded by a constant: the per-1,000 figure must not grow with the district.
   for (const database of new Set(report.rows.map((r) => r.database))) {
     for (const step of ['initial', 'resync', 'delta'] as const) {
-      const rows = report.rows.filter((r) => r.database === database && r.step === step).sort((a, b) => a.users - b.users);
+      const rows = report.rows.filter((r) => r.database === database && r.step === step && r.idStyle === 'short').sort((a, b) => a.users - b.users);
       if (rows.length < 2) continue;
       const small = rows[0]!;
       const large = rows[rows.length - 1]!;

@@ -12,6 +12,7 @@ import express from 'express';
 import type { AddressInfo } from 'node:net';
 import { Sequelize } from 'sequelize';
 import type { SandboxOAuth2Credentials } from '../examples/oneroster-sandbox';
+import type { UserIdStyle } from '../examples/oneroster-sandbox/ids';
 import { createOneRoster, type OneRoster } from '../server';
 import type { RunView } from '../server/http/contract';
 import type { Logger } from '../server/logger';
@@ -21,8 +22,12 @@ import type { ProviderSettings } from '../server/providers/types';
 import { countQueries, type QueryCounts } from './query-counter';
 import { emptyPeopleTables, prepareRosterRows, writeRosterRows } from './write-baseline';
 
-/** Steps a worker can run. */
-export type WorkerStep = 'setup' | 'initial' | 'resync' | 'delta' | 'fetch' | 'write';
+/**
+ * Steps a worker can run. The latency steps run while the sandbox answers every page of `/users`
+ * 150 ms late: `slow-fetch-serial` (fetch only, one page at a time: what any serial reader waits)
+ * and `slow-initial` (an initial sync into an emptied roster, at the default concurrency).
+ */
+export type WorkerStep = 'setup' | 'initial' | 'resync' | 'delta' | 'fetch' | 'write' | 'slow-fetch-serial' | 'slow-initial';
 
 /** A database another process can open. */
 export interface BenchDatabase {
@@ -39,7 +44,12 @@ export interface WorkerJob {
   users: number;
   /** The sandbox's OneRoster 1.2 OAuth2 client. */
   provider: SandboxOAuth2Credentials;
+  /** How the district's user sourcedIds look (the write baseline rebuilds the same rows). */
+  idStyle: UserIdStyle;
 }
+
+/** Page requests in flight of the serial baseline. */
+const SERIAL = 1;
 
 /** What one step measured. */
 export interface WorkerResult {
@@ -153,7 +163,10 @@ export async function runStep(job: WorkerJob): Promise<WorkerResult> {
       }
       case 'initial':
       case 'resync':
-      case 'delta': {
+      case 'delta':
+      case 'slow-initial': {
+        // The latency scenario starts from an empty roster again (the write baseline filled it).
+        if (job.step === 'slow-initial') await emptyPeopleTables(sequelize);
         begin();
         const queued = await oneroster.sync.startUserSync({ trigger: 'manual', user: ADMIN, mode: job.step === 'delta' ? 'delta' : 'full' });
         const run = await oneroster.sync.waitForRun(queued.id);
@@ -166,9 +179,11 @@ export async function runStep(job: WorkerJob): Promise<WorkerResult> {
         if (run.status !== 'succeeded') throw new Error(`user sync ${run.status}: ${JSON.stringify(run.error ?? run.plan)}`);
         return result;
       }
-      case 'fetch': {
+      case 'fetch':
+      case 'slow-fetch-serial': {
         const settings: ProviderSettings = { provider: 'oneroster', version: '1.2', auth: 'oauth2', ...job.provider };
-        const options = resolveOptions(moduleOptions(sequelize, logger), logger);
+        const base = moduleOptions(sequelize, logger);
+        const options = resolveOptions(job.step === 'fetch' ? base : { ...base, http: { concurrency: SERIAL } }, logger);
         const connection = createProviderConnection(settings, { options, logger, clock: options.clock });
         begin();
         let records = 0;
@@ -176,7 +191,7 @@ export async function runStep(job: WorkerJob): Promise<WorkerResult> {
         return measured(records, performance.now() - started);
       }
       case 'write': {
-        const tables = await prepareRosterRows(sequelize, job.users);
+        const tables = await prepareRosterRows(sequelize, job.users, job.idStyle);
         await emptyPeopleTables(sequelize);
         begin();
         const written = await writeRosterRows(sequelize, tables);

@@ -6,6 +6,7 @@ import { DEFAULT_STAFF_ROLES } from '../server/options';
 import type { NormalizedPerson } from '../server/providers/types';
 import { classifyPerson } from '../server/sync/classify-person';
 import type { PersonKind } from '../server/store/roster-store';
+import type { UserIdStyle } from '../examples/oneroster-sandbox/ids';
 import { districtOptions } from './district-size';
 
 /** Rows per INSERT (and per transaction): the same batch the store uses. */
@@ -25,8 +26,8 @@ const NUMBER_COLUMN: Record<PersonKind, string> = { students: 'student_number', 
  * (`district.people()`), classified by the engine's own rules so the baseline writes the same
  * normalized rows. Not timed.
  */
-export async function prepareRosterRows(sequelize: Sequelize, users: number): Promise<PreparedTable[]> {
-  const district = new SandboxDistrict(resolveSandboxOptions(districtOptions(users)));
+export async function prepareRosterRows(sequelize: Sequelize, users: number, idStyle: UserIdStyle = 'short'): Promise<PreparedTable[]> {
+  const district = new SandboxDistrict(resolveSandboxOptions(districtOptions(users, idStyle)));
   const buildings = await sequelize.query<{ id: number; sis_id: string | null }>('SELECT id, sis_id FROM oneroster_buildings WHERE active = 1', {
     type: QueryTypes.SELECT,
   });

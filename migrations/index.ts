@@ -7,6 +7,8 @@ import { configTables } from './0002-config-tables';
 import { syncTables } from './0003-sync-tables';
 import { automationTables } from './0004-automation-tables';
 import { ownRosterTableNames } from './0005-own-roster-table-names';
+import { utf8mb4Tables } from './0006-utf8mb4';
+import { stopAndHeal } from './0006b-stop-and-heal';
 import { consoleColumns } from './0008-console-columns';
 
 /** Every migration, in order. An explicit list (no glob) so bundlers and reviewers see them all. */
@@ -16,6 +18,8 @@ export const migrations: readonly Migration[] = [
   syncTables,
   automationTables,
   ownRosterTableNames,
+  utf8mb4Tables,
+  stopAndHeal,
   consoleColumns,
 ];
 

@@ -1,5 +1,6 @@
 import type { RequestHandler, Router } from 'express';
 import { createMigrator } from '../migrations';
+import { columnsNotUtf8mb4 } from '../migrations/0006-utf8mb4';
 import { createConfigService } from './config/config-service';
 import type { ModuleContext } from './context';
 import type { ConfigView, TestResult } from './http/contract';
@@ -37,7 +38,10 @@ export interface OneRoster {
   testConnection(): Promise<TestResult>;
   /** What `GET /config` answers: the configuration (secrets masked), whether OneRoster is on, the last test and syncs. */
   status(): Promise<ConfigView>;
-  /** Stops the scheduler and waits for runs this process started. Call on shutdown. */
+  /**
+   * Stops the scheduler and aborts the runs this process is doing (at their next page or batch;
+   * they end `failed` with `shutdown`), then waits for them to end. Call on shutdown (SIGTERM).
+   */
   close(): Promise<void>;
 }
 
@@ -65,6 +69,10 @@ export function createOneRoster(options: OneRosterOptions): OneRoster {
     router: buildRouter(routeTable, services, resolved),
     migrate: async () => {
       await migrator.up();
+      const narrow = await columnsNotUtf8mb4(ctx.sequelize);
+      if (narrow.length > 0) {
+        throw new Error(`OneRoster needs utf8mb4 text (names in any script, emoji), but these are not: ${narrow.join(', ')}`);
+      }
     },
     migrateDown: async () => {
       await migrator.down({ to: 0 });
@@ -79,8 +87,10 @@ export function createOneRoster(options: OneRosterOptions): OneRoster {
       return { ...view, ...freshness };
     },
     close: async () => {
+      // Abort runs first: the scheduler's stop waits for its daily run to end.
+      const stopping = sync.shutdown();
       await scheduler.stop();
-      await sync.whenIdle();
+      await stopping;
     },
   };
 }

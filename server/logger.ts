@@ -16,3 +16,19 @@ export function createConsoleLogger(): Logger {
     console[level](`[oneroster] ${message}`, meta ?? '');
   return { debug: () => {}, info: () => {}, warn: write('warn'), error: write('error') };
 }
+
+/**
+ * An error's text for a log line, with every quoted piece replaced by `'…'`: databases quote the
+ * values they choke on (`Duplicate entry 'Ada' for key …`, `near "…"`), and those are pieces of
+ * roster records. `withStack` keeps the stack frames (which quote nothing).
+ */
+export function errorForLog(err: unknown, withStack = false): string {
+  if (!(err instanceof Error)) return redactQuoted(String(err));
+  // The frames only: some drivers' stacks lack the message, or repeat it.
+  const frames = withStack ? (err.stack ?? '').split('\n').filter((line) => /^\s+at /.test(line)) : [];
+  return redactQuoted([`${err.name}: ${err.message}`, ...frames].join('\n'));
+}
+
+function redactQuoted(text: string): string {
+  return text.replace(/'(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*"|`(?:[^`\\]|\\.)*`/g, "'…'");
+}

@@ -61,7 +61,12 @@ export interface OneRosterOptions {
     allowHttp?: 'never' | 'loopback' | 'always';
     /** Allow provider hosts on loopback addresses. Defaults to false (true when `allowHttp` is `loopback`). */
     allowLoopback?: boolean;
-    /** Allow provider hosts on private ranges (10/8, 172.16/12, 192.168/16, link-local). Defaults to false. */
+    /**
+     * Allow provider hosts on private ranges (10/8, 172.16/12, 192.168/16, 100.64/10, fc00::/7).
+     * Defaults to false. Unspecified (0.0.0.0, `::`), link-local (169.254/16, the metadata
+     * service; fe80::/10), special-purpose (192.0.0.0/24, 198.18/15, fec0::/10), multicast and
+     * reserved addresses, also inside mapped, NAT64 and 6to4 IPv6, are refused whatever this says.
+     */
     allowPrivate?: boolean;
   };
   /** Provider HTTP behaviour. */
@@ -77,6 +82,34 @@ export interface OneRosterOptions {
     /** Records asked for per page. Defaults to 1000. */
     pageSize?: number;
     /** Most pages read from one endpoint before the pull is called incomplete. Defaults to 100000. */
+    maxPages?: number;
+    /**
+     * Page requests in flight at once per endpoint (1 reads one page at a time). Defaults to 4.
+     * Answers may arrive in any order; completeness checks are the same as a serial read. A 429 or
+     * 503 halves it for the rest of the pull, and a `RateLimit-Remaining` running low narrows it.
+     * Infinite Campus asks for at most 5 concurrent requests and for large pulls off-peak, so the
+     * module never uses more than 5 with it; set 1 if syncs must run during school hours.
+     */
+    concurrency?: number;
+  };
+  /**
+   * Caps on one run, so a provider that repeats a page or never ends its feed cannot run (and hold
+   * the sync lease) forever. A run over a cap ends `failed` with `run_time_limit`, `page_limit` or
+   * `staged_row_limit`, having changed nothing it had not fully applied.
+   */
+  runLimits?: {
+    /** Longest one run may take, pull and apply, in ms. Defaults to 6 hours. */
+    maxRunMs?: number;
+    /**
+     * Most records one run may stage. Defaults to 5 × the people on the roster when the run starts,
+     * at least 2000000 (a first sync starts from an empty roster; a district grows, but not
+     * fivefold overnight).
+     */
+    maxStagedRows?: number;
+    /**
+     * Most pages one run may read, every list together. Defaults to 10 × the staged-row cap ÷
+     * `http.pageSize` (room for providers that send fewer rows than asked), at least 1000.
+     */
     maxPages?: number;
   };
   /** Mass-deactivation safeguard. */
@@ -121,8 +154,9 @@ export interface OneRosterOptions {
 
 /** Options after defaults are filled in: what the rest of the module reads. */
 export type ResolvedOptions = Required<
-  Omit<OneRosterOptions, 'classlink' | 'network' | 'http' | 'safeguard' | 'rosterStore' | 'onRunFinished'>
+  Omit<OneRosterOptions, 'classlink' | 'network' | 'http' | 'safeguard' | 'rosterStore' | 'onRunFinished' | 'runLimits'>
 > & {
+  runLimits: { maxRunMs: number; maxStagedRows?: number; maxPages?: number };
   classlink: { apiKey?: string; proxyUrl: string };
   network: Required<NonNullable<OneRosterOptions['network']>>;
   http: Required<NonNullable<OneRosterOptions['http']>>;
@@ -176,6 +210,12 @@ const optionsSchema = Joi.object<OneRosterOptions>({
     retryMaxMs: Joi.number().integer().min(0).default(30_000),
     pageSize: Joi.number().integer().min(1).max(50_000).default(1000),
     maxPages: Joi.number().integer().min(1).default(100_000),
+    concurrency: Joi.number().integer().min(1).max(16).default(4),
+  }).default(),
+  runLimits: Joi.object({
+    maxRunMs: Joi.number().integer().min(1000).default(6 * 60 * 60 * 1000),
+    maxStagedRows: Joi.number().integer().min(1),
+    maxPages: Joi.number().integer().min(1),
   }).default(),
   safeguard: Joi.object({
     maxDeactivationRatio: Joi.number().min(0).max(1).default(0.1),
@@ -239,11 +279,21 @@ function checkCombinations(resolved: ResolvedOptions, given: OneRosterOptions): 
   }
 }
 
-/** Turns the configured key text into the 32 bytes AES-256 needs, or throws saying what is wrong. */
+/** Fewest distinct byte values a key may have: a key of one or two repeated bytes is no secret. */
+const MIN_DISTINCT_KEY_BYTES = 4;
+
+/**
+ * Turns the configured key text into the 32 bytes AES-256 needs, or throws saying what is wrong:
+ * exactly 64 hex characters or the 44 characters of standard base64 (decoded strictly: Node's
+ * decoder would skip stray characters and accept a typo), with real variety in its bytes.
+ */
 export function decodeEncryptionKey(text: string): Buffer {
-  const key = /^[0-9a-fA-F]{64}$/.test(text) ? Buffer.from(text, 'hex') : Buffer.from(text, 'base64');
-  if (key.length !== 32) {
-    throw new Error('must be 32 bytes written as 64 hex characters or as base64');
+  let key: Buffer;
+  if (/^[0-9a-fA-F]{64}$/.test(text)) key = Buffer.from(text, 'hex');
+  else if (/^[A-Za-z0-9+/]{43}=$/.test(text) && Buffer.from(text, 'base64').toString('base64') === text) key = Buffer.from(text, 'base64');
+  else throw new Error('must be 32 bytes written as 64 hex characters or as base64');
+  if (new Set(key).size < MIN_DISTINCT_KEY_BYTES) {
+    throw new Error('is too predictable (the same few bytes repeated); generate one with `openssl rand -base64 32`');
   }
   return key;
 }

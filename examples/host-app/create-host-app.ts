@@ -9,6 +9,7 @@ import { createOneRoster, type Logger, type OneRoster, type OneRosterOptions } f
 import type { startSandbox } from '../oneroster-sandbox';
 import { createApiRoutes } from './api';
 import { createLoginRoutes, createPassport, currentUser } from './auth';
+import { requireCsrfToken } from './csrf';
 import { openDatabase } from './database';
 import { errorBody, HttpError } from './http-error';
 import { createPageRoutes } from './pages';
@@ -150,7 +151,9 @@ function buildExpressApp(parts: {
   );
   app.use(auth.authenticate('session'));
   app.use(createLoginRoutes(auth, { showDemoLogins: !options.production }));
-  app.use(ONEROSTER_MOUNT, oneroster.router);
+  // The host's CSRF check in front of the module's router: the module refuses non-JSON writes,
+  // but only the host knows its session's token (the widget sends it as X-CSRF-Token).
+  app.use(ONEROSTER_MOUNT, requireCsrfToken, oneroster.router);
   app.use('/api', createApiRoutes({ sequelize, queries, oneroster }));
   app.use(
     createPageRoutes({

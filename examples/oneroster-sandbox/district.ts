@@ -6,7 +6,7 @@
 import { roleGroups } from './dialects';
 import { GenerationContext, PersonData, createGenerationContext, generateNewPerson, generateOrgs, generatePerson } from './generate';
 import { hash3, pad, pick } from './hash';
-import { DISTRICT_ID, orgId, parseUserId, secondaryUserId, userId } from './ids';
+import { DISTRICT_ID, orgId, parseUserId, secondaryUserId, userId, type UserIdStyle } from './ids';
 import { Layout, buildLayout } from './layout';
 import { FAMILY_NAMES, GIVEN_NAMES } from './names';
 import { ResolvedSandboxOptions } from './options';
@@ -54,7 +54,11 @@ export class SandboxDistrict {
   private sortedOrgs: { version: number; list: SandboxOrg[] } | undefined;
   private exceptions: { version: number; indices: number[] } | undefined;
 
+  /** How user sourcedIds look. */
+  private readonly idStyle: UserIdStyle;
+
   constructor(options: ResolvedSandboxOptions) {
+    this.idStyle = options.idStyle;
     const layout = buildLayout(options.schools, options.students, options.staff, options.guardians);
     this.context = createGenerationContext(options.seed, layout, options.baseDate);
     this.nextIndex = layout.total;
@@ -122,7 +126,7 @@ export class SandboxDistrict {
 
   /** One person by current sourcedId (1.1 secondary-role ids give that record's view), or undefined. */
   person(sourcedId: string): SandboxPerson | undefined {
-    const parsed = parseUserId(sourcedId, this.generation);
+    const parsed = parseUserId(sourcedId, this.generation, this.idStyle);
     if (!parsed) return undefined;
     const data = this.personAt(parsed.index);
     if (!data) return undefined;
@@ -284,18 +288,18 @@ export class SandboxDistrict {
 
   /** @internal The current sourcedId of an index. */
   idOf(index: number): string {
-    return userId(index, this.generation);
+    return userId(index, this.generation, this.idStyle);
   }
 
   /** @internal The id before the last switch, when the person existed then. */
   legacyIdOf(index: number): string | undefined {
     const created = this.overrides.get(index)?.createdGeneration ?? 0;
-    return this.generation > created ? userId(index, this.generation - 1) : undefined;
+    return this.generation > created ? userId(index, this.generation - 1, this.idStyle) : undefined;
   }
 
   /** @internal Index of a current id, or undefined. */
   indexOf(sourcedId: string): { index: number; roleLetter?: string } | undefined {
-    const parsed = parseUserId(sourcedId, this.generation);
+    const parsed = parseUserId(sourcedId, this.generation, this.idStyle);
     return parsed && this.personAt(parsed.index) ? parsed : undefined;
   }
 
@@ -343,7 +347,7 @@ export class SandboxDistrict {
     }
     if (agents) {
       data.agents = agents.flatMap((id) => {
-        const parsed = parseUserId(id, this.generation);
+        const parsed = parseUserId(id, this.generation, this.idStyle);
         return parsed ? [parsed.index] : [];
       });
     }

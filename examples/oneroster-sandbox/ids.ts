@@ -3,7 +3,7 @@
  * which lets the server find any page by arithmetic. People inserted "before everyone" (the
  * shifting-data fault) get negative indices, spelled so they still sort first.
  */
-import { pad } from './hash';
+import { hash3, pad } from './hash';
 
 const DIGITS = 8;
 const NEGATIVE_BASE = 10 ** DIGITS;
@@ -23,13 +23,20 @@ export function schoolId(k: number): string {
   return orgId(k + 1);
 }
 
+/** How user sourcedIds look (see `SandboxOptions.idStyle`). */
+export type UserIdStyle = 'short' | 'uuid';
+
+/** UUID-style ids put the index, offset by this, in their first group, so negative indices still sort first. */
+const UUID_INDEX_BASE = 0x80000000;
+
 /** Ids change on `switchToNewIds()`: each id generation has its own prefix. */
 function userPrefix(generation: number): string {
   return generation === 0 ? 'usr-' : `usr-v${generation + 1}-`;
 }
 
 /** The sourcedId of the person at `index` in id generation `generation`. */
-export function userId(index: number, generation: number): string {
+export function userId(index: number, generation: number, style: UserIdStyle = 'short'): string {
+  if (style === 'uuid') return uuidUserId(index, generation);
   const digits = index >= 0 ? pad(index, DIGITS) : `0-${pad(NEGATIVE_BASE + index, DIGITS)}`;
   return userPrefix(generation) + digits;
 }
@@ -48,7 +55,8 @@ export interface ParsedUserId {
 }
 
 /** Reads a user id of the current generation; undefined when it is not one. */
-export function parseUserId(id: string, generation: number): ParsedUserId | undefined {
+export function parseUserId(id: string, generation: number, style: UserIdStyle = 'short'): ParsedUserId | undefined {
+  if (style === 'uuid') return parseUuidUserId(id, generation);
   const prefix = userPrefix(generation);
   if (!id.startsWith(prefix)) return undefined;
   const match = /^(0-)?(\d{8})(?:-([a-z]))?$/.exec(id.slice(prefix.length));
@@ -56,4 +64,23 @@ export function parseUserId(id: string, generation: number): ParsedUserId | unde
   const digits = Number(match[2]);
   const index = match[1] ? digits - NEGATIVE_BASE : digits;
   return match[3] ? { index, roleLetter: match[3] } : { index };
+}
+
+/**
+ * A UUID-shaped id (version 4 layout): the first group is the index (so ids sort in generation
+ * order and a page is found by arithmetic), the second the generation, the rest hash-derived.
+ */
+function uuidUserId(index: number, generation: number): string {
+  const hex = (value: number, width: number) => (value >>> 0).toString(16).padStart(width, '0').slice(-width);
+  const tail = (salt: number) => hash3(generation, index, salt);
+  return `${hex(UUID_INDEX_BASE + index, 8)}-${hex(generation, 4)}-4${hex(tail(1), 3)}-${hex(0x8000 | (tail(2) & 0x3fff), 4)}-${hex(tail(3), 8)}${hex(tail(4), 4)}`;
+}
+
+function parseUuidUserId(id: string, generation: number): ParsedUserId | undefined {
+  const match = /^([0-9a-f]{8})-[0-9a-f]{4}-4[0-9a-f]{3}-[0-9a-f]{4}-[0-9a-f]{12}(?:-([a-z]))?$/.exec(id);
+  if (!match) return undefined;
+  const index = parseInt(match[1], 16) - UUID_INDEX_BASE;
+  // The whole id must be the one generated, so another generation's (or a made-up) id is not found.
+  if (id.slice(0, 36) !== uuidUserId(index, generation)) return undefined;
+  return match[2] ? { index, roleLetter: match[2] } : { index };
 }

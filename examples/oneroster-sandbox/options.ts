@@ -1,3 +1,5 @@
+import type { UserIdStyle } from './ids';
+
 /** Options of `startSandbox`, their defaults, and their checks. */
 export interface SandboxOptions {
   /** TCP port; 0 picks a free one. Always binds 127.0.0.1. Defaults to 0. */
@@ -20,6 +22,11 @@ export interface SandboxOptions {
   oauth1WindowSeconds?: number;
   /** dateLastModified of every generated record (changes get the district clock). Defaults to 2025-08-01T00:00:00.000Z. */
   baseDate?: string;
+  /**
+   * How user sourcedIds look: `short` (`usr-00000042`, 12 characters) or `uuid` (36 characters,
+   * UUID-shaped, as ClassLink and Ed-Fi send; still sorting in generation order). Defaults to `short`.
+   */
+  idStyle?: UserIdStyle;
 }
 
 /** Every option filled in. */
@@ -42,7 +49,9 @@ export function resolveSandboxOptions(options: SandboxOptions = {}): ResolvedSan
     tokenTtlSeconds: options.tokenTtlSeconds ?? 3600,
     oauth1WindowSeconds: options.oauth1WindowSeconds ?? 300,
     baseDate: options.baseDate ?? '2025-08-01T00:00:00.000Z',
+    idStyle: options.idStyle ?? 'short',
   };
+  if (resolved.idStyle !== 'short' && resolved.idStyle !== 'uuid') throw new TypeError(`sandbox option idStyle must be short or uuid`);
   const integers: Array<[keyof ResolvedSandboxOptions, number]> = [
     ['port', 0], ['seed', -(2 ** 31)], ['schools', 1], ['students', 0], ['staff', 0], ['guardians', 0],
     ['maxPageSize', 1], ['tokenTtlSeconds', 1], ['oauth1WindowSeconds', 1],

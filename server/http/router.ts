@@ -1,5 +1,6 @@
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import { errors, OneRosterError, toErrorBody } from '../errors';
+import { errorForLog } from '../logger';
 import type { ResolvedOptions, OneRosterUser } from '../options';
 import type { Services } from '../services';
 import type { HandlerResult, Route } from './types';
@@ -60,13 +61,19 @@ async function authorize(req: Request, options: ResolvedOptions): Promise<OneRos
 }
 
 const PROTOTYPE_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+/** Deepest nesting a body may have: no route takes more than a few levels, and recursion has limits. */
+const MAX_BODY_DEPTH = 32;
 
 /**
- * Refuses bodies carrying `__proto__`, `constructor` or `prototype` keys at any depth. joi drops
- * such keys silently when it copies a body, so without this they would pass validation unseen.
+ * Refuses bodies carrying `__proto__`, `constructor` or `prototype` keys at any depth (joi drops
+ * such keys silently when it copies a body, so without this they would pass validation unseen),
+ * and bodies nested deeper than any route needs (a 5,000-deep one would overflow the stack).
  */
 function refusePrototypeKeys(body: unknown, path: string[] = []): void {
   if (!body || typeof body !== 'object') return;
+  if (path.length >= MAX_BODY_DEPTH) {
+    throw errors.validation([{ field: path.slice(0, 3).join('.'), message: `is nested more than ${MAX_BODY_DEPTH} levels deep` }]);
+  }
   for (const [key, value] of Object.entries(body)) {
     if (PROTOTYPE_KEYS.has(key)) {
       throw errors.validation([{ field: [...path, key].join('.'), message: `${key} is not allowed` }]);
@@ -120,16 +127,25 @@ function errorMiddleware(options: ResolvedOptions) {
   };
 }
 
-/** body-parser signals bad JSON and oversized bodies with `type`; turn those into our codes. */
+/**
+ * body-parser signals bad JSON and oversized bodies with `type`; turn those into our codes. Any
+ * other client error Express or body-parser raise (a path parameter that is not valid
+ * percent-encoding, a body whose gzip is broken) is a 400 with the error shape, never a 500.
+ */
 function translateParserError(err: unknown): unknown {
   if (err instanceof OneRosterError) return err;
   const type = (err as { type?: string } | null)?.type;
   if (type === 'entity.parse.failed') return errors.badJson();
   if (type === 'entity.too.large') return errors.bodyTooLarge();
   if (type === 'encoding.unsupported' || type === 'charset.unsupported') return errors.unsupportedMediaType();
+  if (err instanceof URIError) return new OneRosterError(400, 'invalid_path', 'The address is not valid (a malformed %-escape).');
+  const status = (err as { status?: unknown } | null)?.status;
+  if (typeof status === 'number' && status >= 400 && status < 500 && (err as { expose?: unknown }).expose === true) {
+    return new OneRosterError(400, 'invalid_body', 'The request body could not be read (for example, its compression is broken).');
+  }
   return err;
 }
 
 function errorText(err: unknown): string {
-  return err instanceof Error ? (err.stack ?? err.message) : String(err);
+  return errorForLog(err, true);
 }

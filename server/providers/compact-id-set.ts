@@ -7,6 +7,10 @@
  *
  * Open addressing with linear probing; a slot holds an entry number + 1 (0 = empty). Entries are
  * compared byte for byte, so unlike a hash-only filter it never mistakes two ids for one.
+ *
+ * Lower-case canonical UUIDs (ClassLink and Ed-Fi send them) are kept as their 16 bytes behind a
+ * 0xFF marker, 17 bytes instead of 36: no UTF-8 text starts with 0xFF, so a packed id can never
+ * equal another id's text, and the set stays exact.
  */
 export class CompactIdSet {
   /** The ids' UTF-8 bytes, one after another. */
@@ -22,12 +26,23 @@ export class CompactIdSet {
     return this.count;
   }
 
+  /** Bytes the ids themselves take (without the index). */
+  get idBytes(): number {
+    return this.usedBytes;
+  }
+
   /** Adds an id; answers false when it was already there. */
   add(id: string): boolean {
-    const length = Buffer.byteLength(id, 'utf8');
+    const uuid = id.length === 36 && UUID.test(id);
+    const length = uuid ? PACKED_UUID_BYTES : Buffer.byteLength(id, 'utf8');
     this.reserveBytes(length);
     // Written past the end first: kept only if the id turns out to be new.
-    this.bytes.write(id, this.usedBytes, length, 'utf8');
+    if (uuid) {
+      this.bytes[this.usedBytes] = 0xff;
+      this.bytes.write(id.replace(/-/g, ''), this.usedBytes + 1, 16, 'hex');
+    } else {
+      this.bytes.write(id, this.usedBytes, length, 'utf8');
+    }
     const hash = hashBytes(this.bytes, this.usedBytes, this.usedBytes + length);
     const mask = this.slots.length - 1;
     for (let slot = hash & mask; ; slot = (slot + 1) & mask) {
@@ -79,6 +94,11 @@ export class CompactIdSet {
     this.slots = slots;
   }
 }
+
+/** A lower-case canonical UUID (any version). */
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+/** The 0xFF marker and the 16 bytes. */
+const PACKED_UUID_BYTES = 17;
 
 function grow(array: Uint32Array): Uint32Array {
   const larger = new Uint32Array(array.length * 2);

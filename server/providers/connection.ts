@@ -1,6 +1,8 @@
 import type { ResolvedOptions } from '../options';
 import { extractRows, normalizeOrg, normalizePerson, type Normalized, type ResourceKind } from './normalize';
-import { pullPages, type PageFetcher, type RawPage } from './paging';
+import type { ProviderKind } from '../http/contract';
+import { readRateLimit } from './page-pace';
+import { pullPages, type PageFetcher, type PagingLimits, type RawPage } from './paging';
 import type { QueryParam } from './query';
 import { createSession, type ProviderSession } from './session';
 import {
@@ -24,7 +26,8 @@ export function createProviderConnection(settings: ProviderSettings, deps: Provi
 }
 
 /** A connection over an open session (the connection test shares its session with the pulls it makes). */
-export function connectionOver(session: ProviderSession, limits: ResolvedOptions['http']): ProviderConnection {
+export function connectionOver(session: ProviderSession, http: ResolvedOptions['http']): ProviderConnection {
+  const limits = pagingLimits(session.settings.provider, http);
   return {
     provider: session.settings.provider,
     version: session.settings.provider === 'classlink' ? '1.1' : session.settings.version,
@@ -32,6 +35,18 @@ export function connectionOver(session: ProviderSession, limits: ResolvedOptions
     users: (options = {}) => pullPages(listFetcher(session, '/users', 'users', deltaFilter(options), options.signal), normalizePerson, limits),
   };
 }
+
+/**
+ * The pager's limits for a provider. Infinite Campus asks integrations for at most 5 concurrent
+ * requests (and to run large pulls off-peak), so its concurrency is capped at 5 whatever is configured.
+ */
+export function pagingLimits(provider: ProviderKind, http: ResolvedOptions['http']): PagingLimits {
+  const concurrency = provider === 'infinitecampus' ? Math.min(http.concurrency, INFINITE_CAMPUS_MAX_CONCURRENCY) : http.concurrency;
+  return { pageSize: http.pageSize, maxPages: http.maxPages, concurrency, maxPauseMs: http.retryMaxMs };
+}
+
+/** Infinite Campus's published limit of concurrent requests per integration. */
+export const INFINITE_CAMPUS_MAX_CONCURRENCY = 5;
 
 /** The first page of schools, as a connection test reads it. */
 export async function firstSchoolsPage(session: ProviderSession, limit: number): Promise<PulledPage<NormalizedOrg>> {
@@ -58,20 +73,20 @@ function schoolsFetcher(session: ProviderSession, options: PullOptions): PageFet
   const since = deltaFilter(options);
   let current = listFetcher(session, '/schools', 'orgs', since, options.signal);
   let fallback: 'none' | 'filtered' | 'unfiltered' = 'none';
-  const fetcher: PageFetcher = async (offset, limit) => {
+  const fetcher: PageFetcher = async (offset, limit, context) => {
     try {
-      return await current(offset, limit);
+      return await current(offset, limit, context);
     } catch (err) {
       if (offset !== 0 || !(err instanceof ProviderError)) throw err;
       if (fallback === 'none' && err.status === 404) {
         fallback = 'filtered';
         current = listFetcher(session, '/orgs', 'orgs', joinFilters("type='school'", since), options.signal);
-        return fetcher(offset, limit);
+        return fetcher(offset, limit, context);
       }
       if (fallback === 'filtered' && err.status === 400 && !since) {
         fallback = 'unfiltered';
         current = listFetcher(session, '/orgs', 'orgs', null, options.signal);
-        return fetcher(offset, limit);
+        return fetcher(offset, limit, context);
       }
       throw err;
     }
@@ -85,7 +100,7 @@ function schoolsFetcher(session: ProviderSession, options: PullOptions): PageFet
  */
 function listFetcher(session: ProviderSession, path: string, kind: ResourceKind, filter: string | null, signal?: AbortSignal): PageFetcher {
   let sorted = true;
-  const fetcher: PageFetcher = async (offset, limit): Promise<RawPage> => {
+  const fetcher: PageFetcher = async (offset, limit, context): Promise<RawPage> => {
     const params: QueryParam[] = [
       ['limit', String(limit)],
       ['offset', String(offset)],
@@ -94,12 +109,13 @@ function listFetcher(session: ProviderSession, path: string, kind: ResourceKind,
     if (filter) params.push(['filter', filter]);
     let response;
     try {
-      response = await session.get(path, params, signal);
+      const either = signal ? AbortSignal.any([signal, context.signal]) : context.signal;
+      response = await session.get(path, params, { signal: either, onRefused: context.onRefused });
     } catch (err) {
       if (err instanceof ProviderError && err.status === 400 && offset === 0) {
         if (sorted) {
           sorted = false;
-          return fetcher(offset, limit);
+          return fetcher(offset, limit, context);
         }
         if (filter?.includes('dateLastModified')) {
           throw new ProviderError('delta_unsupported', 'The provider does not accept a dateLastModified filter.', {
@@ -110,7 +126,11 @@ function listFetcher(session: ProviderSession, path: string, kind: ResourceKind,
       }
       throw err;
     }
-    return { rows: extractRows(response.body, kind), total: totalCount(response.headers['x-total-count']) };
+    return {
+      rows: extractRows(response.body, kind),
+      total: totalCount(response.headers['x-total-count']),
+      rateLimit: readRateLimit(response.headers),
+    };
   };
   return fetcher;
 }

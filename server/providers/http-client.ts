@@ -12,6 +12,14 @@ export interface RequestAuth {
   headers(method: string, url: string): Promise<Record<string, string>>;
   /** Gets new credentials after a 401; false when there is nothing new to try (then the 401 stands). */
   renew(): Promise<boolean>;
+  /** Notes that a request carrying these headers was answered (not 401): the credentials work. */
+  accepted(sent: Record<string, string>): void;
+  /**
+   * What a 401 to these headers means. With several requests in flight: `stale`, another request
+   * has replaced them meanwhile (try the new ones); `expired`, they are current and these
+   * credentials have worked before (renew); `refused`, they never worked (renew once, then final).
+   */
+  refusal(sent: Record<string, string>): 'stale' | 'expired' | 'refused';
 }
 
 /** One request to a provider. */
@@ -30,6 +38,11 @@ export interface HttpRequest {
   signal?: AbortSignal;
   /** What is asked for, for messages: "the token URL", "the ClassLink application list"… Defaults to the URL's path. */
   what?: string;
+  /**
+   * Told of every 429 or 503 answer (retried or final) with its `Retry-After` in ms, as it arrives,
+   * so a pager can slow its other requests down at once rather than after the retries.
+   */
+  onRefused?: (retryAfterMs: number | null) => void;
 }
 
 /** A provider's answer (2xx only; everything else becomes a `ProviderError`). */
@@ -64,8 +77,14 @@ export interface HttpClientDeps {
   random?: () => number;
 }
 
-/** Largest response body read, so a broken provider cannot exhaust memory. */
-const MAX_BODY_BYTES = 256 * 1024 * 1024;
+/**
+ * Largest response body read, after decompression, so a broken provider (or a gzip bomb) cannot
+ * exhaust memory: 16 KB per record asked for (real records are a few KB), between 16 and 256 MB.
+ */
+export function maxBodyBytes(pageSize: number): number {
+  const MB = 1024 * 1024;
+  return Math.min(256 * MB, Math.max(16 * MB, pageSize * 16 * 1024));
+}
 
 const NETWORK_RETRYABLE = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN', 'ETIMEDOUT', 'ERR_BAD_RESPONSE']);
 const TLS_CODES = new Set([
@@ -91,13 +110,14 @@ export function createHttpClient(deps: HttpClientDeps): HttpClient {
     const target = assertUrlAllowed(request.url, deps.network);
     const what = request.what ?? `the endpoint ${target.pathname}`;
     let retries = 0;
-    let renewed = false;
+    let renewals = 0;
     for (;;) {
       throwIfAborted(request.signal);
       const attempt = await sendOnce(instance, request, target, deps);
       if (attempt.kind === 'response') {
         const { status } = attempt.response;
         if (status >= 200 && status < 300) {
+          request.auth?.accepted(attempt.sentAuth);
           const parsed = parseBody(attempt.text, attempt.response.headers);
           if (parsed.ok) return { ...attempt.response, body: parsed.body };
           const failure = fail('bad_response', `${capitalize(what)} answered with a body that is not valid JSON.`, status);
@@ -107,14 +127,21 @@ export function createHttpClient(deps: HttpClientDeps): HttpClient {
           }
           throw failure;
         }
-        if (status === 401 && request.auth && !renewed) {
-          renewed = true;
-          // A new token (or bearer) may be all it takes; a second 401 is final.
-          if (await request.auth.renew()) continue;
+        if (status === 401 && request.auth) {
+          const refusal = request.auth.refusal(attempt.sentAuth);
+          if (refusal === 'stale') continue;
+          // A new token (or bearer) may be all it takes. Credentials that never worked get one renewal;
+          // ones that did (tokens expiring while other requests use them) as many as the retries.
+          if (renewals === 0 || (refusal === 'expired' && renewals <= maxRetries)) {
+            renewals += 1;
+            if (await request.auth.renew()) continue;
+          }
         }
         const failure = statusFailure(status, attempt.text, what, retries);
+        const retryAfter = retryAfterMs(attempt.response.headers['retry-after']);
+        if (status === 429 || status === 503) request.onRefused?.(retryAfter);
         if ((status === 429 || status >= 500) && retries < maxRetries) {
-          await wait(failure, retryAfterMs(attempt.response.headers['retry-after']));
+          await wait(failure, retryAfter);
           continue;
         }
         throw failure;
@@ -163,7 +190,7 @@ export function createHttpClient(deps: HttpClientDeps): HttpClient {
 }
 
 type Attempt =
-  | { kind: 'response'; response: Omit<HttpResponse, 'body'>; text: string }
+  | { kind: 'response'; response: Omit<HttpResponse, 'body'>; text: string; sentAuth: Record<string, string> }
   | { kind: 'error'; error: ProviderError; retryable: boolean };
 
 /** One HTTP exchange with a wall-clock timeout; never throws except for the caller's abort. */
@@ -189,7 +216,7 @@ async function sendOnce(instance: AxiosInstance, request: HttpRequest, target: U
       transformResponse: [(data: unknown) => data],
       validateStatus: () => true,
       maxRedirects: 0,
-      maxContentLength: MAX_BODY_BYTES,
+      maxContentLength: maxBodyBytes(deps.http.pageSize),
       // An environment proxy would bypass the address checks below.
       proxy: false,
       lookup: createSafeLookup(target, deps.network),
@@ -199,7 +226,8 @@ async function sendOnce(instance: AxiosInstance, request: HttpRequest, target: U
     for (const [name, value] of Object.entries(response.headers ?? {})) {
       if (value !== undefined && value !== null) headers[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : String(value);
     }
-    return { kind: 'response', response: { status: response.status, headers }, text: typeof response.data === 'string' ? response.data : '' };
+    const text = typeof response.data === 'string' ? response.data : '';
+    return { kind: 'response', response: { status: response.status, headers }, text, sentAuth: authHeaders };
   } catch (err) {
     if (request.signal?.aborted) throw new ProviderError('aborted', 'The pull was cancelled.');
     if (timeout.signal.aborted) {
@@ -221,8 +249,12 @@ function classifyNetworkError(err: unknown, target: URL, deps: HttpClientDeps): 
   if (code && (TLS_CODES.has(code) || code.startsWith('ERR_SSL_') || code.startsWith('ERR_TLS_') || code.includes('CERT'))) {
     return { kind: 'error', error: classified('tls_error', `A secure (TLS) connection to ${host} failed.`, deps), retryable: false };
   }
-  // axios's code when the answer began but its body broke off (a cut connection, a body too big):
-  // the provider was reached, so this is a bad answer, not an unreachable host. Worth a retry.
+  if (code === 'ERR_BAD_RESPONSE' && /maxContentLength/.test(causeMessage(err))) {
+    const limit = Math.round(maxBodyBytes(deps.http.pageSize) / (1024 * 1024));
+    return { kind: 'error', error: classified('bad_response', `The provider at ${host} sent an answer larger than ${limit} MB (decompressed); it was not read.`, deps), retryable: false };
+  }
+  // axios's code when the answer began but its body broke off (a cut connection): the provider
+  // was reached, so this is a bad answer, not an unreachable host. Worth a retry.
   if (code === 'ERR_BAD_RESPONSE') {
     return { kind: 'error', error: classified('bad_response', `The provider at ${host} stopped its answer before it was complete.`, deps), retryable: true };
   }

@@ -1,7 +1,9 @@
+import { dropUnstorableCharacters } from './clean-text';
 import { CompactIdSet } from './compact-id-set';
-import { hintsFor } from './hints';
 import type { Normalized } from './normalize';
-import { ProviderError, type PulledPage, type RecordProblem } from './types';
+import { incomplete, OffsetPlan, type PageRequest } from './offset-plan';
+import { createPagePace, type PagePace, type RateLimitState } from './page-pace';
+import type { PulledPage, RecordProblem } from './types';
 
 /** One raw page as the provider sent it. */
 export interface RawPage {
@@ -9,59 +11,135 @@ export interface RawPage {
   rows: unknown[];
   /** `X-Total-Count`, when sent. */
   total: number | null;
+  /** The answer's rate-limit headers, when sent. */
+  rateLimit?: RateLimitState | null;
+}
+
+/** What a page read gets besides its offset and limit. */
+export interface PageFetchContext {
+  /** Aborted when the pull ends early (another page failed, or the reader stopped). */
+  signal: AbortSignal;
+  /** Called for each 429 or 503 answer on the way (retried or not), with its `Retry-After`. */
+  onRefused(retryAfterMs: number | null): void;
 }
 
 /** Reads the page at an offset. */
-export type PageFetcher = (offset: number, limit: number) => Promise<RawPage>;
+export type PageFetcher = (offset: number, limit: number, context: PageFetchContext) => Promise<RawPage>;
 
-/** Page size and cap. */
+/** Page size, cap and concurrency. */
 export interface PagingLimits {
   /** Rows asked for per page (providers may silently send fewer). */
   pageSize: number;
   /** Most pages read before the pull is called incomplete. */
   maxPages: number;
+  /** Page requests in flight at once; 1 reads serially. Defaults to 1. */
+  concurrency?: number;
+  /** Longest pause a provider's `Retry-After` or rate-limit reset may impose, in ms. Defaults to 30000. */
+  maxPauseMs?: number;
 }
 
 /**
- * Pages through a list the safe way (oneroster.md, "Paging"): the offset advances by the rows
- * actually received, so a provider capping `limit` silently loses nothing; the pull ends on an
- * empty page or once `X-Total-Count` is reached by a short page (a full page that reaches it is
- * followed by one confirming request, and more rows than announced mean the count is wrong and the
- * pull reads on to an empty page); never on a short page alone. A record seen twice (data shifting under the offsets) is yielded once and noted.
+ * Pages that arrived and wait for the reader, at most. Enough to keep the reader busy; when the
+ * reader is the slower side, more would only hold more pages in memory (a 1,000-user page is a few MB).
+ */
+const MAX_WAITING_PAGES = 2;
+
+/** A page that arrived and waits to be read. */
+interface Arrival {
+  page: RawPage;
+}
+
+/**
+ * Pages through a list the safe way (see `OffsetPlan` for the rules), with up to `concurrency`
+ * page requests in flight, politely paced (`PagePace`). Pages are yielded as they arrive, in any
+ * order; at most `MAX_WAITING_PAGES` arrived pages wait for the reader, so a slow reader holds the
+ * requests back rather than filling memory. A record seen twice (data shifting under the offsets)
+ * is yielded once and noted, and still counts as a row against a steady `X-Total-Count`. NUL bytes
+ * and lone surrogates are dropped from records, with a note.
  *
- * Throws `incomplete_pull` when fewer distinct records came than `X-Total-Count` promised, or the
- * page cap was hit: a caller never mistakes a short pull for a complete one.
+ * Throws `incomplete_pull` when fewer rows came than `X-Total-Count` promised, a page
+ * was empty in mid-feed, or the page cap was hit: a caller never mistakes a short pull for a
+ * complete one. Any page's failure ends the pull (the other requests are aborted).
  */
 export async function* pullPages<T extends { sourcedId: string }>(
   fetchPage: PageFetcher,
   normalize: (row: unknown) => Normalized<T> | null,
   limits: PagingLimits,
 ): AsyncGenerator<PulledPage<T>> {
+  const concurrency = Math.max(1, limits.concurrency ?? 1);
+  const plan = new OffsetPlan({ pageSize: limits.pageSize, maxPages: limits.maxPages, readAhead: concurrency });
+  const pace: PagePace = createPagePace({ concurrency, maxPauseMs: limits.maxPauseMs ?? 30_000 });
   // Every id of the pull, compactly: a million of them must not cost hundreds of MB of heap.
   const seen = new CompactIdSet();
   let unidentified = 0;
   let received = 0;
-  let total: number | null = null;
-  let trustTotal = true;
-  let confirming = false;
-  let pages = 0;
 
-  for (;;) {
-    if (pages >= limits.maxPages) {
-      throw incomplete(`The pull stopped after ${limits.maxPages} pages (${received} records) without reaching the end of the list.`);
+  const stop = new AbortController();
+  const arrived: Arrival[] = [];
+  const inFlight = new Set<Promise<void>>();
+  let failure: { error: unknown } | null = null;
+  let resume: (() => void) | null = null;
+  let pauseTimer: NodeJS.Timeout | null = null;
+  /** Set once the pull is over (ended, failed or abandoned by its reader): nothing new starts. */
+  let closed = false;
+  const wake = () => {
+    resume?.();
+    resume = null;
+  };
+
+  function fail(error: unknown): void {
+    failure ??= { error };
+    stop.abort();
+  }
+
+  /** Starts every request the plan wants that the pace and the waiting pages allow. */
+  function launch(): void {
+    while (!closed && !failure && inFlight.size < pace.allowed() && arrived.length < MAX_WAITING_PAGES) {
+      const wait = pace.delayMs();
+      if (wait > 0) {
+        pauseTimer ??= setTimeout(() => {
+          pauseTimer = null;
+          launch();
+          wake();
+        }, wait);
+        return;
+      }
+      let request: PageRequest | null;
+      try {
+        request = plan.next();
+      } catch (err) {
+        return fail(err);
+      }
+      if (!request) return;
+      start(request);
     }
-    const page = await fetchPage(received, limits.pageSize);
-    pages += 1;
-    if (page.total !== null) total = page.total;
-    if (page.rows.length === 0) break;
-    // Rows past the announced end: the count was wrong, so read on to an empty page instead.
-    if (confirming) trustTotal = false;
-    confirming = false;
-    received += page.rows.length;
+  }
 
+  function start({ offset, limit }: PageRequest): void {
+    const ticket = pace.begin();
+    const context: PageFetchContext = { signal: stop.signal, onRefused: (retryAfterMs) => pace.refused(ticket, retryAfterMs) };
+    const request = fetchPage(offset, limit, context)
+      .then((page) => {
+        if (failure) return;
+        if (page.rateLimit) pace.observed(page.rateLimit);
+        arrived.push({ page });
+        plan.answered(offset, { rows: page.rows.length, total: page.total });
+      })
+      .catch(fail)
+      .finally(() => {
+        inFlight.delete(request);
+        launch();
+        wake();
+      });
+    inFlight.add(request);
+  }
+
+  function read(page: RawPage): PulledPage<T> {
+    received += page.rows.length;
     const records: T[] = [];
     const problems: RecordProblem[] = [];
-    for (const row of page.rows) {
+    for (const raw of page.rows) {
+      const { row, changed } = dropUnstorableCharacters(raw);
       const result = normalize(row);
       if (result === null) continue;
       if ('problem' in result) {
@@ -69,6 +147,7 @@ export async function* pullPages<T extends { sourcedId: string }>(
         problems.push(result.problem);
       } else if (seen.add(result.record.sourcedId)) {
         records.push(result.record);
+        if (changed) problems.push(unstorableCharacters(result.record.sourcedId));
       } else {
         problems.push({
           sourcedId: result.record.sourcedId,
@@ -77,21 +156,48 @@ export async function* pullPages<T extends { sourcedId: string }>(
         });
       }
     }
-    yield { records, problems, total, received };
-
-    if (trustTotal && total !== null && received >= total) {
-      if (received > total) trustTotal = false;
-      else if (page.rows.length < limits.pageSize) break;
-      // Reached exactly on a full page: one more request tells a true count from a low one.
-      else confirming = true;
-    }
+    return { records, problems, total: plan.total, received };
   }
 
-  if (total !== null && trustTotal && seen.size + unidentified < total) {
-    throw incomplete(`The provider announced ${total} records but sent ${seen.size + unidentified} distinct ones.`);
+  try {
+    launch();
+    for (;;) {
+      const next = arrived.shift();
+      if (next) {
+        // Room for one more waiting page: ask for the next one before this one is read.
+        launch();
+        yield read(next.page);
+        continue;
+      }
+      const failed = failure as { error: unknown } | null;
+      if (failed) throw failed.error;
+      if (plan.finished && inFlight.size === 0) break;
+      await new Promise<void>((resolve) => {
+        resume = resolve;
+      });
+      launch();
+    }
+  } finally {
+    closed = true;
+    stop.abort();
+    if (pauseTimer) clearTimeout(pauseTimer);
+    // No request outlives the pull.
+    await Promise.allSettled([...inFlight]);
+  }
+
+  const total = plan.total;
+  // Under a steady count, rows: a record listed twice is still one of the rows the count
+  // announced. Under a moving one, distinct records: a repeat may stand for one that was skipped.
+  const delivered = plan.totalMoved ? seen.size + unidentified : received;
+  if (total !== null && plan.totalTrusted && delivered < total) {
+    throw incomplete(`The provider announced ${total} records but sent ${delivered}${plan.totalMoved ? ' distinct ones' : ''}.`);
   }
 }
 
-function incomplete(message: string): ProviderError {
-  return new ProviderError('incomplete_pull', message, { hints: hintsFor('incomplete_pull') });
+function unstorableCharacters(sourcedId: string): RecordProblem {
+  return {
+    sourcedId,
+    code: 'invalid_characters',
+    message: 'The record held NUL bytes or broken UTF-16 characters; they were dropped and the rest was read.',
+  };
 }

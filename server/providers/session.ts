@@ -3,7 +3,7 @@ import { createClassLinkBearerAuth, fetchRosterServerCredentials, findClassLinkT
 import { createOAuth1Auth } from './auth/oauth1';
 import { createOAuth2Auth, rosterScope, type OAuth2Auth } from './auth/oauth2';
 import { hintsFor } from './hints';
-import { createHttpClient, type HttpClient, type HttpResponse, type RequestAuth } from './http-client';
+import { createHttpClient, type HttpClient, type HttpRequest, type HttpResponse, type RequestAuth } from './http-client';
 import { resourceUrl, type QueryParam } from './query';
 import { ProviderError, type ProviderDeps, type ProviderSettings } from './types';
 
@@ -19,8 +19,11 @@ export interface ProviderSession {
   /** OAuth 2.0: fetches a token now and says so. OAuth 1.0a and ClassLink have nothing to fetch: false. */
   fetchToken(): Promise<boolean>;
   /** GETs `path` below the OneRoster root with these query parameters; throws a classified `ProviderError`. */
-  get(path: string, params: readonly QueryParam[], signal?: AbortSignal): Promise<HttpResponse>;
+  get(path: string, params: readonly QueryParam[], options?: SessionGetOptions): Promise<HttpResponse>;
 }
+
+/** How one GET is watched. */
+export type SessionGetOptions = Pick<HttpRequest, 'signal' | 'onRefused'>;
 
 /** Opens a session; `http` overrides the module's HTTP options (the connection test retries less). */
 export function createSession(settings: ProviderSettings, deps: ProviderDeps, http: Partial<ResolvedOptions['http']> = {}): ProviderSession {
@@ -55,7 +58,7 @@ function directSession(settings: ProviderSettings, deps: ProviderDeps, client: H
       await oauth2.token();
       return true;
     },
-    get: (path, params, signal) => client.send({ method: 'GET', url: resourceUrl(baseUrl, path, params), auth, signal }),
+    get: (path, params, options = {}) => client.send({ method: 'GET', url: resourceUrl(baseUrl, path, params), auth, ...options }),
   };
 }
 
@@ -104,11 +107,11 @@ function classLinkSession(settings: ProviderSettings, deps: ProviderDeps, client
     settings,
     resolveTenant: tenant,
     fetchToken: async () => false,
-    async get(path, params, signal) {
+    async get(path, params, options = {}) {
       const found = await tenant();
       if (!useDirect) {
         try {
-          return await client.send({ method: 'GET', url: resourceUrl(proxyDataRoot(vendor!, found), path, params), auth: bearer!, signal });
+          return await client.send({ method: 'GET', url: resourceUrl(proxyDataRoot(vendor!, found), path, params), auth: bearer!, ...options });
         } catch (err) {
           if (!worthDirectFallback(err)) throw err;
           let route;
@@ -119,11 +122,11 @@ function classLinkSession(settings: ProviderSettings, deps: ProviderDeps, client
           }
           deps.logger.warn('ClassLink proxy failed; using the direct Roster Server', { code: (err as ProviderError).code });
           useDirect = true;
-          return client.send({ method: 'GET', url: resourceUrl(route.root, path, params), auth: route.auth, signal });
+          return client.send({ method: 'GET', url: resourceUrl(route.root, path, params), auth: route.auth, ...options });
         }
       }
       const route = await directRoute(found);
-      return client.send({ method: 'GET', url: resourceUrl(route.root, path, params), auth: route.auth, signal });
+      return client.send({ method: 'GET', url: resourceUrl(route.root, path, params), auth: route.auth, ...options });
     },
   };
 }

@@ -14,24 +14,36 @@ const loopbackRanges = new net.BlockList();
 loopbackRanges.addSubnet('127.0.0.0', 8, 'ipv4');
 loopbackRanges.addAddress('::1', 'ipv6');
 
-// Never reachable as a public provider: private, link-local, unique-local, shared and unspecified.
-const privateRanges = new net.BlockList();
+// Never a provider, whatever `allowPrivate` says: "this network" and unspecified (0.0.0.0 and
+// `::` reach this machine), link-local (169.254.169.254 is the cloud metadata service),
+// special-purpose (IETF 192.0.0.0/24, benchmarking 198.18.0.0/15), multicast and reserved.
+const neverRanges = new net.BlockList();
 for (const [network, prefix] of [
   ['0.0.0.0', 8],
+  ['169.254.0.0', 16],
+  ['192.0.0.0', 24],
+  ['198.18.0.0', 15],
+  ['224.0.0.0', 4],
+  ['240.0.0.0', 4],
+] as const) {
+  neverRanges.addSubnet(network, prefix, 'ipv4');
+}
+neverRanges.addAddress('::', 'ipv6');
+neverRanges.addSubnet('fe80::', 10, 'ipv6');
+neverRanges.addSubnet('fec0::', 10, 'ipv6');
+neverRanges.addSubnet('ff00::', 8, 'ipv6');
+
+// Inside a private network: allowed only with `allowPrivate` (an on-premises provider).
+const privateRanges = new net.BlockList();
+for (const [network, prefix] of [
   ['10.0.0.0', 8],
   ['100.64.0.0', 10],
   ['172.16.0.0', 12],
   ['192.168.0.0', 16],
-  ['169.254.0.0', 16],
-  ['224.0.0.0', 4],
-  ['240.0.0.0', 4],
 ] as const) {
   privateRanges.addSubnet(network, prefix, 'ipv4');
 }
-privateRanges.addAddress('::', 'ipv6');
 privateRanges.addSubnet('fc00::', 7, 'ipv6');
-privateRanges.addSubnet('fe80::', 10, 'ipv6');
-privateRanges.addSubnet('ff00::', 8, 'ipv6');
 
 /**
  * Why a provider URL may not be used, judged on its text alone (scheme, credentials, the `http`
@@ -75,6 +87,7 @@ export function assertUrlAllowed(url: string, rules: NetworkRules): URL {
 /** Why a resolved address may not be connected to, or null. */
 export function addressProblem(address: string, rules: NetworkRules, onlyLoopback = false): string | null {
   const { ip, family } = plainAddress(address);
+  if (neverRanges.check(ip, family)) return 'is an unspecified, link-local (metadata) or special-purpose address, which is never allowed';
   const loopback = loopbackRanges.check(ip, family);
   if (onlyLoopback && !loopback) return 'is not on this machine (http is allowed only for this machine)';
   if (loopback) return rules.allowLoopback ? null : 'is on this machine (loopback), which is not allowed';
@@ -133,9 +146,35 @@ function hostOf(url: URL): string {
   return url.hostname.replace(/^\[|\]$/g, '');
 }
 
-/** IPv4-mapped IPv6 (`::ffff:10.0.0.1`) is judged as the IPv4 address it carries. */
+/**
+ * An IPv6 address that carries an IPv4 one is judged as that IPv4 address: mapped
+ * (`::ffff:10.0.0.1`, also written `::ffff:a00:1`), IPv4-compatible (`::a9fe:a9fe`), NAT64
+ * (`64:ff9b::/96`, `64:ff9b:1::/48`) and 6to4 (`2002::/16`).
+ */
 function plainAddress(address: string): { ip: string; family: 'ipv4' | 'ipv6' } {
-  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
-  if (mapped) return { ip: mapped[1]!, family: 'ipv4' };
-  return { ip: address, family: net.isIP(address) === 6 ? 'ipv6' : 'ipv4' };
+  if (net.isIP(address) !== 6) return { ip: address, family: 'ipv4' };
+  const g = ipv6Groups(address);
+  const zeros = (from: number, to: number) => g.slice(from, to).every((group) => group === 0);
+  const ipv4 = (high: number, low: number) => `${high >> 8}.${high & 255}.${low >> 8}.${low & 255}`;
+  if (zeros(0, 5) && g[5] === 0xffff) return { ip: ipv4(g[6]!, g[7]!), family: 'ipv4' };
+  // `::` and `::1` are themselves, not IPv4-compatible forms.
+  if (zeros(0, 6) && (g[6] !== 0 || g[7]! > 1)) return { ip: ipv4(g[6]!, g[7]!), family: 'ipv4' };
+  if (g[0] === 0x64 && g[1] === 0xff9b && (zeros(2, 6) || g[2] === 1)) return { ip: ipv4(g[6]!, g[7]!), family: 'ipv4' };
+  if (g[0] === 0x2002) return { ip: ipv4(g[1]!, g[2]!), family: 'ipv4' };
+  return { ip: address, family: 'ipv6' };
+}
+
+/** The eight 16-bit groups of a valid IPv6 address (`::` expanded, a dotted IPv4 tail read). */
+function ipv6Groups(address: string): number[] {
+  let text = address.toLowerCase().replace(/%.*$/, '');
+  const dotted = /(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(text);
+  if (dotted) {
+    const [a, b, c, d] = dotted.slice(1).map(Number) as [number, number, number, number];
+    text = `${text.slice(0, dotted.index)}${((a << 8) | b).toString(16)}:${((c << 8) | d).toString(16)}`;
+  }
+  const [head, tail] = text.includes('::') ? text.split('::') : [text, undefined];
+  const left = head ? head.split(':') : [];
+  const right = tail ? tail.split(':') : [];
+  const middle = tail === undefined ? [] : Array.from({ length: 8 - left.length - right.length }, () => '0');
+  return [...left, ...middle, ...right].map((group) => parseInt(group, 16));
 }

@@ -29,6 +29,8 @@ export interface ScheduleClaimRow {
   buildingRunId: number | null;
   userRunId: number | null;
   finishedAt: Date | null;
+  /** While `running`: when the claim expires unless its server renews it (epoch ms, database clock). */
+  expiresAtMs?: number | null;
 }
 
 /** Sequelize models over the automation tables of migration 0004. */
@@ -70,6 +72,7 @@ export function defineAutomationModels(sequelize: Sequelize): AutomationModels {
       buildingRunId: { type: DataTypes.INTEGER, allowNull: true },
       userRunId: { type: DataTypes.INTEGER, allowNull: true },
       finishedAt: { type: DataTypes.DATE, allowNull: true },
+      expiresAtMs: { type: DataTypes.BIGINT, allowNull: true },
     },
     { tableName: 'oneroster_schedule_claims', underscored: true, timestamps: false },
   );

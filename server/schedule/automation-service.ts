@@ -1,4 +1,5 @@
 import type { ModuleContext } from '../context';
+import { errorForLog } from '../logger';
 import type { AutomationSettings, AutomationView } from '../http/contract';
 import { validate } from '../http/validate';
 import type { OneRosterUser } from '../options';
@@ -41,7 +42,7 @@ export function defaultAutomationSettings(timezone: string): AutomationSettings 
 /** Automation settings kept in `oneroster_automation` (one row; defaults until first saved). */
 export function createAutomationService(ctx: ModuleContext): AutomationService {
   const models = defineAutomationModels(ctx.sequelize);
-  const claims = createScheduleClaims(models);
+  const claims = createScheduleClaims(models, ctx.options.leaseTtlMs);
   const listeners = new Set<AutomationChangeListener>();
 
   async function settings(): Promise<AutomationSettings> {
@@ -64,7 +65,7 @@ export function createAutomationService(ctx: ModuleContext): AutomationService {
       try {
         await listener(saved);
       } catch (err) {
-        ctx.logger.error('automation change listener failed', { error: (err as Error).message });
+        ctx.logger.error('automation change listener failed', { error: errorForLog(err) });
       }
     }
   }

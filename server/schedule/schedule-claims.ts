@@ -1,4 +1,5 @@
-import { Op, UniqueConstraintError } from 'sequelize';
+import { literal, Op, UniqueConstraintError } from 'sequelize';
+import { createSql } from '../store/sql';
 import type { ScheduledRunView } from '../http/contract';
 import type { AutomationModels, ScheduleClaimRow } from './automation-models';
 import type { ScheduleSlot } from './slot-time';
@@ -16,6 +17,18 @@ export interface ScheduleClaims {
    * a database problem never passes for a won claim.
    */
   claim(slot: ScheduleSlot, claimedBy: string, now: Date): Promise<boolean>;
+  /** Keeps a running claim alive (its server is still at work); call every third of the claim's lifetime. */
+  renew(slotKey: string, claimedBy: string): Promise<void>;
+  /**
+   * Marks `running` claims whose server stopped renewing them (it died) as failed with
+   * `interrupted`; returns their slot keys. Judged by the database's clock.
+   */
+  failStalled(now: Date): Promise<string[]>;
+  /**
+   * Takes over a slot whose claim was marked `interrupted`, so its day is retried; true for the
+   * one caller whose conditional update won.
+   */
+  reclaim(slot: ScheduleSlot, claimedBy: string, now: Date): Promise<boolean>;
   /** Records progress or the outcome on a claimed slot. */
   record(slotKey: string, progress: ClaimProgress): Promise<void>;
   /** The claim of one slot, if any. */
@@ -29,9 +42,16 @@ export interface ScheduleClaims {
 /** Longest error message kept on a claim (the column holds 1000). */
 const MAX_MESSAGE_LENGTH = 1000;
 
-/** The claims table over the module's Sequelize models. */
-export function createScheduleClaims(models: AutomationModels): ScheduleClaims {
+/** The message a claim whose server died is left with. */
+const INTERRUPTED_MESSAGE = 'The server running this daily sync stopped before it finished; the day is retried within the catch-up window.';
+
+/** The claims table over the module's Sequelize models; a running claim lives `ttlMs` without renewal. */
+export function createScheduleClaims(models: AutomationModels, ttlMs: number): ScheduleClaims {
   const { ScheduleClaim } = models;
+  const sql = createSql(ScheduleClaim.sequelize!);
+  const t = sql.id('oneroster_schedule_claims');
+  const v = sql.value;
+  const expiry = `${sql.nowMs} + ${Number(ttlMs)}`;
   return {
     async claim(slot, claimedBy, now) {
       try {
@@ -41,12 +61,35 @@ export function createScheduleClaims(models: AutomationModels): ScheduleClaims {
           claimedBy,
           claimedAt: now,
           outcome: 'running',
+          expiresAtMs: literal(expiry) as unknown as number,
         });
         return true;
       } catch (err) {
         if (err instanceof UniqueConstraintError) return false;
         throw err;
       }
+    },
+    async renew(slotKey, claimedBy) {
+      await sql.change(`UPDATE ${t} SET expires_at_ms = ${expiry} WHERE slot_key = ${v(slotKey)} AND claimed_by = ${v(claimedBy)} AND outcome = 'running'`);
+    },
+    async failStalled(now) {
+      const stalled = `outcome = 'running' AND (expires_at_ms IS NULL OR expires_at_ms < ${sql.nowMs})`;
+      const rows = await sql.select<{ slot_key: string }>(`SELECT slot_key FROM ${t} WHERE ${stalled}`);
+      if (rows.length === 0) return [];
+      const keys = rows.map((row) => String(row.slot_key));
+      await sql.change(
+        `UPDATE ${t} SET outcome = 'failed', error_code = 'interrupted', error_message = ${v(INTERRUPTED_MESSAGE)}, finished_at = ${v(now)}, expires_at_ms = NULL ` +
+          `WHERE slot_key IN ${sql.list(keys)} AND ${stalled}`,
+      );
+      return keys;
+    },
+    async reclaim(slot, claimedBy, now) {
+      const won = await sql.change(
+        `UPDATE ${t} SET claimed_by = ${v(claimedBy)}, claimed_at = ${v(now)}, outcome = 'running', error_code = NULL, error_message = NULL, ` +
+          `finished_at = NULL, building_run_id = NULL, user_run_id = NULL, expires_at_ms = ${expiry} ` +
+          `WHERE slot_key = ${v(slot.key)} AND outcome = 'failed' AND error_code = 'interrupted'`,
+      );
+      return won === 1;
     },
     async record(slotKey, progress) {
       const values = { ...progress };

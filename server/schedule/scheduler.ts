@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { errorForLog } from '../logger';
 import { hostname } from 'node:os';
 import { Cron } from 'croner';
 import type { ModuleContext } from '../context';
@@ -80,7 +81,7 @@ export function createScheduler(
   sync: SyncService,
   tuning: SchedulerTuning = {},
 ): Scheduler {
-  const claims: ScheduleClaims = createScheduleClaims(defineAutomationModels(ctx.sequelize));
+  const claims: ScheduleClaims = createScheduleClaims(defineAutomationModels(ctx.sequelize), ctx.options.leaseTtlMs);
   const claimedBy = tuning.instanceName ?? `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
   const pollMs = tuning.settingsPollMs ?? 60_000;
   const inFlight = new Set<Promise<unknown>>();
@@ -157,7 +158,10 @@ export function createScheduler(
           if (!claimed) ctx.logger.warn('daily sync missed and too old to catch up', { slot: slot.key });
           return { slot: slot.key, status: claimed ? 'already_claimed' : 'too_old', runIds: [] };
         }
-        return runClaimedSlot(slot, settings);
+        const claimed = await claims.find(slot.key);
+        // A day whose server died mid-run is retried (a conditional update picks one server).
+        const retry = claimed?.outcome === 'failed' && claimed.errorCode === 'interrupted';
+        return runClaimedSlot(slot, settings, retry);
       })(),
     );
   }
@@ -172,13 +176,21 @@ export function createScheduler(
     );
   }
 
-  /** Claims the slot and, if this process won it, runs it and records how it went. */
-  async function runClaimedSlot(slot: ScheduleSlot, settings: AutomationSettings): Promise<SlotRunResult> {
-    if (!(await claims.claim(slot, claimedBy, ctx.clock.now()))) {
+  /**
+   * Claims the slot (or, `retry`, takes over its interrupted claim) and, if this process won it,
+   * runs it and records how it went, renewing the claim meanwhile so others can tell it is alive.
+   */
+  async function runClaimedSlot(slot: ScheduleSlot, settings: AutomationSettings, retry = false): Promise<SlotRunResult> {
+    const won = retry ? await claims.reclaim(slot, claimedBy, ctx.clock.now()) : await claims.claim(slot, claimedBy, ctx.clock.now());
+    if (!won) {
       ctx.logger.debug('daily sync slot already claimed', { slot: slot.key });
       return { slot: slot.key, status: 'already_claimed', runIds: [] };
     }
-    ctx.logger.info('daily sync starting', { slot: slot.key, claimedBy });
+    ctx.logger.info(retry ? 'daily sync retrying an interrupted day' : 'daily sync starting', { slot: slot.key, claimedBy });
+    const heartbeat = setInterval(() => {
+      claims.renew(slot.key, claimedBy).catch((err: unknown) => ctx.logger.warn('daily sync claim renewal failed', { slot: slot.key, error: errorText(err) }));
+    }, Math.max(250, Math.floor(ctx.options.leaseTtlMs / 3)));
+    heartbeat.unref();
     try {
       const result = await runScheduledSync({ sync, claims, logger: ctx.logger, clock: ctx.clock }, slot, settings);
       return { slot: slot.key, status: 'ran', outcome: result.outcome, runIds: result.runIds };
@@ -193,6 +205,23 @@ export function createScheduler(
         })
         .catch((recordErr: unknown) => ctx.logger.error('could not record the daily sync outcome', { slot: slot.key, error: errorText(recordErr) }));
       return { slot: slot.key, status: 'error', outcome: 'error', runIds: [] };
+    } finally {
+      clearInterval(heartbeat);
+    }
+  }
+
+  /**
+   * Marks what dead servers left behind as failed: runs no live lease covers, and daily claims
+   * nobody renews. A stalled day is then retried, within the catch-up window. Never throws.
+   */
+  async function heal(): Promise<void> {
+    try {
+      await sync.recoverInterrupted();
+      const stalled = await claims.failStalled(ctx.clock.now());
+      for (const slot of stalled) ctx.logger.warn('daily sync claim interrupted: its server stopped', { slot });
+      if (stalled.length > 0) await runDue(ctx.options.missedRunWindowMs, 0);
+    } catch (err) {
+      ctx.logger.warn('could not check for interrupted syncs', { error: errorText(err) });
     }
   }
 
@@ -205,11 +234,17 @@ export function createScheduler(
       if (started) return;
       started = true;
       unsubscribe = automation.onChange((settings) => arm(settings));
-      pollTimer = setInterval(() => void refresh(), pollMs);
+      pollTimer = setInterval(() => {
+        void refresh();
+        void track(heal());
+      }, pollMs);
       pollTimer.unref();
       await refresh();
-      // In the background: the host's start-up must not wait for a whole sync.
-      void runDue(ctx.options.missedRunWindowMs, 0).catch((err: unknown) => ctx.logger.error('missed-run catch-up failed', { error: errorText(err) }));
+      // In the background: the host's start-up must not wait for a whole sync. Healing first
+      // turns a day a dead server left `running` into one the catch-up retries.
+      void track(heal())
+        .then(() => runDue(ctx.options.missedRunWindowMs, 0))
+        .catch((err: unknown) => ctx.logger.error('missed-run catch-up failed', { error: errorText(err) }));
     },
     async stop() {
       started = false;
@@ -232,5 +267,5 @@ export function createScheduler(
 }
 
 function errorText(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
+  return errorForLog(err);
 }

@@ -11,6 +11,11 @@ export interface Sql {
   readonly isMysql: boolean;
   /** Quotes a table or column name. */
   id(name: string): string;
+  /**
+   * The database's current time in epoch milliseconds, as an SQL expression. Leases and claims are
+   * judged by this one clock, so servers whose clocks disagree never steal each other's lease.
+   */
+  readonly nowMs: string;
   /** Escapes one value (string, number, boolean, Date or null) as a literal. */
   value(value: unknown): string;
   /** `(v1, v2, ...)` for an `IN` list; never empty (an empty list gives `(NULL)`, which matches nothing). */
@@ -44,6 +49,10 @@ export function createSql(sequelize: Sequelize): Sql {
   let lastTime = NaN;
   let lastLiteral = '';
   const value = (v: unknown): string => {
+    // SQLite ends a statement's text at a NUL byte, so a literal cannot hold one: splice it in.
+    if (!isMysql && typeof v === 'string' && v.includes('\u0000')) {
+      return `(${v.split('\u0000').map((part) => sequelize.escape(part)).join(" || char(0) || ")})`;
+    }
     if (!(v instanceof Date)) return sequelize.escape(v as string);
     if (v.getTime() !== lastTime) {
       lastLiteral = sequelize.escape(v as unknown as string);
@@ -53,6 +62,9 @@ export function createSql(sequelize: Sequelize): Sql {
   };
   return {
     isMysql,
+    nowMs: isMysql
+      ? 'CAST(UNIX_TIMESTAMP(CURRENT_TIMESTAMP(3)) * 1000 AS SIGNED)'
+      : "CAST(ROUND((julianday('now') - 2440587.5) * 86400000.0) AS INTEGER)",
     id: (name) => queryInterface.quoteIdentifier(name),
     value,
     list: (values) => (values.length === 0 ? '(NULL)' : `(${values.map(value).join(', ')})`),

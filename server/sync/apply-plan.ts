@@ -18,22 +18,33 @@ export async function applyStagedPlan(options: {
   kind: RecordKind;
   at: Date;
   signal: AbortSignal;
-  onBatch: (applied: number) => Promise<void>;
+  /** Called with each batch's rows once the store has committed them. */
+  onBatch: (applied: StagedRow[]) => Promise<void>;
 }): Promise<void> {
   const { store, staging, runId, kind, at, signal, onBatch } = options;
-  let after: string | null = null;
-  for (;;) {
-    signal.throwIfAborted();
-    const rows = await staging.readApplied(runId, kind, after, BATCH);
-    if (rows.length === 0) return;
-    if (kind === 'buildings') {
-      await store.applyBuildings(toChanges<BuildingFields>(rows, (row) => row.payload as BuildingFields), at);
-    } else {
-      await store.applyPeople(kind, toChanges<PersonFields>(rows, (row) => unpackPerson(row.sourcedId, row.payload as PackedPerson)), at);
+  const read = (after: string | null) => staging.readApplied(runId, kind, after, BATCH);
+  let next = read(null);
+  try {
+    for (;;) {
+      signal.throwIfAborted();
+      const rows = await next;
+      if (rows.length === 0) return;
+      const last = rows[rows.length - 1]!.sourcedId;
+      const more = rows.length === BATCH;
+      // Where the database allows it, the next batch is read while this one is written.
+      if (more && staging.readsBesideWrites) next = read(last);
+      if (kind === 'buildings') {
+        await store.applyBuildings(toChanges<BuildingFields>(rows, (row) => row.payload as BuildingFields), at);
+      } else {
+        await store.applyPeople(kind, toChanges<PersonFields>(rows, (row) => unpackPerson(row.sourcedId, row.payload as PackedPerson)), at);
+      }
+      await onBatch(rows);
+      if (!more) return;
+      if (!staging.readsBesideWrites) next = read(last);
     }
-    await onBatch(rows.length);
-    after = rows[rows.length - 1]!.sourcedId;
-    if (rows.length < BATCH) return;
+  } finally {
+    // A read started ahead never outlives the apply (it would race the run's discard of its rows).
+    await next.catch(() => {});
   }
 }
 

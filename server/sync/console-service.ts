@@ -28,7 +28,7 @@ export interface ConsoleService {
 /** Builds the console service over the other services. */
 export function createConsoleService(ctx: ModuleContext, config: ConfigService, automation: AutomationService, sync: SyncService): ConsoleService {
   const records = createRunRecords(ctx.sequelize);
-  const claims = createScheduleClaims(defineAutomationModels(ctx.sequelize));
+  const claims = createScheduleClaims(defineAutomationModels(ctx.sequelize), ctx.options.leaseTtlMs);
   const audit = createAuditLog(ctx.sequelize);
 
   async function matching(): Promise<BuildingMatchingView> {

@@ -14,7 +14,7 @@ export function emptyKindCounts(): KindCounts {
 }
 
 /** Which count each staged action adds to (actions absent here count nowhere). */
-const COUNTED: Partial<Record<StagedAction, keyof KindCounts>> = {
+export const COUNTED: Partial<Record<StagedAction, keyof KindCounts>> = {
   create: 'created',
   update: 'updated',
   unchanged: 'unchanged',

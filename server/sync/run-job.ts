@@ -3,7 +3,8 @@ import type { ResolvedOptions } from '../options';
 import type { RosterStore } from '../store/roster-store';
 import { applyStagedPlan } from './apply-plan';
 import type { IssueLog } from './issue-log';
-import { countPlan, describePlan, judgeDeactivations, seenCount, type KindSafeguard } from './plan-run';
+import { COUNTED, countPlan, describePlan, judgeDeactivations, seenCount, type KindSafeguard } from './plan-run';
+import type { PullMeter } from './run-limits';
 import type { RunPatch, RunRecords } from './run-records';
 import type { StagingArea } from './staging-area';
 
@@ -25,8 +26,10 @@ export interface SyncDeps {
 export interface RunJob {
   /** Run id (the staging key). */
   readonly runId: number;
-  /** Aborted when the sync lease was lost: stop at the next step. */
+  /** Aborted when the run must stop (lease lost, cancelled, OneRoster turned off, shutdown, time limit): stop at the next page or batch. */
   readonly signal: AbortSignal;
+  /** Counts pages and staged records against the run's caps; throws past one. */
+  readonly meter: PullMeter;
   /** The run's issue log. */
   readonly issues: IssueLog;
   /** Records progress, at most about once per 500 ms. */
@@ -83,7 +86,7 @@ export async function settlePlan(
 
   if (input.dryRun) return { status: 'succeeded', counts, plan };
   if (holds) return { status: 'held', counts: recorded, plan };
-  await applyPlan(deps, job, input.kinds, kindCounts);
+  await applyPlan(deps, job, input.kinds, kindCounts, input.counts);
   return { status: 'succeeded', counts, plan: null };
 }
 
@@ -96,15 +99,26 @@ function massDeactivationReasons(verdicts: Partial<Record<RecordKind, KindSafegu
     }));
 }
 
-/** Applies a staged plan, kind by kind (buildings first, should a run ever hold both). */
+/**
+ * Applies a staged plan, kind by kind (buildings first, should a run ever hold both). The run's
+ * counts say what has been applied so far, batch by batch, so a run that dies mid-apply claims
+ * only the changes its committed batches made (`base`: the pull's counts besides the kinds).
+ */
 export async function applyPlan(
   deps: SyncDeps,
   job: RunJob,
   kinds: readonly RecordKind[],
   counts: Partial<Record<RecordKind, KindCounts>>,
+  base: Omit<RunCounts, 'kinds'>,
 ): Promise<void> {
   const total = kinds.reduce((sum, kind) => sum + writes(counts[kind]), 0);
   await job.phase('applying', total);
+  const done: Partial<Record<RecordKind, KindCounts>> = {};
+  for (const kind of kinds) {
+    const planned = counts[kind];
+    if (planned) done[kind] = { ...planned, created: 0, updated: 0, linked: 0, reactivated: 0, deactivated: 0, disabled: 0 };
+  }
+  await job.update({ counts: { ...base, kinds: done } });
   let applied = 0;
   const at = deps.now();
   for (const kind of kinds) {
@@ -116,8 +130,15 @@ export async function applyPlan(
       kind,
       at,
       signal: job.signal,
-      onBatch: async (n) => {
-        applied += n;
+      onBatch: async (rows) => {
+        const tally = done[kind]!;
+        for (const row of rows) {
+          const field = COUNTED[row.action];
+          if (field) tally[field] += 1;
+          if (row.disabled) tally.disabled += 1;
+        }
+        await job.update({ counts: { ...base, kinds: done } });
+        applied += rows.length;
         await job.progress(applied, total);
       },
     });

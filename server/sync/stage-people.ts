@@ -11,10 +11,10 @@ const MAX_TALLY_KEYS = 1000;
 
 /** What was left out of a pull and why, beyond the per-record issues. */
 export interface PeopleTallies {
-  /** Guardians, parents, relatives: per role. */
-  ignoredRoles: Record<string, number>;
+  /** Guardians, parents, relatives: per role. Maps, so a role or school named `constructor` or `__proto__` is just a key. */
+  ignoredRoles: Map<string, number>;
   /** People whose building is not in Manage1to1: per school sourcedId. */
-  skippedBySchool: Record<string, number>;
+  skippedBySchool: Map<string, number>;
 }
 
 /** Stages pages of pulled people: classifies, matches against the roster, decides, writes staging. */
@@ -43,7 +43,7 @@ type DeleteItem = { sourcedId: string; name: string; legacyIds: string[] };
  * included), one lookup by number when some people matched nothing, and one staging INSERT.
  */
 export function createPeopleStager(deps: Deps): PeopleStager {
-  const tallies: PeopleTallies = { ignoredRoles: {}, skippedBySchool: {} };
+  const tallies: PeopleTallies = { ignoredRoles: new Map(), skippedBySchool: new Map() };
   // Roster rows already linked by number in this run: one CSV row is never linked to two people.
   const linkedRows: Record<PersonKind, Set<number>> = { students: new Set(), staff: new Set() };
 
@@ -173,9 +173,10 @@ function aliasRow(kind: PersonKind, legacy: StoredPerson): StagedRow {
   return { kind, sourcedId: legacy.sourcedId!, action: 'alias', targetId: legacy.id, disabled: false, payload: null };
 }
 
-function tally(counts: Record<string, number>, key: string): void {
-  if (counts[key] === undefined && Object.keys(counts).length >= MAX_TALLY_KEYS) return;
-  counts[key] = (counts[key] ?? 0) + 1;
+function tally(counts: Map<string, number>, key: string): void {
+  const current = counts.get(key);
+  if (current === undefined && counts.size >= MAX_TALLY_KEYS) return;
+  counts.set(key, (current ?? 0) + 1);
 }
 
 /** The name, number and school an admin needs beside a sourcedId to find the person (a few fields, never the record). */

@@ -1,6 +1,6 @@
 import type { Sequelize } from 'sequelize';
 import type { RecordKind } from '../http/contract';
-import { createSql } from '../store/sql';
+import { createSql, readBoolean } from '../store/sql';
 
 const TABLE = 'oneroster_staging';
 
@@ -51,6 +51,12 @@ export interface StagedCount {
  * into before it changes anything, and that a held run's approval applies from later.
  */
 export interface StagingArea {
+  /**
+   * Whether reading staged rows may overlap a roster write transaction: true on MySQL/MariaDB (the
+   * read takes another pooled connection and InnoDB reads a snapshot), false on SQLite (a reader
+   * would hold up the writer's commit).
+   */
+  readonly readsBesideWrites: boolean;
   /** Adds rows in one multi-row INSERT; a record seen twice in one run keeps its first row. */
   insert(runId: number, rows: StagedRow[]): Promise<void>;
   /** Of these sourcedIds, those the run saw as `kind` (or as a person of unknown role). */
@@ -79,12 +85,14 @@ export function createStagingArea(sequelize: Sequelize): StagingArea {
       sourcedId: String(row.sourced_id),
       action: row.action as StagedAction,
       targetId: row.target_id === null || row.target_id === undefined ? null : Number(row.target_id),
-      disabled: false,
+      disabled: readBoolean(row.disabled),
       payload: typeof row.payload === 'string' ? JSON.parse(row.payload) : null,
     };
   }
 
   return {
+    readsBesideWrites: sql.isMysql,
+
     async insert(runId, rows) {
       if (rows.length === 0) return;
       const values = rows.map((r) => [
@@ -120,7 +128,7 @@ export function createStagingArea(sequelize: Sequelize): StagingArea {
     async readApplied(runId, kind, afterSourcedId, limit) {
       const after = afterSourcedId === null ? '' : `AND sourced_id > ${v(afterSourcedId)} `;
       const rows = await sql.select<Record<string, unknown>>(
-        `SELECT kind, sourced_id, action, target_id, payload FROM ${t} WHERE run_id = ${v(runId)} AND kind = ${v(kind)} ` +
+        `SELECT kind, sourced_id, action, target_id, disabled, payload FROM ${t} WHERE run_id = ${v(runId)} AND kind = ${v(kind)} ` +
           `${after}AND action IN ${sql.list([...APPLIED_ACTIONS])} ORDER BY sourced_id LIMIT ${Number(limit)}`,
       );
       return rows.map(readRow);

@@ -21,6 +21,8 @@ export async function syncBuildings(deps: SyncDeps, job: RunJob, connection: Pro
   // A district has hundreds of schools, not millions: holding them is fine.
   const schools = new Map<string, NormalizedOrg>();
   for await (const page of connection.schools({ signal: job.signal })) {
+    job.signal.throwIfAborted();
+    job.meter.page(page.records.length);
     for (const problem of page.problems) job.issues.add({ ...problem });
     for (const org of page.records) {
       if (org.type && org.type.toLowerCase() !== 'school') continue;
@@ -33,6 +35,7 @@ export async function syncBuildings(deps: SyncDeps, job: RunJob, connection: Pro
     }
     await job.progress(page.received, page.total);
   }
+  job.signal.throwIfAborted();
   await job.issues.flush();
 
   const existing = await deps.store.listBuildings();

@@ -13,7 +13,9 @@ export const syncErrors = {
   notHeld: (status: string) =>
     new OneRosterError(409, 'run_not_held', `Only a held run can be approved; this one is ${status}.`),
   notCancellable: (status: string) =>
-    new OneRosterError(409, 'run_not_cancellable', `Only a held or queued run can be cancelled; this one is ${status}.`),
+    new OneRosterError(409, 'run_not_cancellable', `Only a queued, running or held run can be cancelled; this one is ${status}.`),
+  disabled: () =>
+    new OneRosterError(409, 'oneroster_disabled', 'OneRoster is turned off, so nothing is synced. Turn it on in the OneRoster settings first.'),
   planOutdated: () =>
     new OneRosterError(409, 'plan_outdated', 'The roster has changed since this run was planned (another sync has run). Cancel it and start a new sync.'),
 };

@@ -1,20 +1,27 @@
 import { randomUUID } from 'node:crypto';
 import type { Sequelize, Transaction } from 'sequelize';
-import type { Logger } from '../logger';
-import type { Clock } from '../options';
-import { createSql } from '../store/sql';
+import { errorForLog, type Logger } from '../logger';
+import { createSql, readBoolean } from '../store/sql';
 
 const TABLE = 'oneroster_sync_lease';
 
+/** Why a held lease's signal was aborted. */
+export type LeaseAbortReason = 'lease_lost' | 'cancel_requested';
+
 /** A taken lease: renewed in the background until released. */
 export interface HeldLease {
-  /** Aborted when the lease was lost (another process took it over after our heartbeat stalled). */
+  /**
+   * Aborted when the lease was lost (another process took it over after our heartbeat stalled) or
+   * when someone asked, through the lease row, for its run to stop. The reason is an `Error` whose
+   * message is a `LeaseAbortReason`.
+   */
   readonly signal: AbortSignal;
   /** Records which run the lease is for, so others can name it in their 409. */
   attachRun(runId: number): Promise<void>;
   /**
    * Stops the heartbeat and frees the lease (only if still ours). Given a transaction, frees it in
-   * that transaction, so a run's final status and the free lease become visible together.
+   * that transaction, so a run's final status and the free lease become visible together. The
+   * heartbeat stops even when the release fails (database down): the lease then expires on its own.
    */
   release(transaction?: Transaction): Promise<void>;
 }
@@ -35,82 +42,101 @@ export interface LeaseState {
 /**
  * One sync at a time per installation, across processes and servers: a single row taken by a
  * conditional UPDATE (its affected-row count decides, on MySQL and SQLite alike), kept alive by a
- * heartbeat every third of its lifetime, and taken over by anyone once it has expired.
+ * heartbeat every third of its lifetime, and taken over by anyone once it has expired. Expiry is
+ * judged by the database's clock, never a server's, so servers whose clocks disagree agree on it.
  */
 export interface SyncLease {
   /** Takes the lease (for a run unless told otherwise), or returns null when someone else holds a live one. */
   acquire(purpose?: LeasePurpose): Promise<HeldLease | null>;
   /** Reads the row. */
   state(): Promise<LeaseState>;
+  /**
+   * Asks the process holding a live lease for `runId` to stop that run; it notices at its next
+   * heartbeat. Says whether such a lease was found.
+   */
+  requestStop(runId: number): Promise<boolean>;
 }
 
 /** The lease over `oneroster_sync_lease`. */
-export function createSyncLease(sequelize: Sequelize, options: { ttlMs: number; clock: Clock; logger: Logger }): SyncLease {
+export function createSyncLease(sequelize: Sequelize, options: { ttlMs: number; logger: Logger }): SyncLease {
   const sql = createSql(sequelize);
   const t = sql.id(TABLE);
   const v = sql.value;
-  const { ttlMs, clock, logger } = options;
+  const { ttlMs, logger } = options;
+  const expiry = `${sql.nowMs} + ${Number(ttlMs)}`;
 
   return {
     async acquire(purpose = 'run') {
       // The purpose rides in the holder id, so others can tell a settings change from a run.
       const holder = `${purpose}:${randomUUID()}`;
-      const now = clock.now().getTime();
       const taken = await sql.change(
-        `UPDATE ${t} SET holder_id = ${v(holder)}, run_id = NULL, expires_at_ms = ${v(now + ttlMs)} ` +
-          `WHERE id = 1 AND (holder_id IS NULL OR expires_at_ms IS NULL OR expires_at_ms < ${v(now)})`,
+        `UPDATE ${t} SET holder_id = ${v(holder)}, run_id = NULL, stop_requested = ${v(false)}, expires_at_ms = ${expiry} ` +
+          `WHERE id = 1 AND (holder_id IS NULL OR expires_at_ms IS NULL OR expires_at_ms < ${sql.nowMs})`,
       );
       if (taken !== 1) return null;
 
-      const lost = new AbortController();
+      const aborted = new AbortController();
       let released = false;
       const renew = async () => {
         try {
-          const kept = await sql.change(
-            `UPDATE ${t} SET expires_at_ms = ${v(clock.now().getTime() + ttlMs)} WHERE id = 1 AND holder_id = ${v(holder)}`,
-          );
-          if (kept !== 1 && !released) {
+          const kept = await sql.change(`UPDATE ${t} SET expires_at_ms = ${expiry} WHERE id = 1 AND holder_id = ${v(holder)}`);
+          if (released) return;
+          if (kept !== 1) {
             logger.error('oneroster sync lease lost: another process took it over', {});
-            lost.abort(new Error('lease_lost'));
+            aborted.abort(new Error('lease_lost'));
+            return;
           }
+          const [row] = await sql.select<{ stop_requested: unknown }>(`SELECT stop_requested FROM ${t} WHERE id = 1 AND holder_id = ${v(holder)}`);
+          if (row && readBoolean(row.stop_requested) && !aborted.signal.aborted) aborted.abort(new Error('cancel_requested'));
         } catch (err) {
           // A database hiccup: try again at the next beat; the lease outlives two missed beats.
-          logger.warn('oneroster sync lease renewal failed', { error: (err as Error).message });
+          logger.warn('oneroster sync lease renewal failed', { error: errorForLog(err) });
         }
       };
       const timer = setInterval(() => void renew(), Math.max(250, Math.floor(ttlMs / 3)));
       timer.unref?.();
 
       return {
-        signal: lost.signal,
+        signal: aborted.signal,
         async attachRun(runId) {
           await sql.change(`UPDATE ${t} SET run_id = ${v(runId)} WHERE id = 1 AND holder_id = ${v(holder)}`);
         },
         async release(transaction) {
           if (released) return;
+          // Whatever the UPDATE does, the heartbeat stops: one outliving its run would keep the
+          // lease forever (a database outage made exactly that).
+          clearInterval(timer);
           await sql.change(
-            `UPDATE ${t} SET holder_id = NULL, run_id = NULL, expires_at_ms = NULL WHERE id = 1 AND holder_id = ${v(holder)}`,
+            `UPDATE ${t} SET holder_id = NULL, run_id = NULL, stop_requested = ${v(false)}, expires_at_ms = NULL WHERE id = 1 AND holder_id = ${v(holder)}`,
             { transaction },
           );
-          const done = () => {
-            released = true;
-            clearInterval(timer);
-          };
-          // Freed only once that transaction commits: should the commit fail, the lease is still
-          // ours (and still renewed), and the next release() frees it for real.
-          if (transaction) transaction.afterCommit(done);
-          else done();
+          // Freed only once that transaction commits: should the commit fail, the next release()
+          // frees it for real, and should that fail too, the lease expires since nothing renews it.
+          if (!transaction) released = true;
+          else
+            transaction.afterCommit(() => {
+              released = true;
+            });
         },
       };
     },
 
     async state() {
-      const [row] = await sql.select<Record<string, unknown>>(`SELECT holder_id, run_id, expires_at_ms FROM ${t} WHERE id = 1`);
+      const [row] = await sql.select<Record<string, unknown>>(
+        `SELECT holder_id, run_id, expires_at_ms, ${sql.nowMs} AS now_ms FROM ${t} WHERE id = 1`,
+      );
       if (!row) return { runId: null, live: false, purpose: 'run' };
       const expires = row.expires_at_ms === null || row.expires_at_ms === undefined ? null : Number(row.expires_at_ms);
-      const live = row.holder_id !== null && expires !== null && expires >= clock.now().getTime();
+      const live = row.holder_id !== null && expires !== null && expires >= Number(row.now_ms);
       const purpose: LeasePurpose = live && String(row.holder_id).startsWith('settings:') ? 'settings' : 'run';
       return { runId: row.run_id === null || row.run_id === undefined ? null : Number(row.run_id), live, purpose };
+    },
+
+    async requestStop(runId) {
+      const found = await sql.change(
+        `UPDATE ${t} SET stop_requested = ${v(true)} WHERE id = 1 AND run_id = ${v(runId)} AND holder_id IS NOT NULL AND expires_at_ms >= ${sql.nowMs}`,
+      );
+      return found === 1;
     },
   };
 }

@@ -1,4 +1,5 @@
 import type { ModuleContext } from '../context';
+import { errorForLog } from '../logger';
 import type { ConfigService } from '../config/config-service';
 import type { AutomationService } from '../schedule/automation-service';
 import { errors, OneRosterError } from '../errors';
@@ -16,6 +17,7 @@ import { createRunRecords, ENDED, type RunPatch, type RunRecord } from './run-re
 import { createStagingArea } from './staging-area';
 import { syncBuildings } from './sync-buildings';
 import { syncErrors } from './sync-errors';
+import { createPullMeter, runTimeLimitError, sizeRunLimits } from './run-limits';
 import { createSyncLease, type HeldLease } from './sync-lease';
 import { syncUsers } from './sync-users';
 
@@ -58,8 +60,21 @@ export interface SyncService {
   getRun(id: number): Promise<RunView>;
   /** Applies a held run's plan. */
   approve(id: number, user: OneRosterUser): Promise<RunView>;
-  /** Discards a held run (or a queued one). */
+  /**
+   * Discards a held or queued run, or stops a running one at its next page or batch (it ends
+   * `cancelled`; each batch is applied whole or not at all). A run on another server notices at
+   * its next lease heartbeat (a third of `leaseTtlMs`).
+   */
   cancel(id: number, user: OneRosterUser): Promise<RunView>;
+  /** Stops the running run, wherever it runs, because OneRoster was turned off: it ends `cancelled`. */
+  stopForDisable(): Promise<void>;
+  /**
+   * Marks runs left `queued`/`running` by a process that died as failed (`interrupted`), when no
+   * live lease covers them. Called at start-up and by the scheduler's periodic check; returns their ids.
+   */
+  recoverInterrupted(): Promise<number[]>;
+  /** Aborts the runs this process is doing (they end `failed`, `shutdown`) and waits for them to end. */
+  shutdown(): Promise<void>;
   /** The latest runs and freshness, for `GET /config`. */
   status(): Promise<ConsoleStatus & { lastBuildingSync: RunSummary | null; lastUserSync: RunSummary | null; lastSuccessfulSyncAt: string | null; buildingsSynced: boolean }>;
   /** The run that is queued or running now, in this or any other process (null when none). */
@@ -75,7 +90,12 @@ export interface SyncService {
    * takes, so no run starts on the old settings mid-save: 409 `sync_in_progress` while one runs.
    * Another configuration change in progress is waited for (up to `leaseTtlMs`).
    */
-  whileNoSyncRuns<T>(change: () => Promise<T>): Promise<T>;
+  /**
+   * Runs a settings change under the sync lease, so no run starts or reads settings in the middle
+   * of it (two changes take turns). While a sync runs: calls `whileRunning` instead when given, or
+   * answers 409 `sync_in_progress`.
+   */
+  whileNoSyncRuns<T>(change: () => Promise<T>, whileRunning?: () => Promise<T>): Promise<T>;
 }
 
 /** How often `waitForRun` first reads the run row, and how seldom at most. */
@@ -85,6 +105,9 @@ const MAX_POLL_MS = 1000;
 const PROGRESS_EVERY_MS = 1000;
 /** How long a refused start waits for the winning start to name its run (for the 409 details). */
 const NAME_RUN_WAIT_MS = 5000;
+
+/** Why this process stops one of its runs. */
+type StopReason = 'cancelled' | 'disabled' | 'shutdown' | 'run_time_limit';
 
 /** What a run does once it holds the lease. */
 type RunBody = (job: RunJob) => Promise<RunOutcome>;
@@ -97,14 +120,16 @@ export function createSyncService(ctx: ModuleContext, config: ConfigService, aut
   const { options, logger, clock } = ctx;
   const records = createRunRecords(ctx.sequelize);
   const staging = createStagingArea(ctx.sequelize);
-  const lease = createSyncLease(ctx.sequelize, { ttlMs: options.leaseTtlMs, clock, logger });
+  const lease = createSyncLease(ctx.sequelize, { ttlMs: options.leaseTtlMs, logger });
   const deps: SyncDeps = { options, store: ctx.store, staging, records, now: () => clock.now() };
   const sql = createSql(ctx.sequelize);
   const audit = createAuditLog(ctx.sequelize);
   const jobs = new Set<Promise<unknown>>();
+  /** The runs this process executes, by id: how a cancel, a disable or a shutdown stops one at once. */
+  const stoppers = new Map<number, (reason: StopReason) => void>();
 
   function track(work: Promise<unknown>): void {
-    const tracked = work.catch((err) => logger.error('oneroster background work failed', { error: (err as Error).message }));
+    const tracked = work.catch((err) => logger.error('oneroster background work failed', { error: errorForLog(err) }));
     jobs.add(tracked);
     void tracked.finally(() => jobs.delete(tracked));
   }
@@ -149,13 +174,14 @@ export function createSyncService(ctx: ModuleContext, config: ConfigService, aut
   }
 
   /** Whoever takes the lease owns every queued or running run: those were left by a process that died. */
-  async function repairInterrupted(): Promise<void> {
+  async function repairInterrupted(): Promise<number[]> {
     const ids = await records.failInterrupted(clock.now(), null);
     for (const id of ids) {
       logger.warn('oneroster run interrupted: its process stopped', { runId: id });
       track(staging.discard(id));
       await notifyFinished(id);
     }
+    return ids;
   }
 
   /**
@@ -170,7 +196,10 @@ export function createSyncService(ctx: ModuleContext, config: ConfigService, aut
     let run: RunRecord;
     let body: RunBody;
     try {
+      // What the run needs first (a saved provider: not_configured; buildings first: buildings_not_synced),
+      // then whether OneRoster is on, both under the lease, so a disable that committed before we took it is seen.
       body = await prepare();
+      if (!(await config.isEnabled())) throw syncErrors.disabled();
       await repairInterrupted();
       run = await records.create(
         {
@@ -227,6 +256,12 @@ export function createSyncService(ctx: ModuleContext, config: ConfigService, aut
   /** Runs a body under the lease and records how it ended. Never throws. */
   async function execute(runId: number, held: HeldLease, body: RunBody, alreadyRunning: boolean, issuesSoFar = 0): Promise<void> {
     let status: RunStatus = 'failed';
+    const stop = new AbortController();
+    stoppers.set(runId, (reason) => {
+      if (!stop.signal.aborted) stop.abort(new Error(reason));
+    });
+    const signal = AbortSignal.any([held.signal, stop.signal]);
+    let timeLimit: NodeJS.Timeout | undefined;
     try {
       if (!alreadyRunning) {
         const now = clock.now();
@@ -237,6 +272,9 @@ export function createSyncService(ctx: ModuleContext, config: ConfigService, aut
         }
       }
       await sweepStaging(runId);
+      const limits = sizeRunLimits(options, await rosterPeople());
+      timeLimit = setTimeout(() => stoppers.get(runId)?.('run_time_limit'), limits.maxRunMs);
+      timeLimit.unref?.();
       // An approved run goes on from the issues its pull already noted.
       const issues = createIssueLog(records, runId, options.maxRunIssues, issuesSoFar);
       let lastProgress = 0;
@@ -247,7 +285,8 @@ export function createSyncService(ctx: ModuleContext, config: ConfigService, aut
       let progressWrite: Promise<unknown> = Promise.resolve();
       const job: RunJob = {
         runId,
-        signal: held.signal,
+        signal,
+        meter: createPullMeter(limits),
         issues,
         async progress(processed, total) {
           finalProgress = { processed, total };
@@ -255,7 +294,7 @@ export function createSyncService(ctx: ModuleContext, config: ConfigService, aut
           lastProgress = Date.now();
           progressWrite = progressWrite
             .then(() => records.update(runId, { processed, total, updatedAt: clock.now() }))
-            .catch((err) => logger.warn('oneroster progress write failed', { runId, error: (err as Error).message }));
+            .catch((err) => logger.warn('oneroster progress write failed', { runId, error: errorForLog(err) }));
         },
         async phase(phase, total = null) {
           lastProgress = Date.now();
@@ -279,10 +318,10 @@ export function createSyncService(ctx: ModuleContext, config: ConfigService, aut
         if (outcome.plan) patch.plan = outcome.plan;
         await finish(runId, patch, held);
       } catch (err) {
-        status = 'failed';
         await progressWrite;
-        const failure = describeFailure(err, held.signal);
-        logger.warn('oneroster run failed', { runId, code: failure.code, message: failure.message });
+        const failure = describeFailure(err, held.signal, stop.signal, limits);
+        status = failure.status;
+        logger.warn(status === 'cancelled' ? 'oneroster run stopped' : 'oneroster run failed', { runId, code: failure.code, message: failure.message });
         await issues.flush().catch(() => {});
         const now = clock.now();
         await finish(runId, {
@@ -290,9 +329,11 @@ export function createSyncService(ctx: ModuleContext, config: ConfigService, aut
         }, held);
       }
     } catch (err) {
-      logger.error('oneroster run bookkeeping failed', { runId, error: (err as Error).message });
+      logger.error('oneroster run bookkeeping failed', { runId, error: errorForLog(err) });
     } finally {
-      await held.release().catch((err) => logger.error('oneroster lease release failed', { error: (err as Error).message }));
+      clearTimeout(timeLimit);
+      stoppers.delete(runId);
+      await held.release().catch((err) => logger.error('oneroster lease release failed', { error: errorForLog(err) }));
       // A held run keeps its staged rows until it is approved or cancelled.
       if (status !== 'held') track(staging.discard(runId));
       await notifyFinished(runId);
@@ -325,16 +366,53 @@ export function createSyncService(ctx: ModuleContext, config: ConfigService, aut
     for (const id of withRows) if (!keep.has(id)) await staging.discard(id);
   }
 
-  function describeFailure(err: unknown, leaseSignal: AbortSignal): { code: string; message: string } {
-    if (leaseSignal.aborted) {
-      return { code: 'lease_lost', message: 'Another server took over the sync while this one was stalled; this run stopped without applying the rest.' };
+  /** How a run that threw ended: a stop it was asked for, or a failure with a code that says why. */
+  function describeFailure(
+    err: unknown,
+    leaseSignal: AbortSignal,
+    stopSignal: AbortSignal,
+    limits: ReturnType<typeof sizeRunLimits>,
+  ): { status: 'failed' | 'cancelled'; code: string; message: string } {
+    const reason = (stopSignal.aborted ? stopSignal.reason : leaseSignal.aborted ? leaseSignal.reason : null) as Error | null;
+    switch (reason?.message) {
+      case 'cancelled':
+      case 'cancel_requested':
+        return { status: 'cancelled', code: 'cancelled', message: 'The run was stopped on request. Each batch is applied whole or not at all; the next sync repairs the rest.' };
+      case 'disabled':
+        return { status: 'cancelled', code: 'oneroster_disabled', message: 'OneRoster was turned off, so the run stopped. Each batch is applied whole or not at all.' };
+      case 'shutdown':
+        return { status: 'failed', code: 'shutdown', message: 'The server shut down during the run, so it stopped. Each batch is applied whole or not at all; the next sync repairs the rest.' };
+      case 'run_time_limit': {
+        const limit = runTimeLimitError(limits);
+        return { status: 'failed', code: limit.code, message: limit.message };
+      }
+      case 'lease_lost':
+        return { status: 'failed', code: 'lease_lost', message: 'Another server took over the sync while this one was stalled; this run stopped without applying the rest.' };
     }
     const known = err as { name?: string; code?: unknown; message?: unknown };
     if ((known.name === 'ProviderError' || err instanceof OneRosterError) && typeof known.code === 'string') {
-      return { code: known.code, message: String(known.message ?? '') };
+      return { status: 'failed', code: known.code, message: String(known.message ?? '') };
     }
-    logger.error('oneroster run failed unexpectedly', { error: (err as Error)?.message, stack: (err as Error)?.stack });
-    return { code: 'internal_error', message: 'The sync failed unexpectedly; nothing more was applied. The details are in the server log.' };
+    logger.error('oneroster run failed unexpectedly', { error: errorForLog(err, true) });
+    return { status: 'failed', code: 'internal_error', message: 'The sync failed unexpectedly; nothing more was applied. The details are in the server log.' };
+  }
+
+  /** People on the roster now, which sizes the run's caps. */
+  async function rosterPeople(): Promise<number> {
+    return (await ctx.store.countActivePeople('students')) + (await ctx.store.countActivePeople('staff'));
+  }
+
+  /**
+   * Stops a running run: at once when this process runs it, else through the lease row (its
+   * server notices at the next heartbeat). False when nobody holds a live lease for it.
+   */
+  async function stopRun(runId: number, reason: StopReason): Promise<boolean> {
+    const local = stoppers.get(runId);
+    if (local) {
+      local(reason);
+      return true;
+    }
+    return lease.requestStop(runId);
   }
 
   async function notifyFinished(runId: number): Promise<void> {
@@ -342,7 +420,21 @@ export function createSyncService(ctx: ModuleContext, config: ConfigService, aut
     try {
       await options.onRunFinished(await view(runId));
     } catch (err) {
-      logger.error('oneroster onRunFinished failed', { runId, error: (err as Error).message });
+      logger.error('oneroster onRunFinished failed', { runId, error: errorForLog(err) });
+    }
+  }
+
+  /** Marks runs no live lease covers (their process died) as failed `interrupted`; see `SyncService`. */
+  async function recoverInterrupted(): Promise<number[]> {
+    // Cheap reads first: taking the lease for nothing could make a start racing us answer 409.
+    if ((await lease.state()).live) return [];
+    if (!(await records.latest({ status: 'running' })) && !(await records.latest({ status: 'queued' }))) return [];
+    const held = await lease.acquire();
+    if (!held) return []; // a live run: nothing is dead
+    try {
+      return await repairInterrupted();
+    } finally {
+      await held.release().catch(() => {});
     }
   }
 
@@ -399,6 +491,7 @@ export function createSyncService(ctx: ModuleContext, config: ConfigService, aut
       if (run.status !== 'held') throw syncErrors.notHeld(run.status);
       const held = await takeLease();
       try {
+        if (!(await config.isEnabled())) throw syncErrors.disabled();
         // Another applied run since this one planned: its targets and counts may be stale.
         const latest = await records.latestAppliedId();
         if (latest !== null && latest > (run.baselineRunId ?? 0)) throw syncErrors.planOutdated();
@@ -418,7 +511,8 @@ export function createSyncService(ctx: ModuleContext, config: ConfigService, aut
         execute(id, held, async (job) => {
           if (!pulled || !plan) throw new OneRosterError(409, 'plan_missing', 'This run has no stored plan to apply.');
           const kinds = (['buildings', 'students', 'staff'] as RecordKind[]).filter((kind) => plan.counts[kind]);
-          await applyPlan(deps, job, kinds, plan.counts);
+          const { kinds: _planned, ...base } = pulled;
+          await applyPlan(deps, job, kinds, plan.counts, base);
           if (run.kind === 'users') await noteActiveCounts(job);
           return { status: 'succeeded', counts: { ...pulled, kinds: plan.counts }, plan: null };
         }, true, run.issueCount ?? 0),
@@ -429,6 +523,14 @@ export function createSyncService(ctx: ModuleContext, config: ConfigService, aut
     async cancel(id, user) {
       const run = await records.find(id);
       if (!run) throw errors.notFound('run');
+      if (run.status === 'running') {
+        if (!(await stopRun(id, 'cancelled'))) {
+          // Nobody runs it any more: its process died. Mark it so instead.
+          await recoverInterrupted();
+        }
+        logger.info('oneroster run stop requested', { runId: id, by: String(user.id) });
+        return view(id);
+      }
       if (run.status !== 'held' && run.status !== 'queued') throw syncErrors.notCancellable(run.status);
       const now = clock.now();
       const decided = run.status === 'held' ? decisionPatch(run, 'cancelled', user) : {};
@@ -441,6 +543,26 @@ export function createSyncService(ctx: ModuleContext, config: ConfigService, aut
         await notifyFinished(id);
       }
       return view(id);
+    },
+
+    async stopForDisable() {
+      // A run that took the lease just before the disable committed names itself a moment later.
+      const deadline = Date.now() + NAME_RUN_WAIT_MS;
+      let state = await lease.state();
+      while (state.live && state.runId === null && Date.now() < deadline) {
+        await sleep(20);
+        state = await lease.state();
+      }
+      if (state.live && state.runId !== null && (await stopRun(state.runId, 'disabled'))) {
+        logger.info('oneroster run stopped: OneRoster was turned off', { runId: state.runId });
+      }
+    },
+
+    recoverInterrupted,
+
+    async shutdown() {
+      for (const stopOne of stoppers.values()) stopOne('shutdown');
+      while (jobs.size > 0) await Promise.allSettled([...jobs]);
     },
 
     async status() {
@@ -487,7 +609,7 @@ export function createSyncService(ctx: ModuleContext, config: ConfigService, aut
       return run?.startedAt ?? null;
     },
 
-    async whileNoSyncRuns(change) {
+    async whileNoSyncRuns(change, whileRunning) {
       // Two admins saving at once take turns (a save is seconds); a running sync answers 409.
       const deadline = Date.now() + options.leaseTtlMs;
       let held = await lease.acquire('settings');
@@ -495,7 +617,14 @@ export function createSyncService(ctx: ModuleContext, config: ConfigService, aut
         await sleep(50);
         held = await lease.acquire('settings');
       }
-      held ??= await takeLease('settings');
+      if (!held) {
+        try {
+          held = await takeLease('settings');
+        } catch (err) {
+          if (whileRunning && err instanceof OneRosterError && err.code === 'sync_in_progress') return whileRunning();
+          throw err;
+        }
+      }
       try {
         return await change();
       } finally {

@@ -21,8 +21,8 @@ export interface UserSyncPlan {
 }
 
 /**
- * A user sync: pull every user into staging (matched and decided page by page, the next page
- * fetched while the last one is written), then stage who is missing (full pulls only), then
+ * A user sync: pull every user into staging (matched and decided page by page, pages fetched
+ * while earlier ones are written), then stage who is missing (full pulls only), then
  * settle the plan. Nothing in the roster changes before the whole pull has arrived.
  */
 export async function syncUsers(deps: SyncDeps, job: RunJob, connection: ProviderConnection, request: UserSyncPlan): Promise<RunOutcome> {
@@ -73,29 +73,45 @@ export async function syncUsers(deps: SyncDeps, job: RunJob, connection: Provide
   for (const kind of request.kinds) active[kind] = await deps.store.countActivePeople(kind);
   return settlePlan(deps, job, {
     kinds: request.kinds,
-    counts: { ...emptyRunCounts(), ignoredRoles: stager.tallies.ignoredRoles, skippedBySchool: stager.tallies.skippedBySchool },
+    counts: {
+      ...emptyRunCounts(),
+      // Own properties (never the prototype's), so `constructor` and `__proto__` count like any id.
+      ignoredRoles: Object.fromEntries(stager.tallies.ignoredRoles),
+      skippedBySchool: Object.fromEntries(stager.tallies.skippedBySchool),
+    },
     active,
     dryRun: request.dryRun,
   });
 }
 
-/** Streams the pull into staging, overlapping each page's writes with the next page's fetch. */
+/**
+ * Pages staged at once. Staging a page (two roster lookups and one INSERT) takes longer than
+ * fetching one, so with pages arriving concurrently one page staging at a time would make the
+ * database the queue: two overlap one page's lookups with the other's INSERT. Safe because the
+ * roster does not change during the pull and every staged row is keyed by (run, kind, sourcedId).
+ */
+const PAGES_STAGING = 2;
+
+/** Streams the pull into staging, overlapping the writes of pages with the fetching of the next ones. */
 async function pullInto(stager: PeopleStager, connection: ProviderConnection, job: RunJob, since: Date | undefined): Promise<void> {
-  let writing: Promise<void> = Promise.resolve();
+  const writing = new Set<Promise<void>>();
   try {
     for await (const page of connection.users({ since, signal: job.signal })) {
       job.signal.throwIfAborted();
+      job.meter.page(page.records.length);
       for (const problem of page.problems) job.issues.add({ ...problem });
-      await writing;
-      writing = stager.stagePage(page.records);
-      writing.catch(() => {}); // awaited before the next page or after the loop
+      // A failed write rejects the race and ends the pull.
+      while (writing.size >= PAGES_STAGING) await Promise.race(writing);
+      const write: Promise<void> = stager.stagePage(page.records).finally(() => writing.delete(write));
+      write.catch(() => {}); // awaited by the race or after the loop
+      writing.add(write);
       await job.progress(page.received, page.total);
     }
   } catch (err) {
-    // Let the page being written finish before anyone discards the staging rows.
-    await writing.catch(() => {});
+    // Let the pages being written finish before anyone discards the staging rows.
+    await Promise.allSettled([...writing]);
     throw err;
   }
-  await writing;
+  await Promise.all([...writing]);
   job.signal.throwIfAborted();
 }

@@ -9,7 +9,7 @@ describe('benchmark harness (500 users, SQLite)', () => {
   let report: BenchReport;
 
   beforeAll(async () => {
-    report = await runBench({ users: [500], databases: ['sqlite'], scenarios: ['initial', 'resync', 'delta', 'baselines'], log: () => {} });
+    report = await runBench({ users: [500], databases: ['sqlite'], scenarios: ['initial', 'resync', 'delta', 'baselines', 'latency'], log: () => {} });
   }, 120_000);
 
   const row = (step: string) => {
@@ -23,7 +23,7 @@ describe('benchmark harness (500 users, SQLite)', () => {
   };
 
   it('measures every scenario in order, each in a process of its own', () => {
-    expect(report.rows.map((r) => r.step)).toEqual(['initial', 'resync', 'delta', 'fetch', 'write']);
+    expect(report.rows.map((r) => r.step)).toEqual(['initial', 'resync', 'delta', 'fetch', 'write', 'slow-fetch-serial', 'slow-initial']);
     for (const r of report.rows) {
       expect(r).toMatchObject({ database: 'sqlite', users: 500 });
       expect(r.wallSeconds).toBeGreaterThan(0);
@@ -65,11 +65,21 @@ describe('benchmark harness (500 users, SQLite)', () => {
     expect(initial.ratioToBaseline).toBeGreaterThan(0);
   });
 
+  it('runs the latency scenario: the serial fetch of the slow pages, then an initial sync into an emptied roster', () => {
+    expect(row('slow-fetch-serial').records).toBe(500);
+    expect(row('slow-initial').detail.run!.status).toBe('succeeded');
+    expect(created('slow-initial')).toBe(created('initial'));
+    // Every page waited 150 ms, so neither can be quicker than one page's latency.
+    expect(row('slow-fetch-serial').wallSeconds).toBeGreaterThanOrEqual(0.15);
+    expect(row('slow-initial').ratioToSerialFetch).toEqual(expect.any(Number));
+  });
+
   it('prints the figures as a markdown table with the targets', () => {
     const text = presentMarkdown(report);
     expect(text).toMatch(/\| sqlite \| 500 \| initial full sync \|/);
     expect(text).toMatch(/\| sqlite \| 500 \| 1 % delta re-sync \|/);
-    expect(text).toMatch(/\| sync \/ \(fetch only \+ write only\) ≤ 1\.5 \| sqlite 500 initial \|/);
+    expect(text).toMatch(/\| sync \/ \(fetch only \+ write only\) ≤ 1\.2 \| sqlite 500 initial \|/);
+    expect(text).toMatch(/\| sqlite \| 500 \| 150 ms\/page: initial full sync \| .* ×serial \|/);
     expect(text).toMatch(/\| no-change re-sync ≤ 0\.7× initial \| sqlite 500 resync \|/);
   });
 });

@@ -27,8 +27,11 @@ export interface ScratchDatabase {
   drop(): Promise<void>;
 }
 
-/** Makes a fresh, empty database: a temporary SQLite file, or a uniquely named MariaDB schema. */
-export async function createScratchDatabase(name: TestDatabaseName): Promise<ScratchDatabase> {
+/**
+ * Makes a fresh, empty database: a temporary SQLite file, or a uniquely named MariaDB schema
+ * (utf8mb4 unless `charset` says otherwise: `latin1`, `utf8mb3`, as some hosts' schemas are).
+ */
+export async function createScratchDatabase(name: TestDatabaseName, options: { charset?: 'utf8mb4' | 'utf8mb3' | 'latin1' } = {}): Promise<ScratchDatabase> {
   if (name === 'sqlite') {
     const dir = mkdtempSync(path.join(tmpdir(), 'oneroster-test-'));
     const file = path.join(dir, 'db.sqlite');
@@ -45,7 +48,8 @@ export async function createScratchDatabase(name: TestDatabaseName): Promise<Scr
   }
   const schema = `t_or_${process.pid}_${randomBytes(4).toString('hex')}`;
   const admin = new Sequelize(MARIADB_URL, { logging: false });
-  await admin.query(`CREATE DATABASE \`${schema}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
+  const charset = options.charset ?? 'utf8mb4';
+  await admin.query(`CREATE DATABASE \`${schema}\` CHARACTER SET ${charset} COLLATE ${charset === 'latin1' ? 'latin1_swedish_ci' : `${charset}_unicode_ci`}`);
   await admin.close();
   const url = MARIADB_URL.replace(/\/[^/]*$/, `/${schema}`);
   const sequelize = new Sequelize(url, { logging: false, pool: { max: 10 } });

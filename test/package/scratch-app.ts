@@ -221,7 +221,7 @@ import {
 const sequelize = new Sequelize('sqlite::memory:');
 const options: OneRosterOptions = {
   sequelize,
-  encryptionKey: '0'.repeat(64),
+  encryptionKey: '6f6e65726f737465722d747970652d636865636b2d6f6e6c792d6b65792d3031',
   currentUser: (req) => (req.header('x-user') ? { id: 7, name: 'Ada' } : null),
   canManageSettings: (user: OneRosterUser) => user.id === 7,
   network: { allowHttp: 'never' },

@@ -17,6 +17,17 @@ describe('CompactIdSet', () => {
     expect(set.size).toBe(ids.length);
   });
 
+  it('keeps lower-case UUIDs in 17 bytes, exactly: never equal to their upper-case or braced spellings', () => {
+    const set = new CompactIdSet();
+    const uuid = (i: number) => `${i.toString(16).padStart(8, '0')}-0000-4abc-8def-${(i * 7919).toString(16).padStart(12, '0')}`;
+    for (let i = 0; i < 1000; i++) expect(set.add(uuid(i))).toBe(true);
+    expect(set.idBytes).toBe(1000 * 17);
+    for (let i = 0; i < 1000; i++) expect(set.add(uuid(i))).toBe(false);
+    const one = uuid(5);
+    for (const other of [one.toUpperCase(), `{${one}}`, one.replace(/-/g, ''), one.slice(0, 35) + 'g']) expect(set.add(other)).toBe(true);
+    expect(set.size).toBe(1004);
+  });
+
   it('keeps 300,000 distinct ids exact across every growth (full 32-bit hash collisions included)', () => {
     // ~10 pairs of ids sharing a 32-bit hash are expected among 300k (birthday bound): byte
     // comparison must keep both, and refuse each when it comes again.

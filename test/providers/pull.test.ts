@@ -1,5 +1,7 @@
 import { startSandbox, type Sandbox } from '../../examples/oneroster-sandbox';
 import { createProviderConnection, testProviderConnection } from '../../server/providers';
+import { pagingLimits } from '../../server/providers/connection';
+import { createHttpClient } from '../../server/providers/http-client';
 import { createSession } from '../../server/providers/session';
 import type { ProviderSettings } from '../../server/providers/types';
 import { collect, providerDeps, pullError, stubServer, userIds } from './provider-helpers';
@@ -264,6 +266,54 @@ describe('authentication quirks', () => {
       const result = await testProviderConnection({ provider: 'classlink', version: '1.1', auth: 'oauth2', tenantId: '5120' }, vendorDeps);
       expect(result.error?.code).toBe('tenant_not_found');
       expect(requests).toHaveLength(2);
+    } finally {
+      server.close();
+    }
+  });
+});
+
+describe('concurrent page reads against the sandbox', () => {
+  it('keeps at most `concurrency` requests in flight on the provider, and reads everything once', async () => {
+    const inFlight = { now: 0, max: 0 };
+    // A slow provider, so requests overlap; the stub in front of the sandbox counts them.
+    sandbox.faults.set({ kind: 'slow', delayMs: 20, path: '/users' });
+    const server = await stubServer(async (req, res) => {
+      inFlight.now += 1;
+      inFlight.max = Math.max(inFlight.max, inFlight.now);
+      const answer = await fetch(`${sandbox.url}${req.url}`, { headers: { authorization: req.headers.authorization ?? '' } });
+      res.writeHead(answer.status, { 'Content-Type': 'application/json', 'X-Total-Count': answer.headers.get('x-total-count') ?? '' }).end(await answer.text());
+      inFlight.now -= 1;
+    });
+    try {
+      const { tokenUrl, ...rest } = sandbox.credentials.oneroster12;
+      const settings: ProviderSettings = { provider: 'oneroster', version: '1.2', auth: 'oauth2', ...rest, tokenUrl, baseUrl: `${server.url}${new URL(rest.baseUrl).pathname}` };
+      const three = providerDeps({ http: { pageSize: 100, concurrency: 3, retryBaseMs: 1, retryMaxMs: 10, timeoutMs: 2000 } });
+      expect(await userIds(createProviderConnection(settings, three))).toEqual(truth12());
+      expect(inFlight.max).toBe(3);
+    } finally {
+      server.close();
+    }
+  });
+
+  it('caps Infinite Campus at its published 5 concurrent requests, whatever is configured', () => {
+    const http = providerDeps({ http: { concurrency: 12 } }).options.http;
+    expect(pagingLimits('infinitecampus', http).concurrency).toBe(5);
+    expect(pagingLimits('oneroster', http).concurrency).toBe(12);
+  });
+
+  it('tells the pager of every 429 and 503 as it arrives, with its Retry-After', async () => {
+    const refusals: Array<number | null> = [];
+    let calls = 0;
+    const server = await stubServer((_req, res) => {
+      calls += 1;
+      if (calls === 1) return res.writeHead(429, { 'Retry-After': '0' }).end();
+      if (calls === 2) return res.writeHead(503).end();
+      res.writeHead(200, { 'Content-Type': 'application/json' }).end('{}');
+    });
+    try {
+      const client = createHttpClient({ http: deps.options.http, network: deps.options.network, logger: deps.logger });
+      await client.send({ method: 'GET', url: `${server.url}/x`, onRefused: (ms) => refusals.push(ms) });
+      expect(refusals).toEqual([0, null]);
     } finally {
       server.close();
     }

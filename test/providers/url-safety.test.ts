@@ -36,7 +36,7 @@ describe('provider URL rules', () => {
 });
 
 describe('backoff', () => {
-  const http = { timeoutMs: 1000, maxRetries: 5, retryBaseMs: 100, retryMaxMs: 1000, pageSize: 10, maxPages: 10 };
+  const http = { timeoutMs: 1000, maxRetries: 5, retryBaseMs: 100, retryMaxMs: 1000, pageSize: 10, maxPages: 10, concurrency: 1 };
   it('uses full jitter under a doubling, capped ceiling', () => {
     expect(backoffMs(0, null, http, () => 0.999)).toBe(99);
     expect(backoffMs(3, null, http, () => 0.5)).toBe(400);

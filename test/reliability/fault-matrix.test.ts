@@ -79,25 +79,32 @@ const SCENARIOS: FaultScenario[] = [
 /** The providers of the matrix: a generic OneRoster on 1.1 (OAuth1) and 1.2 (OAuth2), Infinite Campus, and ClassLink's proxy. */
 const PROVIDERS: ProviderName[] = ['oneroster11', 'oneroster12', 'infinitecampus', 'classlink'];
 
-/** Every applicable provider × scenario pair: the table the matrix runs. */
-export const FAULT_MATRIX = PROVIDERS.flatMap((provider) =>
-  SCENARIOS.filter((s) => !s.oauth2Only || USES_OAUTH2_TOKENS[provider]).map((scenario) => ({
-    provider,
-    scenario,
-    title: `${PROVIDER_LABELS[provider]} × ${scenario.name} → ${scenario.outcome}`,
-  })),
+/** Page requests in flight: serial, and the default concurrency (every guarantee must hold for both). */
+const CONCURRENCIES = [1, 4] as const;
+
+/** Every applicable provider × scenario pair, at each concurrency: the table the matrix runs. */
+export const FAULT_MATRIX = CONCURRENCIES.flatMap((concurrency) =>
+  PROVIDERS.flatMap((provider) =>
+    SCENARIOS.filter((s) => !s.oauth2Only || USES_OAUTH2_TOKENS[provider]).map((scenario) => ({
+      provider,
+      scenario,
+      concurrency,
+      title: `${PROVIDER_LABELS[provider]} × ${scenario.name} × concurrency ${concurrency} → ${scenario.outcome}`,
+    })),
+  ),
 );
 
 describeEachDatabase('fault matrix: provider × fault', (db) => {
   it('has a case for every provider and fault (the README counts them)', () => {
-    expect(FAULT_MATRIX).toHaveLength(PROVIDERS.length * SCENARIOS.length - PROVIDERS.filter((p) => !USES_OAUTH2_TOKENS[p]).length);
+    const perConcurrency = PROVIDERS.length * SCENARIOS.length - PROVIDERS.filter((p) => !USES_OAUTH2_TOKENS[p]).length;
+    expect(FAULT_MATRIX).toHaveLength(CONCURRENCIES.length * perConcurrency);
   });
 
-  it.each(FAULT_MATRIX)('$title', async ({ provider, scenario }) => {
+  it.each(FAULT_MATRIX)('$title', async ({ provider, scenario, concurrency }) => {
     const sandbox: Sandbox = await startSmallDistrict(scenario.sandbox);
     let host: TestHost | undefined;
     try {
-      host = await createReliabilityHost(db(), sandbox, { http: { ...RELIABILITY_HTTP, ...scenario.http } });
+      host = await createReliabilityHost(db(), sandbox, { http: { ...RELIABILITY_HTTP, concurrency, ...scenario.http } });
       await resetDatabase(db().sequelize);
       await saveConfig(host, providerInput(sandbox, provider));
 

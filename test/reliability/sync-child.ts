@@ -101,6 +101,8 @@ async function main(): Promise<void> {
     );
     say({ event: 'starts', results: await Promise.all(attempts) });
   }
+  // A server keeps serving until the runs it won have ended: close() would abort them (SIGTERM).
+  await oneroster.sync.whenIdle();
   await oneroster.close();
   await sequelize.close();
 }

@@ -15,6 +15,20 @@ describe('the synthetic district', () => {
     expect(district({ seed: 7 }).schools()).toEqual(district({ seed: 7 }).schools());
   });
 
+  it('can send 36-character UUID sourcedIds that still sort in generation order and are found again', () => {
+    const d = district({ idStyle: 'uuid', students: 50 });
+    const ids = [...d.people()].map((p) => p.sourcedId);
+    expect(ids.every((id) => /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/.test(id))).toBe(true);
+    expect([...ids].sort()).toEqual(ids);
+    expect(d.person(ids[7]!)?.sourcedId).toBe(ids[7]);
+    d.addPerson({ role: 'student' }, { position: 'first' });
+    const first = [...d.people()][0]!.sourcedId;
+    expect(first < ids[0]!).toBe(true);
+    d.switchToNewIds();
+    expect(d.person(ids[7]!)).toBeUndefined();
+    expect([...d.people()].some((p) => p.sourcedId === ids[7])).toBe(false);
+  });
+
   it('holds the quirks real feeds have', () => {
     const d = district({});
     const people = [...d.people()];

@@ -5,6 +5,7 @@ import { resolveOptions, type OneRosterOptions } from '../../server/options';
 import { createAutomationService, type AutomationService } from '../../server/schedule/automation-service';
 import { createScheduler, type Scheduler, type SchedulerTuning } from '../../server/schedule/scheduler';
 import { automationTables } from '../../migrations/0004-automation-tables';
+import { addClaimExpiry } from '../../migrations/0006b-stop-and-heal';
 import { createMemoryLogger, TEST_ENCRYPTION_KEY } from '../helpers/app';
 import { createFakeSync, type FakeSync } from './fake-sync';
 
@@ -47,6 +48,7 @@ export function createSchedulerHarness(
 /** Creates this work's tables only, so these suites do not depend on the other migrations. */
 export async function createAutomationTables(sequelize: Sequelize): Promise<void> {
   await automationTables.up({ queryInterface: sequelize.getQueryInterface(), sequelize });
+  await addClaimExpiry(sequelize.getQueryInterface());
 }
 
 /** Empties settings and claims between tests. */

@@ -67,7 +67,7 @@ describe('createOneRoster options', () => {
   });
 
   it('accepts a base64 key and gives a handle with a router and migrate()', () => {
-    const handle = createOneRoster({ sequelize, encryptionKey: Buffer.alloc(32, 7).toString('base64') });
+    const handle = createOneRoster({ sequelize, encryptionKey: Buffer.from(TEST_ENCRYPTION_KEY, 'hex').toString('base64') });
     expect(typeof handle.router).toBe('function');
     expect(typeof handle.migrate).toBe('function');
   });

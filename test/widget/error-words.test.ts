@@ -17,7 +17,7 @@ function sources(dir: string): string[] {
  */
 function serverErrorCodes(): string[] {
   const codes = new Set<string>();
-  const patterns = [/OneRosterError\(\s*\d{3},\s*'([a-z_]+)'/g, /ProviderError\(\s*'([a-z_]+)'/g, /errorCode: '([a-z_]+)'/g, /return \{ code: '([a-z_]+)', message/g];
+  const patterns = [/OneRosterError\(\s*\d{3},\s*'([a-z_]+)'/g, /ProviderError\(\s*'([a-z_]+)'/g, /errorCode: '([a-z_]+)'/g, /return \{ code: '([a-z_]+)', message/g, /\{ status: '(?:failed|cancelled)', code: '([a-z_]+)'/g];
   for (const file of sources(path.resolve(__dirname, '../../server'))) {
     const text = readFileSync(file, 'utf8');
     for (const pattern of patterns) for (const match of text.matchAll(pattern)) codes.add(match[1]!);

@@ -41,10 +41,15 @@ export const configRoutes: Route[] = [
   {
     method: 'delete',
     path: '/config',
-    summary: 'Disables OneRoster (manual roster management returns); keeps data and history (409 while a sync runs)',
+    summary: 'Disables OneRoster (manual roster management returns); keeps data and history; a running sync is stopped',
     async handler({ services, user }) {
-      // A run already pulling would go on writing the roster after the host took it back.
-      await services.sync.whileNoSyncRuns(() => services.config.disable(user!));
+      await services.sync.whileNoSyncRuns(() => services.config.disable(user!), async () => {
+        // A run already pulling would go on writing the roster after the host took it back: turn
+        // OneRoster off and stop that run (every start checks the switch under the lease, so no
+        // new run can begin after this).
+        await services.config.disable(user!);
+        await services.sync.stopForDisable();
+      });
       const [config, status] = await Promise.all([services.config.view(), services.sync.status()]);
       const view: ConfigView = { ...config, ...status };
       return { status: 200, body: view };

@@ -82,7 +82,7 @@ export const syncRoutes: Route[] = [
   {
     method: 'post',
     path: '/runs/:id/cancel',
-    summary: 'Discards a held run',
+    summary: 'Discards a held or queued run, or stops a running one at its next page or batch (it ends cancelled)',
     async handler({ services, params, body, user }) {
       validate(emptySchema, body);
       const response: RunResponse = { run: await services.sync.cancel(runId(params), user!) };

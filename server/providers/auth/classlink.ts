@@ -92,10 +92,19 @@ export async function fetchRosterServerCredentials(
  */
 export function createClassLinkBearerAuth(initial: ClassLinkTenant, lookUpAgain: () => Promise<ClassLinkTenant>): RequestAuth & { current(): ClassLinkTenant } {
   let tenant = initial;
+  /** Whether a bearer of this district has been accepted for data. */
+  let worked = false;
   return {
     current: () => tenant,
     async headers() {
       return { Authorization: `Bearer ${tenant.bearer}` };
+    },
+    accepted() {
+      worked = true;
+    },
+    refusal(sent) {
+      if (sent.Authorization !== `Bearer ${tenant.bearer}`) return 'stale';
+      return worked ? 'expired' : 'refused';
     },
     async renew() {
       const fresh = await lookUpAgain();

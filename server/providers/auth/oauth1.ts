@@ -27,5 +27,8 @@ export function createOAuth1Auth(credentials: OAuth1Credentials): RequestAuth {
     },
     // A signature has nothing to refresh: a 401 means the key or secret is wrong.
     renew: async () => false,
+    // Each request is signed afresh: nothing is shared that another request could replace.
+    accepted: () => {},
+    refusal: () => 'refused',
   };
 }

@@ -45,6 +45,8 @@ export interface OAuth2Auth extends RequestAuth {
  */
 export function createOAuth2Auth(settings: OAuth2Settings, http: HttpClient, clock: Clock): OAuth2Auth {
   let cached: { value: string; refreshAt: number | null } | null = null;
+  /** Whether a token of these credentials has been accepted for data. */
+  let worked = false;
   let pending: Promise<string> | null = null;
   let useBody = false;
 
@@ -118,6 +120,13 @@ export function createOAuth2Auth(settings: OAuth2Settings, http: HttpClient, clo
     token,
     async headers() {
       return { Authorization: `Bearer ${await token()}` };
+    },
+    accepted() {
+      worked = true;
+    },
+    refusal(sent) {
+      if (!cached || sent.Authorization !== `Bearer ${cached.value}`) return 'stale';
+      return worked ? 'expired' : 'refused';
     },
     async renew() {
       cached = null;
