@@ -2,7 +2,7 @@ import { QueryTypes, Transaction, type Sequelize } from 'sequelize';
 import { SandboxDistrict } from '../examples/oneroster-sandbox/district';
 import { resolveSandboxOptions } from '../examples/oneroster-sandbox/options';
 import type { SandboxPerson } from '../examples/oneroster-sandbox/types';
-import { DEFAULT_STAFF_ROLES } from '../server/options';
+import { DEFAULT_NATURAL_KEY, DEFAULT_STAFF_ROLES } from '../server/options';
 import type { NormalizedPerson } from '../server/providers/types';
 import { classifyPerson } from '../server/sync/classify-person';
 import type { PersonKind } from '../server/store/roster-store';
@@ -35,6 +35,8 @@ export async function prepareRosterRows(sequelize: Sequelize, users: number, idS
     kinds: new Set<PersonKind>(['students', 'staff']),
     staffRoles: new Set(DEFAULT_STAFF_ROLES),
     buildingsBySchool: new Map(buildings.filter((b) => b.sis_id !== null).map((b) => [b.sis_id!, Number(b.id)])),
+    naturalKey: DEFAULT_NATURAL_KEY,
+    gradeMatrix: new Map<string, string>(),
   };
   const at = new Date();
   const tables: Record<PersonKind, PreparedTable> = {
@@ -48,7 +50,7 @@ export async function prepareRosterRows(sequelize: Sequelize, users: number, idS
     const extra = result.kind === 'students' ? f.grade : f.role;
     tables[result.kind].rows.push([
       f.sourcedId, f.firstName, f.middleName, f.lastName, f.preferredFirstName, f.email, f.username, f.number, extra,
-      f.buildingId, f.enabled, f.hash, true, null, at, at, at,
+      f.buildingId, f.enabled, f.naturalKey, f.hash, true, null, at, at, at,
     ]);
   }
   return [tables.students, tables.staff];
@@ -57,7 +59,7 @@ export async function prepareRosterRows(sequelize: Sequelize, users: number, idS
 function columnsOf(kind: PersonKind): string[] {
   return [
     'sourced_id', 'first_name', 'middle_name', 'last_name', 'preferred_first_name', 'email', 'username',
-    NUMBER_COLUMN[kind], kind === 'students' ? 'grade' : 'role', 'building_id', 'enabled', 'sync_hash', 'active',
+    NUMBER_COLUMN[kind], kind === 'students' ? 'grade' : 'role', 'building_id', 'enabled', 'natural_key', 'sync_hash', 'active',
     'deactivated_at', 'last_synced_at', 'updated_at', 'created_at',
   ];
 }
@@ -80,6 +82,9 @@ function toNormalized(person: SandboxPerson): NormalizedPerson {
     username: person.username,
     grades: person.grades,
     legacySourcedIds: person.legacySourcedId ? [person.legacySourcedId] : [],
+    userIds: {},
+    primaryRole: true,
+    roleBeginDate: null,
   };
 }
 

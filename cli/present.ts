@@ -1,6 +1,6 @@
 import type { ConfigView, KindCounts, RunSummary, RunView, TestResult } from '../server/http/contract';
 
-const COUNT_NAMES: Array<keyof KindCounts> = ['created', 'updated', 'unchanged', 'linked', 'reactivated', 'deactivated', 'disabled', 'skipped'];
+const COUNT_NAMES: Array<keyof KindCounts> = ['created', 'updated', 'unchanged', 'linked', 'rekeyed', 'merged', 'reactivated', 'deactivated', 'disabled', 'skipped'];
 
 /** The end of a sync, in lines: status, timing, counts per kind, what was left out, why it failed or was held. */
 export function presentRunSummary(run: RunView): string[] {

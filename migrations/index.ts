@@ -9,9 +9,15 @@ import { automationTables } from './0004-automation-tables';
 import { ownRosterTableNames } from './0005-own-roster-table-names';
 import { utf8mb4Tables } from './0006-utf8mb4';
 import { stopAndHeal } from './0006b-stop-and-heal';
+import { personIdentity } from './0007-person-identity';
+import { districtSettings } from './0007b-district-settings';
+import { runTimesMs } from './0007c-run-times-ms';
 import { consoleColumns } from './0008-console-columns';
 
-/** Every migration, in order. An explicit list (no glob) so bundlers and reviewers see them all. */
+/**
+ * Every migration, in order. An explicit list (no glob) so bundlers and reviewers see them all.
+ * `0007c` comes after `0008` on purpose: it gives 0008's `decided_at` milliseconds too.
+ */
 export const migrations: readonly Migration[] = [
   rosterTables,
   configTables,
@@ -20,7 +26,10 @@ export const migrations: readonly Migration[] = [
   ownRosterTableNames,
   utf8mb4Tables,
   stopAndHeal,
+  personIdentity,
+  districtSettings,
   consoleColumns,
+  runTimesMs,
 ];
 
 /** The table where applied migrations are recorded, apart from the host's own migration table. */

@@ -2,7 +2,7 @@
 export { createOneRoster } from './create-oneroster';
 export type { OneRoster } from './create-oneroster';
 export type { OneRosterOptions, OneRosterUser, Clock } from './options';
-export { DEFAULT_STAFF_ROLES } from './options';
+export { DEFAULT_NATURAL_KEY, DEFAULT_STAFF_ROLES } from './options';
 export type { Logger } from './logger';
 export { OneRosterError } from './errors';
 export type { ErrorBody } from './errors';
@@ -14,6 +14,7 @@ export type {
   BuildingChanges,
   BuildingSisAssignment,
   StoredPerson,
+  KeyedPerson,
   ActivePerson,
   PersonFields,
   PersonChanges,

@@ -121,6 +121,21 @@ export interface OneRosterOptions {
   };
   /** OneRoster roles imported as staff. Defaults to teacher, aide, administrator roles, counselor, principal, proctor. */
   staffRoles?: string[];
+  /**
+   * How records of one person are recognised when their sourcedIds differ (Ed-Fi sends one record
+   * per school enrolment, Infinite Campus 1.1 one per role; a transfer gives a new sourcedId): an
+   * ordered list of sources, the first one a record has being its natural key. `identifier` is the
+   * OneRoster `identifier`; `userIds:<type>` a `userIds` entry of that type (Ed-Fi's
+   * `metadata.edfi.naturalKey` entries count as `userIds`). An empty list turns matching by natural
+   * key off. Defaults to `['userIds:studentUniqueId', 'userIds:staffUniqueId', 'identifier']`.
+   */
+  naturalKey?: string[];
+  /**
+   * How far before the last run's start a delta pull reaches back, in ms: a safety overlap for clock
+   * skew between this server and the provider (a record stamped by a clock running behind is still
+   * caught; records seen twice are simply unchanged). Defaults to 600000 (10 minutes).
+   */
+  deltaOverlapMs?: number;
   /** Default IANA timezone of the daily automation. Defaults to `UTC`. */
   timezone?: string;
   /** How long a sync lease lives without a heartbeat, in ms. Defaults to 60000. */
@@ -178,6 +193,9 @@ export const DEFAULT_STAFF_ROLES = [
   'proctor',
 ];
 
+/** The natural key rule unless the host says otherwise: the SIS's unique id, else the OneRoster identifier. */
+export const DEFAULT_NATURAL_KEY = ['userIds:studentUniqueId', 'userIds:staffUniqueId', 'identifier'];
+
 const fn = Joi.function();
 
 const optionsSchema = Joi.object<OneRosterOptions>({
@@ -222,6 +240,9 @@ const optionsSchema = Joi.object<OneRosterOptions>({
     minDeactivations: Joi.number().integer().min(0).default(25),
   }).default(),
   staffRoles: Joi.array().items(Joi.string()).min(1).default(DEFAULT_STAFF_ROLES),
+  naturalKey: Joi.array()
+    .items(Joi.string().pattern(/^(identifier|userIds:[^\s]+)$/).message('entries must be "identifier" or "userIds:<type>"'))
+    .default(DEFAULT_NATURAL_KEY),
   timezone: Joi.string()
     .default('UTC')
     .custom((value: string) => {
@@ -229,6 +250,7 @@ const optionsSchema = Joi.object<OneRosterOptions>({
       return value;
     }),
   leaseTtlMs: Joi.number().integer().min(1000).default(60_000),
+  deltaOverlapMs: Joi.number().integer().min(0).default(10 * 60_000),
   missedRunWindowMs: Joi.number().integer().min(0).default(6 * 60 * 60 * 1000),
   maxRunIssues: Joi.number().integer().min(0).default(1000),
   onRunFinished: fn,

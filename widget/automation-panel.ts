@@ -3,12 +3,14 @@ import { property, state } from 'lit/decorators.js';
 import type { AutomationSettings, AutomationView, ScheduledRunOutcome } from '../server/http/contract';
 import type { ApiClient } from './api-client';
 import { defineOnce } from './define';
+import './grade-matrix-editor';
 import { timezoneChoices } from './timezones';
 import { formatDateTime } from './format';
 import { describeCode, describeError, fieldErrors } from './messages';
 import { PanelElement } from './panel-element';
 
-type Draft = AutomationSettings;
+/** The grade matrix has its own editor and Save (see `grade-matrix-editor.ts`). */
+type Draft = Omit<AutomationSettings, 'gradeMatrix' | 'orgBuildings'>;
 
 /** How a daily run ended, in words. */
 const SCHEDULED_OUTCOMES: Record<ScheduledRunOutcome, string> = {
@@ -59,6 +61,7 @@ export class OneRosterAutomationPanel extends PanelElement {
     this.draft = {
       studentImport: view.studentImport, staffImport: view.staffImport, dailyTime: view.dailyTime, timezone: view.timezone,
       fullSyncEvery: view.fullSyncEvery, paused: view.paused, deactivateMissing: view.deactivateMissing,
+      districtOffices: view.districtOffices ?? true,
     };
   }
 
@@ -151,6 +154,8 @@ export class OneRosterAutomationPanel extends PanelElement {
         </div>
         ${this.checkbox('deactivateMissing', 'Deactivate people missing from a full sync',
           'A safeguard holds any run that would deactivate an unusual number of people until you approve it.')}
+        ${this.checkbox('districtOffices', 'Import district-level people into a District Office building',
+          'People whose primary org is the district (superintendent\'s office, IT staff) get a District Office building from the building sync instead of being skipped.')}
         ${this.checkbox('paused', 'Pause daily automation', 'For example over the summer. Manual syncs still work.')}
         <p><strong>Next run:</strong> ${this.nextRunText()}</p>
         ${this.renderLastScheduledRun()}
@@ -162,6 +167,7 @@ export class OneRosterAutomationPanel extends PanelElement {
         ${this.errorText ? html`<div id="or-automation-error" class="alert" role="alert" tabindex="-1">${this.errorText}</div>` : nothing}
         <div role="status" aria-live="polite">${this.savedText ? html`<p id="or-automation-saved" class="success" tabindex="-1">${this.savedText}</p>` : nothing}</div>
       </section>
+      <oneroster-grade-matrix .client=${this.client} .matrix=${this.view.gradeMatrix ?? {}}></oneroster-grade-matrix>
     `;
   }
 
@@ -182,7 +188,7 @@ export class OneRosterAutomationPanel extends PanelElement {
       last.error ? html`. ${describeCode(last.error.code)}` : nothing}</p>`;
   }
 
-  private checkbox(key: 'studentImport' | 'staffImport' | 'paused' | 'deactivateMissing', label: string, hint: string) {
+  private checkbox(key: 'studentImport' | 'staffImport' | 'paused' | 'deactivateMissing' | 'districtOffices', label: string, hint: string) {
     const id = `or-${key}`;
     return html`<div class="check">
       <input id=${id} type="checkbox" .checked=${!!this.draft?.[key]} aria-describedby="${id}-hint"

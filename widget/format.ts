@@ -45,6 +45,8 @@ export const COUNT_COLUMNS: Array<{ key: keyof KindCounts; label: string }> = [
   { key: 'updated', label: 'Updated' },
   { key: 'unchanged', label: 'Unchanged' },
   { key: 'linked', label: 'Linked' },
+  { key: 'rekeyed', label: 'Re-keyed' },
+  { key: 'merged', label: 'Merged' },
   { key: 'reactivated', label: 'Reactivated' },
   { key: 'deactivated', label: 'Deactivated' },
   { key: 'disabled', label: 'Disabled' },
@@ -53,7 +55,7 @@ export const COUNT_COLUMNS: Array<{ key: keyof KindCounts; label: string }> = [
 
 /** Sums each count over the kinds a run touched. */
 export function totalCounts(kinds: Partial<Record<RecordKind, KindCounts>>): KindCounts {
-  const total: KindCounts = { created: 0, updated: 0, unchanged: 0, linked: 0, reactivated: 0, deactivated: 0, disabled: 0, skipped: 0 };
+  const total: KindCounts = { created: 0, updated: 0, unchanged: 0, linked: 0, rekeyed: 0, merged: 0, reactivated: 0, deactivated: 0, disabled: 0, skipped: 0 };
   for (const counts of Object.values(kinds)) {
     if (!counts) continue;
     for (const { key } of COUNT_COLUMNS) total[key] += Number(counts[key]) || 0;

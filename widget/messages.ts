@@ -17,6 +17,8 @@ const CONNECTION_ERRORS: Record<ConnectionErrorCode, string> = {
   incomplete_pull: 'The provider stopped sending data part-way, so nothing was changed based on it.',
   url_not_allowed: 'This address is not allowed: use an https address of the provider on the public internet.',
   missing_api_key: 'ClassLink cannot be used yet: the Manage1to1 ClassLink API key is not set up on this server.',
+  scope_refused: 'The provider does not grant these credentials the roster scope they asked for.',
+  no_schools: 'The credentials work, but they see no schools, so there is nothing to sync.',
 };
 
 /** Words for the API's own error codes (HTTP answers), beyond the connection codes above. */

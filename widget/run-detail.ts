@@ -7,7 +7,7 @@ import { defineOnce } from './define';
 import { formatDateTime, formatDuration, formatNumber, presentKinds, RECORD_KIND_LABELS, RUN_KIND_LABELS } from './format';
 import { describeCode, describeError, PHASE_LABELS, TRIGGER_LABELS } from './messages';
 import { PanelElement } from './panel-element';
-import { countsTable, issuesList, leftOut, statusBadge } from './run-views';
+import { countsTable, issuesList, leftOut, reconciliationList, statusBadge } from './run-views';
 import { likelyCauses, typeToApprove } from './held-plan';
 import { ENDED, watchRun } from './watch-run';
 
@@ -152,6 +152,7 @@ export class OneRosterRunDetail extends PanelElement {
         <div role="status" aria-live="polite">${this.doneText ? html`<p id="or-run-done" class="success" tabindex="-1">${this.doneText}</p>` : nothing}</div>
         ${run.status === 'held' && run.plan ? this.renderPlan(run.plan) : nothing}
         ${countsTable(run.counts?.kinds ?? {}, 'What the run did')}
+        ${reconciliationList(run)}
         ${leftOut(run)}
         ${issuesList(run)}
         ${run.issueCount ? html`<p><a class="button link" part="button" href=${this.client.issuesCsvUrl(run.id)} download>Download the problems as CSV</a></p>` : nothing}

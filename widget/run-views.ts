@@ -25,7 +25,8 @@ export function summaryTiles(kinds: Partial<Record<RecordKind, KindCounts>>): Te
 export function countsTable(kinds: Partial<Record<RecordKind, KindCounts>>, caption: string): TemplateResult | typeof nothing {
   const present = presentKinds(kinds);
   if (!present.length) return nothing;
-  return html`<div class="table-wrap"><table>
+  // Ten count columns can overflow a narrow panel: the scrolling wrapper must be reachable by keyboard.
+  return html`<div class="table-wrap" tabindex="0" role="region" aria-label=${caption}><table>
     <caption>${caption}</caption>
     <thead><tr><th scope="col">Kind</th>${COUNT_COLUMNS.map((c) => html`<th scope="col" class="num">${c.label}</th>`)}</tr></thead>
     <tbody>
@@ -42,11 +43,18 @@ export function countsTable(kinds: Partial<Record<RecordKind, KindCounts>>, capt
 /** What a run left out and why: people of schools not in Manage1to1, ignored roles, unmatched buildings. */
 export function leftOut(run: Pick<RunView, 'counts'>): TemplateResult | typeof nothing {
   const bySchool = Object.entries(run.counts?.skippedBySchool ?? {});
+  // Runs since issue 15 name each org with the hint that fits; older runs only have the ids.
+  const orgs = run.counts?.skippedOrgs ?? [];
   const roles = Object.entries(run.counts?.ignoredRoles ?? {});
   const unmatched = run.counts?.unmatchedBuildings ?? [];
   if (!bySchool.length && !roles.length && !unmatched.length) return nothing;
   return html`
-    ${bySchool.length
+    ${orgs.length
+      ? html`<h4>Skipped: no building for their school or org</h4>
+          <ul class="plain">${orgs.map((org) => html`<li><strong>${org.name ?? org.sourcedId}</strong>
+            ${org.type || org.status ? html`(${[org.type, org.status].filter(Boolean).join(', ')})` : nothing}:
+            ${formatNumber(org.people)} ${org.people === 1 ? 'person' : 'people'}. <span class="hint">${org.hint}</span></li>`)}</ul>`
+      : bySchool.length
       ? html`<h4>Skipped: school not in Manage1to1</h4>
           <p class="hint">These people were not imported because their school is not a building here. Sync buildings, then sync users again.</p>
           <ul class="plain">${bySchool.map(([school, count]) => html`<li>School <code>${school}</code>: ${formatNumber(count)} ${count === 1 ? 'person' : 'people'}</li>`)}</ul>`
@@ -63,12 +71,35 @@ export function leftOut(run: Pick<RunView, 'counts'>): TemplateResult | typeof n
   `;
 }
 
-/** The per-record problems of a run, bounded as the server sent them. */
-export function issuesList(run: Pick<RunView, 'issues' | 'issueCount'>): TemplateResult {
+/** Bucket labels of the reconciliation, in the order they are listed. */
+const RECONCILED_BUCKETS = [
+  ['created', 'created'], ['updated', 'updated'], ['unchanged', 'unchanged'], ['linked', 'linked by number'],
+  ['rekeyed', 're-keyed'], ['merged', 'merged into the same person'], ['reactivated', 'reactivated'],
+  ['tobedeleted', 'marked tobedeleted'], ['ignoredRoles', 'parents, guardians and relatives'], ['notSynced', 'of a kind this run does not sync'],
+] as const;
+
+/** Where every pulled record went: the buckets add up to what the provider sent. */
+export function reconciliationList(run: Pick<RunView, 'counts'>): TemplateResult | typeof nothing {
+  const r = run.counts?.reconciliation;
+  if (!r) return nothing;
+  const skipped = Object.entries(r.skipped ?? {}).filter(([, n]) => n > 0);
+  return html`<h4>Every record pulled: ${formatNumber(r.pulled)}</h4>
+    <ul class="plain reconciliation">
+      ${RECONCILED_BUCKETS.filter(([key]) => r[key] > 0).map(([key, label]) => html`<li>${formatNumber(r[key])} ${label}</li>`)}
+      ${skipped.map(([reason, n]) => html`<li>${formatNumber(n)} skipped: <code>${reason}</code></li>`)}
+    </ul>`;
+}
+
+/** The per-record problems of a run: how many of each kind, then the samples the server kept. */
+export function issuesList(run: Pick<RunView, 'issues' | 'issueCount'> & Partial<Pick<RunView, 'counts'>>): TemplateResult {
   const issues = run.issues ?? [];
   if (!issues.length) return html`<p class="muted">No problems with single records.</p>`;
   const more = Math.max(0, (run.issueCount ?? issues.length) - issues.length);
-  return html`<div class="table-wrap"><table>
+  const byCode = Object.entries(run.counts?.issuesByCode ?? {}).sort((a, b) => b[1] - a[1]);
+  return html`${byCode.length
+      ? html`<ul class="plain issue-codes" aria-label="Problems by kind">${byCode.map(([code, n]) => html`<li><code>${code}</code>: ${formatNumber(n)}</li>`)}</ul>`
+      : nothing}
+    <div class="table-wrap"><table>
       <caption>Problems with single records (${formatNumber(run.issueCount ?? issues.length)})</caption>
       <thead><tr><th scope="col">Name</th><th scope="col">Number</th><th scope="col">School</th><th scope="col">Record</th><th scope="col">Problem</th></tr></thead>
       <tbody>${issues.map(
@@ -76,5 +107,5 @@ export function issuesList(run: Pick<RunView, 'issues' | 'issueCount'>): Templat
           <td><code>${issue.sourcedId ?? '—'}</code></td><td>${issue.message}</td></tr>`,
       )}</tbody>
     </table></div>
-    ${more ? html`<p class="hint">…and ${formatNumber(more)} more not listed here.</p>` : nothing}`;
+    ${more ? html`<p class="hint">…and ${formatNumber(more)} more not listed here (a few samples of each kind are kept).</p>` : nothing}`;
 }

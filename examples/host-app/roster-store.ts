@@ -95,6 +95,15 @@ export function createHostRosterStore(sequelize: Sequelize, models: HostModels):
       return rows.map((row) => stored(kind, row.get({ plain: true })));
     },
 
+    // The host's tables keep no natural key column: its student/staff number stands in, which is
+    // what the default natural key rule falls back to (Ed-Fi's identifier is its unique id too).
+    async findPeopleByNaturalKey(kind, keys) {
+      const rows = await people(kind).findAll({ where: { sourcedId: { [Op.ne]: null }, [numberOf(kind)]: keys } });
+      return rows
+        .map((row) => row.get({ plain: true }))
+        .map((row) => ({ ...stored(kind, row), naturalKey: stored(kind, row).number ?? '', firstName: row.firstName, lastName: row.lastName }));
+    },
+
     countActivePeople: (kind) => people(kind).count({ where: { active: true } }),
 
     async countActivePeopleByBuilding(buildingIds) {

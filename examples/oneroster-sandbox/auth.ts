@@ -69,7 +69,7 @@ export class SandboxAuth {
     this.oauth1.key = `sandbox-or11-${tag}`;
     this.oauth1.secret = seededHex(seed, 11, 32);
     const client = (name: string, salt: number, dialects: Dialect[]): OAuth2Client => ({ clientId: `sandbox-${name}-${tag}`, clientSecret: seededHex(seed, salt, 32), dialects });
-    for (const c of [client('or12', 12, ['v1p2']), client('or11-oauth2', 13, ['v1p1']), client('ic', 14, ['ic-v1p1', 'ic-v1p2'])]) {
+    for (const c of [client('or12', 12, ['v1p2']), client('or11-oauth2', 13, ['v1p1']), client('ic', 14, ['ic-v1p1', 'ic-v1p2']), client('edfi', 15, ['edfi'])]) {
       this.clients.set(c.clientId, c);
     }
     this.vendorApiKey = seededHex(seed, 40, 40);

@@ -5,7 +5,7 @@
 import { SandboxRole, SandboxVersion } from './types';
 
 /** One way of serving the district. */
-export type Dialect = 'v1p1' | 'v1p2' | 'ic-v1p1' | 'ic-v1p2' | 'classlink';
+export type Dialect = 'v1p1' | 'v1p2' | 'ic-v1p1' | 'ic-v1p2' | 'classlink' | 'edfi';
 
 /** What sets a dialect apart. */
 export interface DialectTraits {
@@ -19,15 +19,22 @@ export interface DialectTraits {
   studentsIncludeTeacherParents: boolean;
   /** ClassLink sends `x-count` (rows in this page). */
   sendsPageCount: boolean;
+  /**
+   * Ed-Fi's OneRoster API: one user record per enrolment (see `edfi.ts`), grades as Ed-Fi
+   * descriptors, `role: null` for unmapped staff classifications, no `X-Total-Count` or `Link`,
+   * and `limit` silently capped at 500.
+   */
+  edfi: boolean;
 }
 
 /** Traits per dialect. */
 export const DIALECTS: Record<Dialect, DialectTraits> = {
-  'v1p1': { version: '1.1', omitsToBeDeleted: false, enabledAsString: true, studentsIncludeTeacherParents: false, sendsPageCount: false },
-  'v1p2': { version: '1.2', omitsToBeDeleted: false, enabledAsString: false, studentsIncludeTeacherParents: false, sendsPageCount: false },
-  'ic-v1p1': { version: '1.1', omitsToBeDeleted: true, enabledAsString: true, studentsIncludeTeacherParents: false, sendsPageCount: false },
-  'ic-v1p2': { version: '1.2', omitsToBeDeleted: true, enabledAsString: false, studentsIncludeTeacherParents: false, sendsPageCount: false },
-  'classlink': { version: '1.1', omitsToBeDeleted: false, enabledAsString: true, studentsIncludeTeacherParents: true, sendsPageCount: true },
+  'v1p1': { version: '1.1', omitsToBeDeleted: false, enabledAsString: true, studentsIncludeTeacherParents: false, sendsPageCount: false, edfi: false },
+  'v1p2': { version: '1.2', omitsToBeDeleted: false, enabledAsString: false, studentsIncludeTeacherParents: false, sendsPageCount: false, edfi: false },
+  'ic-v1p1': { version: '1.1', omitsToBeDeleted: true, enabledAsString: true, studentsIncludeTeacherParents: false, sendsPageCount: false, edfi: false },
+  'ic-v1p2': { version: '1.2', omitsToBeDeleted: true, enabledAsString: false, studentsIncludeTeacherParents: false, sendsPageCount: false, edfi: false },
+  'classlink': { version: '1.1', omitsToBeDeleted: false, enabledAsString: true, studentsIncludeTeacherParents: true, sendsPageCount: true, edfi: false },
+  'edfi': { version: '1.2', omitsToBeDeleted: false, enabledAsString: false, studentsIncludeTeacherParents: false, sendsPageCount: false, edfi: true },
 };
 
 /** 1.2 roles that 1.1 lacks, and what 1.1 calls them. */

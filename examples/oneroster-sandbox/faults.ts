@@ -49,6 +49,10 @@ export type SandboxFault = FaultScope & (
   | { kind: 'shiftingData' }
   /** `X-Total-Count` is the real total plus `delta` (negative: lower than the rows). */
   | { kind: 'wrongTotalCount'; delta: number }
+  /** The token endpoint refuses with an RFC 6749 error body (`invalid_scope`, `invalid_client`, …), HTTP 400 unless told. */
+  | { kind: 'tokenError'; error: string; description?: string; status?: 400 | 401 }
+  /** A redirect (302 unless told) to the same path under `/moved`, as a mistyped or outdated URL gets. */
+  | { kind: 'redirect'; status?: 301 | 302 | 307 | 308 }
 );
 
 /** Every fault kind. */
@@ -162,7 +166,8 @@ function validateFault(fault: SandboxFault): void {
     case 'tokenExpiresMidPull':
     case 'revoked': whole(fault.afterRequests, 'afterRequests', 0); if (fault.afterRequests === undefined) throw new TypeError(`fault ${fault.kind}: afterRequests is required`); break;
     case 'wrongTotalCount': if (!Number.isInteger(fault.delta)) throw new TypeError('fault wrongTotalCount: delta must be an integer'); break;
-    case 'hang': case 'truncatedBody': case 'missingEnvelope': case 'bareArray': case 'nextOnLastPage': case 'emptyFeed': case 'shiftingData': break;
+    case 'tokenError': if (typeof fault.error !== 'string' || !fault.error) throw new TypeError('fault tokenError: error is required'); break;
+    case 'hang': case 'truncatedBody': case 'missingEnvelope': case 'bareArray': case 'nextOnLastPage': case 'emptyFeed': case 'shiftingData': case 'redirect': break;
     default: throw new TypeError(`unknown fault kind ${(fault as { kind: string }).kind}`);
   }
 }

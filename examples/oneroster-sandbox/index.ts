@@ -7,6 +7,7 @@
 import { SandboxAuth } from './auth';
 import { SandboxDistrict } from './district';
 import { SandboxFaults } from './faults';
+import { EdfiUsers } from './edfi';
 import { Listings } from './listing';
 import { ResolvedSandboxOptions, SandboxOptions, resolveSandboxOptions } from './options';
 import { CLASSLINK_ROOT_SUFFIX, IC_TOKEN_PATH, ROOT_PATHS, SandboxState, TOKEN_PATH, createSandboxServer } from './server';
@@ -83,6 +84,8 @@ export interface SandboxCredentials {
   infinitecampus: SandboxInfiniteCampusCredentials;
   /** ClassLink proxy imitation. */
   classlink: SandboxClassLinkCredentials;
+  /** Ed-Fi's OneRoster 1.2 API (per-enrolment records, descriptor grades, no counts, 500 cap): OAuth2 on `{url}/edfi/...`. */
+  edfi: SandboxOAuth2Credentials;
 }
 
 /** A running sandbox. */
@@ -118,6 +121,7 @@ export async function startSandbox(options?: SandboxOptions): Promise<Sandbox> {
     faults: new SandboxFaults(),
     auth,
     listings: new Listings(district, new UserIndex(district), resolved.maxPageSize),
+    edfi: new EdfiUsers(district),
     stats: { requests: 0, byStatus: {} },
     url: '',
   };
@@ -133,7 +137,7 @@ export async function startSandbox(options?: SandboxOptions): Promise<Sandbox> {
   const url = `http://127.0.0.1:${address.port}`;
   state.url = url;
 
-  const oauth2 = (dialect: 'v1p1' | 'v1p2'): SandboxOAuth2Credentials => {
+  const oauth2 = (dialect: 'v1p1' | 'v1p2' | 'edfi'): SandboxOAuth2Credentials => {
     const client = auth.clientFor(dialect);
     return { baseUrl: `${url}${ROOT_PATHS[dialect]}`, tokenUrl: `${url}${TOKEN_PATH}`, clientId: client.clientId, clientSecret: client.clientSecret };
   };
@@ -143,6 +147,7 @@ export async function startSandbox(options?: SandboxOptions): Promise<Sandbox> {
     oneroster11: { baseUrl: `${url}${ROOT_PATHS.v1p1}`, clientId: auth.oauth1.key, clientSecret: auth.oauth1.secret },
     oneroster12: oauth2('v1p2'),
     oneroster11oauth2: oauth2('v1p1'),
+    edfi: oauth2('edfi'),
     infinitecampus: {
       baseUrl: `${url}${ROOT_PATHS['ic-v1p2']}`,
       baseUrl11: `${url}${ROOT_PATHS['ic-v1p1']}`,

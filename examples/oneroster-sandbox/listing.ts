@@ -12,9 +12,9 @@ import { ListQuery, excludesDate, matchesFilter, parseListQuery, selectFields, s
 import { SandboxOrg } from './types';
 import { UserFeed, UserIndex, UserRow, rowsInFeed } from './user-index';
 
-/** A page of records and the total the feed holds. */
+/** A page of records and the total the feed holds (null: the dialect does not say). */
 export interface ListResult {
-  total: number;
+  total: number | null;
   records: Array<Record<string, unknown>>;
 }
 

@@ -6,6 +6,7 @@
 import http from 'node:http';
 import { SandboxAuth } from './auth';
 import { DIALECTS, Dialect } from './dialects';
+import { EDFI_PAGE_CAP, EdfiUsers } from './edfi';
 import { SandboxDistrict } from './district';
 import { CodeMinor, codeMinorFor, errorBody } from './errors';
 import { SandboxFaults } from './faults';
@@ -25,6 +26,8 @@ export interface SandboxState {
   faults: SandboxFaults;
   auth: SandboxAuth;
   listings: Listings;
+  /** The Ed-Fi dialect's per-enrolment user records. */
+  edfi: EdfiUsers;
   stats: { requests: number; byStatus: Record<number, number> };
   /** Base URL once listening, e.g. http://127.0.0.1:41234. */
   url: string;
@@ -36,6 +39,7 @@ export const ROOT_PATHS: Record<Exclude<Dialect, 'classlink'>, string> = {
   'v1p2': '/ims/oneroster/rostering/v1p2',
   'ic-v1p2': '/campus/api/oneroster/v1p2/sandbox/ims/oneroster/rostering/v1p2',
   'ic-v1p1': '/campus/api/oneroster/v1p1/sandbox/ims/oneroster/v1p1',
+  'edfi': '/edfi/ims/oneroster/rostering/v1p2',
 };
 
 /** The OAuth2 token endpoint for the plain roots. */
@@ -111,6 +115,13 @@ async function applyRequestFaults(state: SandboxState, incoming: Incoming, versi
     await new Promise((resolve) => setTimeout(resolve, slow.fault.delayMs));
     if (res.destroyed) return true;
   }
+  const redirect = faults.armed(['redirect'], rawPath)[0];
+  if (redirect) {
+    faults.markFired(redirect);
+    const status = redirect.fault.kind === 'redirect' ? (redirect.fault.status ?? 302) : 302;
+    res.writeHead(status, { Location: `${state.url}/moved${rawPath}`, 'Content-Length': '0' }).end();
+    return true;
+  }
   const failure = faults.armed(['rateLimit', 'serverError'], rawPath)[0];
   if (!failure) return false;
   faults.markFired(failure);
@@ -134,6 +145,12 @@ async function handleToken(state: SandboxState, incoming: Incoming): Promise<voi
     form = isJson ? new URLSearchParams(Object.entries(JSON.parse(text || '{}')).map(([k, v]) => [k, String(v)])) : new URLSearchParams(text);
   } catch {
     return sendJson(state, res, rawPath, 400, { error: 'invalid_request', error_description: 'unreadable body' });
+  }
+  const refusal = state.faults.armed(['tokenError'], rawPath)[0];
+  if (refusal && refusal.fault.kind === 'tokenError') {
+    state.faults.markFired(refusal);
+    const { error, description, status } = refusal.fault;
+    return sendJson(state, res, rawPath, status ?? 400, { error, ...(description ? { error_description: description } : {}) });
   }
   const answer = state.auth.issueToken(req.headers.authorization, form, state.faults.isRevoked());
   sendJson(state, res, rawPath, answer.status, answer.body, answer.headers);
@@ -250,10 +267,16 @@ function handleData(state: SandboxState, incoming: Incoming, route: DataRoute): 
     sendData(state, incoming, { [key]: record });
   };
 
+  const edfi = DIALECTS[route.dialect].edfi;
+  // Ed-Fi caps `limit` without saying so.
+  const capped = (query: ListQuery): ListQuery => (edfi ? { ...query, limit: Math.min(query.limit, EDFI_PAGE_CAP) } : query);
+  const listUsers = (feed: UserFeed, query: ListQuery) => (): ListResult =>
+    edfi ? { total: null, records: state.edfi.list(feed, query, context) } : listings.listUsers(feed, route.dialect, query, context);
+
   try {
     if (segments.length === 1 && (resource === 'orgs' || resource === 'schools')) {
       context.childrenOf = listings.childrenIndex();
-      const query = listings.parseOrgQuery(new URLSearchParams(rawQuery));
+      const query = capped(listings.parseOrgQuery(new URLSearchParams(rawQuery)));
       return sendList(state, incoming, route, query, 'orgs', () => listings.listOrgs(resource, route.dialect, query, context));
     }
     if (segments.length === 2 && (resource === 'orgs' || resource === 'schools')) {
@@ -263,14 +286,17 @@ function handleData(state: SandboxState, incoming: Incoming, route: DataRoute): 
     if (segments.length === 3 && resource === 'schools' && (sub === 'students' || sub === 'teachers')) {
       if (!listings.hasSchool(id, route.dialect)) return fail(404, `school ${id} not found`);
       const feed: UserFeed = { kind: sub, school: id };
-      const query = listings.parseUserQuery(new URLSearchParams(rawQuery), route.dialect);
-      return sendList(state, incoming, route, query, 'users', () => listings.listUsers(feed, route.dialect, query, context), feed);
+      const query = capped(listings.parseUserQuery(new URLSearchParams(rawQuery), route.dialect));
+      return sendList(state, incoming, route, query, 'users', listUsers(feed, query), feed);
     }
     if ((segments.length === 1 || segments.length === 2) && (resource === 'users' || resource === 'students' || resource === 'teachers')) {
       const feed: UserFeed = { kind: resource };
-      if (segments.length === 2) return single(listings.user(id, feed, route.dialect, context), 'user', resource.replace(/s$/, ''));
-      const query = listings.parseUserQuery(new URLSearchParams(rawQuery), route.dialect);
-      return sendList(state, incoming, route, query, 'users', () => listings.listUsers(feed, route.dialect, query, context), feed);
+      if (segments.length === 2) {
+        const record = edfi ? state.edfi.user(id, feed, context) : listings.user(id, feed, route.dialect, context);
+        return single(record, 'user', resource.replace(/s$/, ''));
+      }
+      const query = capped(listings.parseUserQuery(new URLSearchParams(rawQuery), route.dialect));
+      return sendList(state, incoming, route, query, 'users', listUsers(feed, query), feed);
     }
   } catch (error) {
     if (error instanceof QueryError) return fail(400, error.message, {}, error.codeMinor);
@@ -298,20 +324,23 @@ function sendList(
     faults.markFired(empty);
     result = { total: 0, records: [] };
   }
+  if (DIALECTS[route.dialect].edfi) result = { ...result, total: null };
   let shownTotal = result.total;
   const wrongTotal = faults.armed(['wrongTotalCount'], rawPath)[0];
-  if (wrongTotal) {
+  if (wrongTotal && result.total !== null) {
     faults.markFired(wrongTotal);
     shownTotal = Math.max(0, result.total + wrongTotal.fault.delta);
   }
-  const isLastPage = query.offset + result.records.length >= result.total;
+  const total = result.total ?? query.offset + result.records.length;
+  const isLastPage = result.total === null ? result.records.length === 0 : query.offset + result.records.length >= total;
   const nextOnLast = faults.armed(['nextOnLastPage'], rawPath)[0];
   const forceNext = Boolean(nextOnLast && isLastPage);
   if (forceNext) faults.markFired(nextOnLast);
 
-  const headers: Record<string, string> = {
+  // A dialect that knows no total (Ed-Fi) sends neither the count nor the links.
+  const headers: Record<string, string> = shownTotal === null ? {} : {
     'X-Total-Count': String(shownTotal),
-    Link: linkHeader(`${state.url}${rawPath}`, rawQuery, query, result.total, forceNext),
+    Link: linkHeader(`${state.url}${rawPath}`, rawQuery, query, total, forceNext),
   };
   if (DIALECTS[route.dialect].sendsPageCount) headers['x-count'] = String(result.records.length);
   sendData(state, incoming, { [envelope]: result.records }, headers, result.records);

@@ -18,6 +18,8 @@ export interface SandboxRole {
   role: string;
   /** sourcedId of the org the role is held at. */
   org: string;
+  /** When the enrolment or assignment began (ISO date); the Ed-Fi dialect serves it as `beginDate`. */
+  beginDate?: string;
 }
 
 /** A person as the district currently publishes them. */

@@ -92,7 +92,9 @@ export type ConnectionErrorCode =
   | 'server_error'
   | 'incomplete_pull'
   | 'url_not_allowed'
-  | 'missing_api_key';
+  | 'missing_api_key'
+  | 'scope_refused'
+  | 'no_schools';
 
 /** A school as a test lists it. */
 export interface SchoolSample {
@@ -182,8 +184,12 @@ export interface KindCounts {
   updated: number;
   /** Rows seen and already up to date. */
   unchanged: number;
-  /** Rows without a sourcedId (CSV imports) linked by number, or re-keyed by a legacy id. */
+  /** Rows without a sourcedId (CSV imports) linked by number. */
   linked: number;
+  /** Rows that now follow another sourcedId: a provider's new ids (legacy id) or a transfer (same natural key). */
+  rekeyed: number;
+  /** Records merged into a person another record of the run stands for (a second enrolment or role). */
+  merged: number;
   /** Inactive rows made active again. */
   reactivated: number;
   /** Rows made inactive (tobedeleted, or missing from a complete full pull). */
@@ -204,6 +210,51 @@ export interface RunCounts {
   ignoredRoles: Record<string, number>;
   /** Manual buildings that match no school: reported, never touched. */
   unmatchedBuildings: Array<{ id: number | string; name: string }>;
+  /** The orgs behind `skippedBySchool`, named, with why their people were skipped and what to do (user runs). */
+  skippedOrgs?: SkippedOrg[];
+  /** Every issue of the run counted per code; `issues` keeps only a few samples of each code. */
+  issuesByCode?: Record<string, number>;
+  /** What became of every record the run pulled: the buckets add up to `pulled` (runs since issue 15). */
+  reconciliation?: PullReconciliation;
+}
+
+/**
+ * Every record a run pulled, in exactly one bucket: `pulled` = created + updated + unchanged +
+ * linked + rekeyed + merged + reactivated + tobedeleted + the skipped (per reason) + ignoredRoles +
+ * notSynced. A held or dry run's buckets are what it planned.
+ */
+export interface PullReconciliation extends Pick<KindCounts, 'created' | 'updated' | 'unchanged' | 'linked' | 'rekeyed' | 'merged' | 'reactivated'> {
+  /** Rows the provider sent (user runs: `/users`; building runs: the schools, plus district orgs made District Offices). */
+  pulled: number;
+  /** `tobedeleted` records (deactivated, already inactive, or never held). */
+  tobedeleted: number;
+  /** Records left out, per reason (`missing_name`, `unknown_role`, `no_building`, `not_a_school`, `invalid_sourced_id`, `duplicate_record`, …). */
+  skipped: Record<string, number>;
+  /** Guardians, parents and relatives. */
+  ignoredRoles: number;
+  /** People of a kind the run does not sync (staff on a students-only run). */
+  notSynced: number;
+}
+
+/** Why people of an org were skipped. */
+export type SkippedOrgReason = 'school_tobedeleted' | 'not_a_school' | 'school_not_synced' | 'unknown_org';
+
+/** An org whose people were skipped because no building stands for it. */
+export interface SkippedOrg {
+  /** The org's sourcedId. */
+  sourcedId: string;
+  /** Its name, when the provider lists it. */
+  name: string | null;
+  /** Its type (`school`, `district`, `department`, …), when listed. */
+  type: string | null;
+  /** Its status, when listed. */
+  status: 'active' | 'tobedeleted' | null;
+  /** People skipped. */
+  people: number;
+  /** Why. */
+  reason: SkippedOrgReason;
+  /** What the admin can do about it. */
+  hint: string;
 }
 
 /** One problem with one record; never the whole record. */
@@ -358,6 +409,18 @@ export interface AutomationSettings {
   paused: boolean;
   /** Make people missing from a complete full pull inactive. */
   deactivateMissing: boolean;
+  /**
+   * "Grade Level Matrix": incoming grade value (as sent, or its CEDS code such as `KG`, `01`) →
+   * the district's own label (at most 16 characters), applied on every user sync.
+   */
+  gradeMatrix: Record<string, string>;
+  /**
+   * The building sync creates a "district office" building for each district org, so people whose
+   * primary org is the district (or one of its departments) are imported instead of skipped.
+   */
+  districtOffices: boolean;
+  /** Non-school org sourcedId → id of the existing building its people are tied to (takes precedence). */
+  orgBuildings: Record<string, number>;
 }
 
 /** Answer of `GET /automation` and `PUT /automation`. */

@@ -32,6 +32,7 @@ export function connectionOver(session: ProviderSession, http: ResolvedOptions['
     provider: session.settings.provider,
     version: session.settings.provider === 'classlink' ? '1.1' : session.settings.version,
     schools: (options = {}) => pullPages(schoolsFetcher(session, options), schoolsOnly, limits),
+    orgs: (options = {}) => pullPages(listFetcher(session, '/orgs', 'orgs', null, options.signal), normalizeOrg, limits),
     users: (options = {}) => pullPages(listFetcher(session, '/users', 'users', deltaFilter(options), options.signal), normalizePerson, limits),
   };
 }

@@ -21,6 +21,11 @@ const HINTS: Record<ProviderErrorCode, string[]> = {
   url_not_allowed: ['Use the public https address the provider gave you'],
   missing_api_key: ['This installation has no ClassLink API key: ask your Manage1to1 administrator to configure it'],
   delta_unsupported: ['The provider does not accept dateLastModified filters; run a full sync'],
+  scope_refused: ['Ask the provider to grant this client the OneRoster roster-core.readonly scope'],
+  no_schools: [
+    "The grant has no access to any school: in the provider's console, give these credentials access to the district's schools (an Ed-Fi grant needs an education organization)",
+    'Check that the credentials belong to this district',
+  ],
   aborted: [],
 };
 
@@ -35,8 +40,15 @@ const PROVIDER_HINTS: Partial<Record<ProviderKind, Partial<Record<ProviderErrorC
   },
 };
 
+/** What to check when the token URL, rather than the OneRoster base URL, is at fault. */
+export const TOKEN_URL_HINTS = ['Check the Token URL field: enter the token endpoint exactly as the provider gives it (the final address, not one that redirects)'];
+
 /** The hints for a failure code, for a provider when it is known. */
 export function hintsFor(code: ProviderErrorCode, provider?: ProviderKind): string[] {
-  const extra = provider ? (PROVIDER_HINTS[provider]?.[code] ?? []) : [];
-  return [...HINTS[code], ...extra];
+  return [...HINTS[code], ...providerHints(code, provider)];
+}
+
+/** Only the provider's own extra hints for a code. */
+export function providerHints(code: ProviderErrorCode, provider?: ProviderKind): string[] {
+  return provider ? (PROVIDER_HINTS[provider]?.[code] ?? []) : [];
 }

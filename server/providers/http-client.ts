@@ -3,7 +3,7 @@ import type { ProviderKind } from '../http/contract';
 import type { Logger } from '../logger';
 import type { ResolvedOptions } from '../options';
 import { hintsFor } from './hints';
-import { ProviderError, type ProviderErrorCode } from './types';
+import { ProviderError, type OAuthErrorBody, type ProviderErrorCode } from './types';
 import { ADDRESS_REFUSED, assertUrlAllowed, createSafeLookup, type NetworkRules } from './url-safety';
 
 /** Credentials for one request: fresh headers per attempt (OAuth1 signs each), and one renewal on 401. */
@@ -167,23 +167,26 @@ export function createHttpClient(deps: HttpClientDeps): HttpClient {
     }
   }
 
-  function fail(code: ProviderErrorCode, message: string, status?: number): ProviderError {
-    return new ProviderError(code, message, { status, hints: hintsFor(code, deps.provider) });
+  function fail(code: ProviderErrorCode, message: string, status?: number, oauth?: OAuthErrorBody): ProviderError {
+    return new ProviderError(code, message, { status, hints: hintsFor(code, deps.provider), oauth });
   }
 
   function statusFailure(status: number, text: string, what: string, retries: number): ProviderError {
     const said = providerDescription(text);
     const suffix = said ? ` The provider said: "${said}"` : '';
     const tries = retries > 0 ? ` after ${retries} ${retries === 1 ? 'retry' : 'retries'}` : '';
+    // Kept on the error so the token step can say which RFC 6749 error it was.
+    const oauth = oauthErrorBody(text) ?? undefined;
+    const failed = (code: ProviderErrorCode, message: string) => fail(code, message, status, oauth);
     if (status >= 300 && status < 400) {
-      return fail('bad_response', `${capitalize(what)} answered with a redirect (HTTP ${status}); enter the final address instead.`, status);
+      return failed('bad_response', `${capitalize(what)} answered with a redirect (HTTP ${status}); enter the final address instead.`);
     }
-    if (status === 401) return fail('unauthorized', `The provider refused the credentials (HTTP 401).${suffix}`, status);
-    if (status === 403) return fail('forbidden', `The provider refused access to ${what} (HTTP 403).${suffix}`, status);
-    if (status === 404) return fail('not_found', `${capitalize(what)} was not found (HTTP 404).${suffix}`, status);
-    if (status === 429) return fail('rate_limited', `The provider kept limiting requests (HTTP 429)${tries}.`, status);
-    if (status >= 500) return fail('server_error', `The provider failed (HTTP ${status})${tries}.${suffix}`, status);
-    return fail('bad_response', `The provider refused the request for ${what} (HTTP ${status}).${suffix}`, status);
+    if (status === 401) return failed('unauthorized', `The provider refused the credentials (HTTP 401).${suffix}`);
+    if (status === 403) return failed('forbidden', `The provider refused access to ${what} (HTTP 403).${suffix}`);
+    if (status === 404) return failed('not_found', `${capitalize(what)} was not found (HTTP 404).${suffix}`);
+    if (status === 429) return failed('rate_limited', `The provider kept limiting requests (HTTP 429)${tries}.`);
+    if (status >= 500) return failed('server_error', `The provider failed (HTTP ${status})${tries}.${suffix}`);
+    return failed('bad_response', `The provider refused the request for ${what} (HTTP ${status}).${suffix}`);
   }
 
   return { send };
@@ -293,6 +296,20 @@ function parseBody(text: string, headers: Record<string, string>): { ok: true; b
     const looksJson = /json/i.test(headers['content-type'] ?? '') || /^\s*[[{]/.test(text);
     return { ok: false, maybeTruncated: looksJson };
   }
+}
+
+/** An OAuth 2.0 error body (`{"error": "invalid_scope", "error_description": …}`), or null. */
+function oauthErrorBody(text: string): OAuthErrorBody | null {
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    return null;
+  }
+  if (!body || typeof body !== 'object' || typeof (body as { error?: unknown }).error !== 'string') return null;
+  const { error, error_description: description } = body as { error: string; error_description?: unknown };
+  if (!/^[\x20-\x7e]{1,64}$/.test(error)) return null;
+  return { error, description: typeof description === 'string' && description.trim() ? description.trim().replace(/\s+/g, ' ').slice(0, 200) : null };
 }
 
 /** The provider's own words about an error (OneRoster imsx_description, OAuth error_description), trimmed. */

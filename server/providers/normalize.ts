@@ -83,8 +83,29 @@ export function normalizePerson(raw: unknown): Normalized<NormalizedPerson> {
       username: text(row.username),
       grades: readGrades(row.grades),
       legacySourcedIds: readLegacyIds(row.metadata),
+      userIds: readUserIds(row.userIds, row.metadata),
+      primaryRole: ordered.length === 0 || isPrimary(ordered[0]!),
+      roleBeginDate: ordered.length > 0 ? text(ordered[0]!.beginDate) : null,
     },
   };
+}
+
+/** Most `userIds` entries read from one record (a hostile feed cannot grow a record without bound). */
+const MAX_USER_IDS = 20;
+
+/**
+ * `userIds: [{type, identifier}]` (1.2) and Ed-Fi's `metadata.edfi.naturalKey: {studentUniqueId: …}`,
+ * by type. The first value of a type wins.
+ */
+function readUserIds(userIds: unknown, metadata: unknown): Record<string, string> {
+  const ids: Record<string, string> = {};
+  const add = (type: string | null, value: string | null) => {
+    if (type && value && ids[type] === undefined && Object.keys(ids).length < MAX_USER_IDS) ids[type] = value;
+  };
+  if (Array.isArray(userIds)) for (const entry of userIds) if (isObject(entry)) add(text(entry.type), text(entry.identifier));
+  const edfi = isObject(metadata) && isObject(metadata.edfi) ? metadata.edfi : {};
+  if (isObject(edfi.naturalKey)) for (const [type, value] of Object.entries(edfi.naturalKey)) add(type, text(value));
+  return ids;
 }
 
 /** `enabledUser`: "true"/"false" strings (the spec), booleans, 1/0. Absent or unreadable: enabled. */

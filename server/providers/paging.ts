@@ -72,6 +72,7 @@ export async function* pullPages<T extends { sourcedId: string }>(
   // Every id of the pull, compactly: a million of them must not cost hundreds of MB of heap.
   const seen = new CompactIdSet();
   let unidentified = 0;
+  let filtered = 0;
   let received = 0;
 
   const stop = new AbortController();
@@ -141,7 +142,10 @@ export async function* pullPages<T extends { sourcedId: string }>(
     for (const raw of page.rows) {
       const { row, changed } = dropUnstorableCharacters(raw);
       const result = normalize(row);
-      if (result === null) continue;
+      if (result === null) {
+        filtered += 1;
+        continue;
+      }
       if ('problem' in result) {
         unidentified += 1;
         problems.push(result.problem);
@@ -156,7 +160,7 @@ export async function* pullPages<T extends { sourcedId: string }>(
         });
       }
     }
-    return { records, problems, total: plan.total, received };
+    return { records, problems, total: plan.total, received, filtered };
   }
 
   try {
@@ -188,7 +192,8 @@ export async function* pullPages<T extends { sourcedId: string }>(
   const total = plan.total;
   // Under a steady count, rows: a record listed twice is still one of the rows the count
   // announced. Under a moving one, distinct records: a repeat may stand for one that was skipped.
-  const delivered = plan.totalMoved ? seen.size + unidentified : received;
+  // Rows left out on purpose (the non-school orgs of an unfiltered /orgs) were sent all the same.
+  const delivered = plan.totalMoved ? seen.size + unidentified + filtered : received;
   if (total !== null && plan.totalTrusted && delivered < total) {
     throw incomplete(`The provider announced ${total} records but sent ${delivered}${plan.totalMoved ? ' distinct ones' : ''}.`);
   }

@@ -1,6 +1,6 @@
 import type { SchoolSample, TestResult, TestStep, TestStepName } from '../http/contract';
 import { firstSchoolsPage } from './connection';
-import { hintsFor } from './hints';
+import { hintsFor, providerHints } from './hints';
 import { createSession } from './session';
 import { ProviderError, type ProviderDeps, type ProviderSettings } from './types';
 
@@ -47,20 +47,33 @@ export async function testProviderConnection(settings: ProviderSettings, deps: P
       },
       (message) => message,
     );
-    const page = await step(
+    const { page, count } = await step(
       'read_schools',
-      () => firstSchoolsPage(session, deps.options.http.pageSize),
-      (first) => `Found ${first.total ?? first.records.length} ${(first.total ?? first.records.length) === 1 ? 'school' : 'schools'}.`,
+      async () => {
+        const first = await firstSchoolsPage(session, deps.options.http.pageSize);
+        // Schools marked tobedeleted are no schools to sync into; the count leaves them out.
+        const leaving = first.records.filter((school) => school.status === 'tobedeleted').length;
+        const count = Math.max(0, (first.total ?? first.records.length) - leaving);
+        if (count === 0) {
+          // A grant without school access answers every list with [] and 200 (Ed-Fi does): saving it would sync nobody.
+          throw new ProviderError('no_schools', 'The provider answered, but these credentials see no active schools.', { hints: hintsFor('no_schools', settings.provider) });
+        }
+        return { page: first, count };
+      },
+      ({ count }) => `Found ${count} ${count === 1 ? 'school' : 'schools'}.`,
     );
     const sample: SchoolSample[] = page.records
+      .filter((school) => school.status !== 'tobedeleted')
       .slice(0, SAMPLE_SIZE)
       .map((school) => ({ sourcedId: school.sourcedId, name: school.name, identifier: school.identifier }));
     deps.logger.info('provider connection tested', { provider: settings.provider, ok: true });
-    return { ok: true, steps, schools: { count: page.total ?? page.records.length, sample } };
+    return { ok: true, steps, schools: { count, sample } };
   } catch (err) {
     if (!(err instanceof ProviderError)) throw err;
     const code = err.code === 'delta_unsupported' || err.code === 'aborted' ? 'bad_response' : err.code;
     deps.logger.info('provider connection tested', { provider: settings.provider, ok: false, code, step: steps[steps.length - 1]?.name });
-    return { ok: false, steps, error: { code, message: err.message, hints: hintsFor(code, settings.provider) } };
+    // The failure's own hints fit its cause best (a refused scope, a token URL that redirects); the provider's extras follow.
+    const hints = err.hints.length > 0 && code === err.code ? [...new Set([...err.hints, ...providerHints(code, settings.provider)])] : hintsFor(code, settings.provider);
+    return { ok: false, steps, error: { code, message: err.message, hints } };
   }
 }

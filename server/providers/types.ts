@@ -55,6 +55,12 @@ export interface NormalizedPerson {
   grades: string[];
   /** Earlier sourcedIds of this person (Infinite Campus `metadata.ic.legacysourceId`). */
   legacySourcedIds: string[];
+  /** Ids of the human in other systems: `userIds` entries and Ed-Fi's `metadata.edfi.naturalKey`, by type (e.g. `studentUniqueId`). */
+  userIds: Record<string, string>;
+  /** Whether the record's first role says `roleType: primary` (1.1 records, which have no role types, count as primary). */
+  primaryRole: boolean;
+  /** `beginDate` of the record's first role (when its enrolment began), as sent. */
+  roleBeginDate: string | null;
 }
 
 /** A record the client could not read, or a field it had to drop. Never holds the record itself. */
@@ -77,6 +83,8 @@ export interface PulledPage<T> {
   total: number | null;
   /** Rows received so far in this pull, this page included. */
   received: number;
+  /** Rows received so far that the pull leaves out on purpose (non-school orgs of an unfiltered `/orgs`). */
+  filtered?: number;
 }
 
 /** How to pull. */
@@ -99,12 +107,25 @@ export interface ProviderConnection {
   readonly version: OneRosterVersion;
   /** Schools: `/schools`, falling back to `/orgs` filtered to `type='school'`. */
   schools(options?: PullOptions): AsyncIterable<PulledPage<NormalizedOrg>>;
+  /**
+   * Every org (`/orgs`, unfiltered: districts, departments, schools): where district-level people
+   * belong and what the skipped-by-school report names. Absent on connections that cannot list orgs.
+   */
+  orgs?(options?: PullOptions): AsyncIterable<PulledPage<NormalizedOrg>>;
   /** Every user (`/users`); the engine classifies by role. Throws `delta_unsupported` when the provider refuses the delta filter. */
   users(options?: PullOptions): AsyncIterable<PulledPage<NormalizedPerson>>;
 }
 
 /** Codes a pull can fail with: the test codes, plus the client's own. */
 export type ProviderErrorCode = ConnectionErrorCode | 'delta_unsupported' | 'aborted';
+
+/** The error fields of an OAuth 2.0 token error answer (RFC 6749 §5.2). */
+export interface OAuthErrorBody {
+  /** `invalid_request`, `invalid_client`, `invalid_grant`, `unauthorized_client`, `unsupported_grant_type`, `invalid_scope`, or another. */
+  error: string;
+  /** The provider's own explanation, when sent. */
+  description: string | null;
+}
 
 /** A classified provider failure: a stable code, the admin-facing message and what to check. */
 export class ProviderError extends Error {
@@ -114,13 +135,16 @@ export class ProviderError extends Error {
   readonly status?: number;
   /** What the admin should check, in the product help's words. */
   readonly hints: string[];
+  /** An OAuth 2.0 error answer's `error` and `error_description` (RFC 6749 §5.2), when the body was one. */
+  readonly oauth?: OAuthErrorBody;
 
-  constructor(code: ProviderErrorCode, message: string, options: { status?: number; hints?: string[] } = {}) {
+  constructor(code: ProviderErrorCode, message: string, options: { status?: number; hints?: string[]; oauth?: OAuthErrorBody } = {}) {
     super(message);
     this.name = 'ProviderError';
     this.code = code;
     this.status = options.status;
     this.hints = options.hints ?? [];
+    if (options.oauth) this.oauth = options.oauth;
   }
 }
 

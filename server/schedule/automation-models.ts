@@ -11,6 +11,11 @@ export interface AutomationRow {
   fullSyncEvery: number;
   paused: boolean;
   deactivateMissing: boolean;
+  /** JSON of the Grade Level Matrix (migration 0007b). */
+  gradeMatrix: string | null;
+  districtOffices: boolean;
+  /** JSON of the org → building mapping. */
+  orgBuildings: string | null;
   updatedBy: string | null;
   updatedByName: string | null;
   createdAt?: Date;
@@ -54,6 +59,9 @@ export function defineAutomationModels(sequelize: Sequelize): AutomationModels {
       fullSyncEvery: { type: DataTypes.INTEGER, allowNull: false },
       paused: { type: DataTypes.BOOLEAN, allowNull: false },
       deactivateMissing: { type: DataTypes.BOOLEAN, allowNull: false },
+      gradeMatrix: { type: DataTypes.TEXT, allowNull: true },
+      districtOffices: { type: DataTypes.BOOLEAN, allowNull: false, defaultValue: true },
+      orgBuildings: { type: DataTypes.TEXT, allowNull: true },
       updatedBy: { type: DataTypes.STRING(255), allowNull: true },
       updatedByName: { type: DataTypes.STRING(255), allowNull: true },
     },

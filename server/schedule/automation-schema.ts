@@ -1,6 +1,10 @@
 import Joi from 'joi';
 import type { AutomationSettings } from '../http/contract';
 import { isValidTimezone } from '../options';
+import { MAX_GRADE_LENGTH } from '../sync/grades';
+
+/** Most Grade Level Matrix entries (a district has a few dozen grade values at most). */
+export const MAX_GRADE_MATRIX_ENTRIES = 200;
 
 /** Fewest and most days between full pulls. */
 export const FULL_SYNC_EVERY_RANGE = { min: 1, max: 90 } as const;
@@ -22,6 +26,11 @@ export const automationPatchSchema = Joi.object<Partial<AutomationSettings>>({
   fullSyncEvery: Joi.number().integer().min(FULL_SYNC_EVERY_RANGE.min).max(FULL_SYNC_EVERY_RANGE.max),
   paused: Joi.boolean(),
   deactivateMissing: Joi.boolean(),
+  gradeMatrix: Joi.object()
+    .pattern(Joi.string().trim().min(1).max(64), Joi.string().trim().min(1).max(MAX_GRADE_LENGTH))
+    .max(MAX_GRADE_MATRIX_ENTRIES),
+  districtOffices: Joi.boolean(),
+  orgBuildings: Joi.object().pattern(Joi.string().trim().min(1).max(255), Joi.number().integer().min(1)).max(MAX_GRADE_MATRIX_ENTRIES),
 })
   .required()
   .prefs({ convert: false });

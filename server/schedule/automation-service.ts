@@ -36,6 +36,9 @@ export function defaultAutomationSettings(timezone: string): AutomationSettings 
     fullSyncEvery: 7,
     paused: false,
     deactivateMissing: true,
+    gradeMatrix: {},
+    districtOffices: true,
+    orgBuildings: {},
   };
 }
 
@@ -81,6 +84,8 @@ export function createAutomationService(ctx: ModuleContext): AutomationService {
       await models.Automation.upsert({
         id: SETTINGS_ROW_ID,
         ...saved,
+        gradeMatrix: JSON.stringify(saved.gradeMatrix),
+        orgBuildings: JSON.stringify(saved.orgBuildings),
         updatedBy: user ? String(user.id) : null,
         updatedByName: user?.name ?? null,
       });
@@ -106,5 +111,19 @@ function toSettings(row: AutomationRow): AutomationSettings {
     fullSyncEvery: Number(row.fullSyncEvery),
     paused: Boolean(row.paused),
     deactivateMissing: Boolean(row.deactivateMissing),
+    gradeMatrix: readMapping(row.gradeMatrix, (value): value is string => typeof value === 'string'),
+    districtOffices: row.districtOffices === undefined || row.districtOffices === null ? true : Boolean(row.districtOffices),
+    orgBuildings: readMapping(row.orgBuildings, (value): value is number => Number.isInteger(value)),
   };
+}
+
+/** A stored JSON mapping, or none when it is missing or unreadable (the sync then works without it). */
+function readMapping<T>(text: string | null, valid: (value: unknown) => value is T): Record<string, T> {
+  try {
+    const value: unknown = text ? JSON.parse(text) : {};
+    if (!value || typeof value !== 'object' || Array.isArray(value)) return {};
+    return Object.fromEntries(Object.entries(value).filter((entry): entry is [string, T] => valid(entry[1])));
+  } catch {
+    return {};
+  }
 }

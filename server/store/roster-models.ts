@@ -29,6 +29,8 @@ export interface PersonRowBase {
   username: string | null;
   buildingId: number | null;
   enabled: boolean;
+  /** The provider's id of the human (see the `naturalKey` option); null before the first sync that knew it. */
+  naturalKey: string | null;
   active: boolean;
   deactivatedAt: Date | null;
   lastSyncedAt: Date | null;
@@ -78,6 +80,7 @@ const personAttributes = {
   username: { type: DataTypes.STRING(255), allowNull: true },
   buildingId: { type: DataTypes.INTEGER, allowNull: true },
   enabled: { type: DataTypes.BOOLEAN, allowNull: false, defaultValue: true },
+  naturalKey: { type: DataTypes.STRING(255), allowNull: true },
   active: { type: DataTypes.BOOLEAN, allowNull: false, defaultValue: true },
   deactivatedAt: { type: DataTypes.DATE, allowNull: true },
   lastSyncedAt: { type: DataTypes.DATE, allowNull: true },

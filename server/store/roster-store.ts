@@ -14,6 +14,7 @@
  *
  * Keys: buildings are matched on their "Building SIS" value (`sisId`), people on `sourcedId`.
  * People without a `sourcedId` (CSV imports) are linked through their student or staff `number`.
+ * People whose sourcedId changed (a transfer, a provider's new ids) are found by `naturalKey`.
  * Comparisons of `sourcedId`/`sisId` must be case-sensitive.
  */
 export interface RosterStore {
@@ -52,6 +53,13 @@ export interface RosterStore {
    */
   findUnkeyedPeopleByNumber(kind: PersonKind, numbers: string[]): Promise<StoredPerson[]>;
 
+  /**
+   * The people of `kind` (active or not) whose natural key is in `keys`, with their names and
+   * building, so the engine can recognise a transfer (a new sourcedId for a person it has) and
+   * tell two different people sharing a key apart. At most ~1000 keys per call.
+   */
+  findPeopleByNaturalKey(kind: PersonKind, keys: string[]): Promise<KeyedPerson[]>;
+
   /** How many people of `kind` are active now (the safeguard's base). */
   countActivePeople(kind: PersonKind): Promise<number>;
 
@@ -86,6 +94,7 @@ export const ROSTER_STORE_METHODS = Object.keys({
   assignBuildingSisIds: true,
   findPeopleBySourcedId: true,
   findUnkeyedPeopleByNumber: true,
+  findPeopleByNaturalKey: true,
   countActivePeople: true,
   countActivePeopleByBuilding: true,
   listActivePeople: true,
@@ -159,6 +168,16 @@ export interface StoredPerson {
   hash: string | null;
 }
 
+/** A person found by natural key. */
+export interface KeyedPerson extends StoredPerson {
+  /** The natural key the last sync stored (see `PersonFields.naturalKey`). */
+  naturalKey: string;
+  /** Given name. */
+  firstName: string;
+  /** Family name. */
+  lastName: string;
+}
+
 /** An active person, as listed for the missing-people check. */
 export interface ActivePerson {
   /** Row id. */
@@ -199,6 +218,11 @@ export interface PersonFields {
   buildingId: number;
   /** `enabledUser`: false flags the person disabled (they stay active). */
   enabled: boolean;
+  /**
+   * The provider's id of the human behind the record (see the `naturalKey` option), or null.
+   * Store it and find people by it (`findPeopleByNaturalKey`).
+   */
+  naturalKey: string | null;
   /** A hash of the fields above; store it and hand it back in `StoredPerson.hash`. */
   hash: string;
 }

@@ -2,6 +2,7 @@ import type { Sequelize } from 'sequelize';
 import type {
   ActivePerson,
   BuildingChanges,
+  KeyedPerson,
   BuildingSisAssignment,
   PersonChanges,
   PersonFields,
@@ -37,7 +38,7 @@ export function createSequelizeRosterStore(sequelize: Sequelize): RosterStore {
     const { number, extra } = PERSON_TABLES[kind];
     return [
       'sourced_id', 'first_name', 'middle_name', 'last_name', 'preferred_first_name', 'email', 'username',
-      number, extra, 'building_id', 'enabled', 'sync_hash', 'active', 'deactivated_at', 'last_synced_at', 'updated_at',
+      number, extra, 'building_id', 'enabled', 'natural_key', 'sync_hash', 'active', 'deactivated_at', 'last_synced_at', 'updated_at',
     ];
   }
 
@@ -45,7 +46,7 @@ export function createSequelizeRosterStore(sequelize: Sequelize): RosterStore {
     const extra = PERSON_TABLES[kind].extra === 'grade' ? fields.grade : fields.role;
     return [
       fields.sourcedId, fields.firstName, fields.middleName, fields.lastName, fields.preferredFirstName, fields.email,
-      fields.username, fields.number, extra, fields.buildingId, fields.enabled, fields.hash, true, null, at, at,
+      fields.username, fields.number, extra, fields.buildingId, fields.enabled, fields.naturalKey, fields.hash, true, null, at, at,
     ];
   }
 
@@ -133,6 +134,21 @@ export function createSequelizeRosterStore(sequelize: Sequelize): RosterStore {
             `WHERE sourced_id IS NULL AND ${q(number)} IN ${sql.list(slice)}`,
         );
         for (const row of rows) found.push(readPerson(row));
+      }
+      return found;
+    },
+
+    async findPeopleByNaturalKey(kind, keys) {
+      const { table, number } = PERSON_TABLES[kind];
+      const found: KeyedPerson[] = [];
+      for (const slice of chunk(keys, BATCH)) {
+        const rows = await sql.select<Record<string, unknown>>(
+          `SELECT id, sourced_id, ${q(number)} AS number, active, enabled, sync_hash, natural_key, first_name, last_name ` +
+            `FROM ${q(table)} WHERE natural_key IN ${sql.list(slice)}`,
+        );
+        for (const row of rows) {
+          found.push({ ...readPerson(row), naturalKey: String(row.natural_key), firstName: String(row.first_name ?? ''), lastName: String(row.last_name ?? '') });
+        }
       }
       return found;
     },

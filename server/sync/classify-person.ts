@@ -2,12 +2,13 @@ import type { RunIssue } from '../http/contract';
 import type { NormalizedPerson } from '../providers/types';
 import type { PersonFields, PersonKind } from '../store/roster-store';
 import { hashPerson } from './content-hash';
+import { resolveGrade } from './grades';
 
 /** Roles that are never imported (counted in `counts.ignoredRoles`). */
 const FAMILY_ROLES = new Set(['guardian', 'parent', 'relative']);
 
 /** Column sizes of the roster tables: longer values would fail a whole batch on MySQL. */
-const MAX = { sourcedId: 255, name: 255, email: 320, number: 255, grade: 16, role: 64 };
+const MAX = { sourcedId: 255, name: 255, email: 320, number: 255, role: 64 };
 
 /** A pragmatic email check: something@something.tld, no spaces. Providers send masked or bare names. */
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
@@ -20,6 +21,24 @@ export interface ClassifyContext {
   staffRoles: ReadonlySet<string>;
   /** Active buildings: school sourcedId → building row id. */
   buildingsBySchool: ReadonlyMap<string, number>;
+  /** The natural key rule (the `naturalKey` option): sources tried in order. */
+  naturalKey: readonly string[];
+  /** The district's Grade Level Matrix: incoming value or CEDS code → the district's label. */
+  gradeMatrix: ReadonlyMap<string, string>;
+}
+
+/**
+ * What ties a record to its person beyond its sourcedId: the natural key, the record's rank
+ * among that person's records (the highest supplies the building: primary role first, then the
+ * most recent enrolment), and the folded name that tells two different people apart.
+ */
+export interface RecordIdentity {
+  /** The natural key, or null when the record has none (it then stands alone). */
+  key: string | null;
+  /** Sorts higher for the record that should supply the person's building. */
+  rank: string;
+  /** Given and family name, folded (case and accents), `given|family`. */
+  name: string;
 }
 
 /** What became of one pulled person. */
@@ -35,7 +54,7 @@ export type Classified =
   /** `tobedeleted`: deactivate the person if we have them. */
   | { outcome: 'delete'; kind: PersonKind; sourcedId: string; name: string; legacyIds: string[] }
   /** Import (create, update, link or re-key), with the issues of fields that were dropped. */
-  | { outcome: 'import'; kind: PersonKind; fields: PersonFields; legacyIds: string[]; issues: RunIssue[] };
+  | { outcome: 'import'; kind: PersonKind; fields: PersonFields; legacyIds: string[]; identity: RecordIdentity; issues: RunIssue[]; unmappedGrade: string | null };
 
 /**
  * Classifies one pulled person: by primary role (not by endpoint), to a kind, a building and the
@@ -70,15 +89,14 @@ export function classifyPerson(person: NormalizedPerson, context: ClassifyContex
 
   const issues: RunIssue[] = [];
   let email = blankToNull(person.email);
-  if (email !== null && (email.length > MAX.email || !EMAIL.test(email))) {
+  // A link (`mailto:…`) is not an address, even when an address follows.
+  if (email !== null && (email.length > MAX.email || !EMAIL.test(email) || /^mailto:/i.test(email))) {
     issues.push(issue(sourcedId, 'invalid_email', 'The email address is not valid; it was left out and the person kept.'));
     email = null;
   }
-  let grade = kind === 'students' ? blankToNull(person.grades[0] ?? null) : null;
-  if (grade !== null && grade.length > MAX.grade) {
-    issues.push(issue(sourcedId, 'invalid_grade', 'The grade is too long to be a CEDS grade; it was left out.'));
-    grade = null;
-  }
+  const { grade, unmapped: unmappedGrade } = kind === 'students'
+    ? resolveGrade(blankToNull(person.grades[0] ?? null), context.gradeMatrix)
+    : { grade: null, unmapped: null };
   const withoutHash = {
     firstName: clip(person.givenName.trim(), MAX.name),
     middleName: clipOrNull(person.middleName, MAX.name),
@@ -91,9 +109,30 @@ export function classifyPerson(person: NormalizedPerson, context: ClassifyContex
     role: kind === 'staff' ? clip(role, MAX.role) : null,
     buildingId,
     enabled: person.enabled !== false,
+    naturalKey: naturalKeyOf(person, context.naturalKey),
   };
   const fields: PersonFields = { sourcedId, ...withoutHash, hash: hashPerson(withoutHash) };
-  return { outcome: 'import', kind, fields, legacyIds, issues };
+  const identity: RecordIdentity = {
+    key: withoutHash.naturalKey,
+    rank: `${person.primaryRole ? 1 : 0}|${(person.roleBeginDate ?? '').slice(0, 40)}`,
+    name: `${foldName(withoutHash.firstName)}|${foldName(withoutHash.lastName)}`.slice(0, MAX.name),
+  };
+  return { outcome: 'import', kind, fields, legacyIds, identity, issues, unmappedGrade };
+}
+
+/** The record's natural key under the configured rule: the first source it has a value for. */
+export function naturalKeyOf(person: NormalizedPerson, rule: readonly string[]): string | null {
+  for (const source of rule) {
+    const value = source === 'identifier' ? person.identifier : source.startsWith('userIds:') ? person.userIds[source.slice(8)] : undefined;
+    const key = value?.trim();
+    if (key && key.length <= MAX.number) return key;
+  }
+  return null;
+}
+
+/** A name folded for comparison: lower case, accents and spaces dropped. */
+export function foldName(name: string): string {
+  return name.normalize('NFD').replace(/[\u0300-\u036f\s]/g, '').toLowerCase();
 }
 
 /** The first org of the person that is an active building in Manage1to1, or null. */

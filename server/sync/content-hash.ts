@@ -8,7 +8,7 @@ import type { BuildingFields, PersonFields } from '../store/roster-store';
 export function hashPerson(fields: Omit<PersonFields, 'hash' | 'sourcedId'>): string {
   return digest([
     fields.firstName, fields.middleName, fields.lastName, fields.preferredFirstName, fields.email, fields.username,
-    fields.number, fields.grade, fields.role, fields.buildingId, fields.enabled,
+    fields.number, fields.grade, fields.role, fields.buildingId, fields.enabled, fields.naturalKey,
   ]);
 }
 

@@ -1,7 +1,7 @@
-import type { HeldPlan, KindCounts, RecordKind } from '../http/contract';
+import type { HeldPlan, KindCounts, PullReconciliation, RecordKind } from '../http/contract';
 import type { ResolvedOptions } from '../options';
 import type { PersonKind, RosterStore, StoredBuilding } from '../store/roster-store';
-import type { StagedAction, StagedCount, StagingArea } from './staging-area';
+import type { StagedAction, StagedCount, StagedKind, StagingArea } from './staging-area';
 
 /** People listed per query while looking for who is missing. */
 const PAGE = 1000;
@@ -10,7 +10,7 @@ const SAMPLE_SIZE = 10;
 
 /** Zero counts. */
 export function emptyKindCounts(): KindCounts {
-  return { created: 0, updated: 0, unchanged: 0, linked: 0, reactivated: 0, deactivated: 0, disabled: 0, skipped: 0 };
+  return { created: 0, updated: 0, unchanged: 0, linked: 0, rekeyed: 0, merged: 0, reactivated: 0, deactivated: 0, disabled: 0, skipped: 0 };
 }
 
 /** Which count each staged action adds to (actions absent here count nowhere). */
@@ -19,7 +19,9 @@ export const COUNTED: Partial<Record<StagedAction, keyof KindCounts>> = {
   update: 'updated',
   unchanged: 'unchanged',
   link: 'linked',
-  rekey: 'linked',
+  rekey: 'rekeyed',
+  merge: 'merged',
+  gone: 'unchanged',
   reactivate: 'reactivated',
   deactivate: 'deactivated',
   missing: 'deactivated',
@@ -38,6 +40,33 @@ export function countPlan(staged: StagedCount[], kinds: readonly RecordKind[]): 
     target.disabled += row.disabled;
   }
   return counts;
+}
+
+/** What the reconciliation puts each staged action under (`alias` and `missing` are no pulled record; `skip` is counted per reason by the caller). */
+const RECONCILED: Partial<Record<StagedAction, Exclude<keyof PullReconciliation, 'pulled' | 'skipped' | 'ignoredRoles' | 'notSynced'>>> = {
+  create: 'created', update: 'updated', unchanged: 'unchanged', link: 'linked', rekey: 'rekeyed', merge: 'merged',
+  reactivate: 'reactivated', deactivate: 'tobedeleted', ignore: 'tobedeleted', gone: 'tobedeleted',
+};
+
+/**
+ * Puts every pulled record in one bucket: the staged rows of the run's kinds (and of unknown
+ * role) by action, plus what never reached staging (skips per reason, family roles, other kinds).
+ */
+export function reconcilePull(
+  staged: StagedCount[],
+  kinds: readonly StagedKind[],
+  rest: { pulled: number; skipped: Record<string, number>; ignoredRoles: number; notSynced: number },
+): PullReconciliation {
+  const result: PullReconciliation = {
+    pulled: rest.pulled, created: 0, updated: 0, unchanged: 0, linked: 0, rekeyed: 0, merged: 0, reactivated: 0, tobedeleted: 0,
+    skipped: { ...rest.skipped }, ignoredRoles: rest.ignoredRoles, notSynced: rest.notSynced,
+  };
+  for (const row of staged) {
+    if (!kinds.includes(row.kind)) continue;
+    const bucket = RECONCILED[row.action];
+    if (bucket) result[bucket] += row.count;
+  }
+  return result;
 }
 
 /** How many records of a kind the pull actually delivered (missing ones excluded). */

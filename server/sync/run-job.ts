@@ -148,5 +148,5 @@ export async function applyPlan(
 /** How many rows a kind's plan writes. */
 function writes(counts: KindCounts | undefined): number {
   if (!counts) return 0;
-  return counts.created + counts.updated + counts.linked + counts.reactivated + counts.deactivated;
+  return counts.created + counts.updated + counts.linked + counts.rekeyed + counts.reactivated + counts.deactivated;
 }

@@ -116,15 +116,16 @@ function defineModels(sequelize: Sequelize): { Run: ModelStatic<RunModel>; Issue
       decision: { type: DataTypes.STRING(16), allowNull: true },
       decidedById: { type: DataTypes.STRING(64), allowNull: true },
       decidedByName: { type: DataTypes.STRING(255), allowNull: true },
-      decidedAt: { type: DataTypes.DATE, allowNull: true },
+      decidedAt: { type: DataTypes.DATE(3), allowNull: true },
       // BIGINT: a plan may wait longer than the 24.8 days an INT of milliseconds holds.
       heldMs: { type: DataTypes.BIGINT, allowNull: false, defaultValue: 0 },
       supersededByRunId: { type: DataTypes.INTEGER, allowNull: true },
       activeAfter: { type: DataTypes.STRING(255), allowNull: true },
-      createdAt: { type: DataTypes.DATE, allowNull: false },
-      startedAt: { type: DataTypes.DATE, allowNull: true },
-      finishedAt: { type: DataTypes.DATE, allowNull: true },
-      updatedAt: { type: DataTypes.DATE, allowNull: false },
+      // Milliseconds (migration 0007c): Sequelize writes whole seconds to MySQL for a plain DATE.
+      createdAt: { type: DataTypes.DATE(3), allowNull: false },
+      startedAt: { type: DataTypes.DATE(3), allowNull: true },
+      finishedAt: { type: DataTypes.DATE(3), allowNull: true },
+      updatedAt: { type: DataTypes.DATE(3), allowNull: false },
     },
     // Timestamps come from the module's clock, not Sequelize's.
     { tableName: 'oneroster_runs', underscored: true, timestamps: false },

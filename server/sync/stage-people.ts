@@ -1,7 +1,7 @@
 import type { RunIssue } from '../http/contract';
 import type { NormalizedPerson } from '../providers/types';
 import type { PersonFields, PersonKind, RosterStore, StoredPerson } from '../store/roster-store';
-import { classifyPerson, type ClassifyContext } from './classify-person';
+import { classifyPerson, type ClassifyContext, type RecordIdentity } from './classify-person';
 import type { IssueLog } from './issue-log';
 import { packPerson } from './person-payload';
 import type { StagedRow, StagingArea } from './staging-area';
@@ -15,6 +15,12 @@ export interface PeopleTallies {
   ignoredRoles: Map<string, number>;
   /** People whose building is not in Manage1to1: per school sourcedId. */
   skippedBySchool: Map<string, number>;
+  /** Grade values no vocabulary or matrix entry maps: students per value as sent. */
+  unmappedGrades: Map<string, number>;
+  /** Records left out, per reason (the reconciliation's `skipped`). */
+  skippedByReason: Map<string, number>;
+  /** Records of a kind the run does not sync. */
+  notSynced: number;
 }
 
 /** Stages pages of pulled people: classifies, matches against the roster, decides, writes staging. */
@@ -35,7 +41,7 @@ interface Deps {
   schoolNames?: ReadonlyMap<string, string>;
 }
 
-type ImportItem = { fields: PersonFields; legacyIds: string[] };
+type ImportItem = { fields: PersonFields; legacyIds: string[]; identity: RecordIdentity };
 type DeleteItem = { sourcedId: string; name: string; legacyIds: string[] };
 
 /**
@@ -43,7 +49,7 @@ type DeleteItem = { sourcedId: string; name: string; legacyIds: string[] };
  * included), one lookup by number when some people matched nothing, and one staging INSERT.
  */
 export function createPeopleStager(deps: Deps): PeopleStager {
-  const tallies: PeopleTallies = { ignoredRoles: new Map(), skippedBySchool: new Map() };
+  const tallies: PeopleTallies = { ignoredRoles: new Map(), skippedBySchool: new Map(), unmappedGrades: new Map(), skippedByReason: new Map(), notSynced: 0 };
   // Roster rows already linked by number in this run: one CSV row is never linked to two people.
   const linkedRows: Record<PersonKind, Set<number>> = { students: new Set(), staff: new Set() };
 
@@ -77,18 +83,18 @@ export function createPeopleStager(deps: Deps): PeopleStager {
       }
     }
 
-    for (const { fields, legacyIds } of imports) {
+    for (const { fields, legacyIds, identity } of imports) {
       const sourcedId = fields.sourcedId;
       const disabledNow = (row: StoredPerson | undefined) => !fields.enabled && (!row || row.enabled);
       const direct = found.get(sourcedId);
       if (direct) {
         const action = !direct.active ? 'reactivate' : direct.hash === fields.hash ? 'unchanged' : 'update';
-        rows.push({ kind, sourcedId, action, targetId: direct.id, disabled: disabledNow(direct), payload: action === 'unchanged' ? null : packPerson(fields) });
+        rows.push({ kind, sourcedId, action, targetId: direct.id, disabled: disabledNow(direct), payload: action === 'unchanged' ? null : packPerson(fields), identity });
         continue;
       }
       const legacy = byLegacy(legacyIds);
       if (legacy) {
-        rows.push({ kind, sourcedId, action: 'rekey', targetId: legacy.id, disabled: disabledNow(legacy), payload: packPerson(fields) });
+        rows.push({ kind, sourcedId, action: 'rekey', targetId: legacy.id, disabled: disabledNow(legacy), payload: packPerson(fields), identity });
         rows.push(aliasRow(kind, legacy));
         continue;
       }
@@ -96,7 +102,7 @@ export function createPeopleStager(deps: Deps): PeopleStager {
       const candidate = candidates.length === 1 ? candidates[0] : undefined;
       if (candidate && !linkedRows[kind].has(candidate.id)) {
         linkedRows[kind].add(candidate.id);
-        rows.push({ kind, sourcedId, action: 'link', targetId: candidate.id, disabled: disabledNow(candidate), payload: packPerson(fields) });
+        rows.push({ kind, sourcedId, action: 'link', targetId: candidate.id, disabled: disabledNow(candidate), payload: packPerson(fields), identity });
         deps.issues.add({
           sourcedId,
           code: 'linked_by_number',
@@ -111,7 +117,7 @@ export function createPeopleStager(deps: Deps): PeopleStager {
           message: `${candidates.length} existing records without a sourcedId share this person's number, so none was linked; a new record was created.`,
         });
       }
-      rows.push({ kind, sourcedId, action: 'create', targetId: null, disabled: disabledNow(undefined), payload: packPerson(fields) });
+      rows.push({ kind, sourcedId, action: 'create', targetId: null, disabled: disabledNow(undefined), payload: packPerson(fields), identity });
     }
 
     for (const { sourcedId, name, legacyIds } of deletes) {
@@ -122,7 +128,7 @@ export function createPeopleStager(deps: Deps): PeopleStager {
         rows.push({ kind, sourcedId, action: 'ignore', targetId: null, disabled: false, payload: null });
         continue;
       }
-      rows.push({ kind, sourcedId, action: row.active ? 'deactivate' : 'unchanged', targetId: row.id, disabled: false, payload: { name } });
+      rows.push({ kind, sourcedId, action: row.active ? 'deactivate' : 'gone', targetId: row.id, disabled: false, payload: { name } });
       if (legacy) rows.push(aliasRow(kind, legacy));
     }
   }
@@ -141,12 +147,15 @@ export function createPeopleStager(deps: Deps): PeopleStager {
             tally(tallies.ignoredRoles, result.role);
             break;
           case 'other_kind':
+            tallies.notSynced += 1;
             break;
           case 'unusable':
             note(result.issue);
+            tally(tallies.skippedByReason, result.issue.code);
             break;
           case 'skip':
             if (result.issue) note(result.issue);
+            tally(tallies.skippedByReason, result.issue?.code ?? 'no_building');
             if (result.school !== undefined) tally(tallies.skippedBySchool, result.school);
             rows.push({ kind: result.kind, sourcedId: result.sourcedId, action: 'skip', targetId: null, disabled: false, payload: null });
             break;
@@ -155,7 +164,8 @@ export function createPeopleStager(deps: Deps): PeopleStager {
             break;
           case 'import':
             for (const issue of result.issues) note(issue);
-            imports[result.kind].push({ fields: result.fields, legacyIds: result.legacyIds });
+            if (result.unmappedGrade !== null) tally(tallies.unmappedGrades, result.unmappedGrade.slice(0, 64));
+            imports[result.kind].push({ fields: result.fields, legacyIds: result.legacyIds, identity: result.identity });
             break;
         }
       }

@@ -1,5 +1,6 @@
 import type { Sequelize } from 'sequelize';
 import type { RecordKind } from '../http/contract';
+import type { RecordIdentity } from './classify-person';
 import { createSql, readBoolean } from '../store/sql';
 
 const TABLE = 'oneroster_staging';
@@ -13,11 +14,16 @@ export type StagedKind = RecordKind | 'unknown';
  *   `reactivate`: written with the staged fields;
  * - `deactivate` (`tobedeleted`) and `missing` (absent from a complete pull): made inactive;
  * - `unchanged`, `skip`, `ignore` (a deletion of someone we never had), `alias` (the old id of a
- *   re-keyed person, so the missing-people check knows it was seen): nothing is written.
+ *   re-keyed person, so the missing-people check knows it was seen), `merge` (another record of a
+ *   person another record already stands for: a second enrolment, a second role), `gone` (a
+ *   `tobedeleted` record already inactive here): nothing is written.
  */
 export type StagedAction =
   | 'create' | 'update' | 'link' | 'rekey' | 'reactivate' | 'deactivate' | 'missing'
-  | 'unchanged' | 'skip' | 'ignore' | 'alias';
+  | 'unchanged' | 'skip' | 'ignore' | 'alias' | 'merge' | 'gone';
+
+/** Actions of records that import a person: the ones identity resolution groups by natural key. */
+export const IMPORT_ACTIONS: readonly StagedAction[] = ['create', 'update', 'link', 'rekey', 'reactivate', 'unchanged'];
 
 /** Actions that write something when the plan is applied. */
 export const APPLIED_ACTIONS: readonly StagedAction[] = ['create', 'update', 'link', 'rekey', 'reactivate', 'deactivate', 'missing'];
@@ -36,6 +42,8 @@ export interface StagedRow {
   disabled: boolean;
   /** The fields to write (creates and updates), or `{ name }` for deactivations; null otherwise. */
   payload: unknown;
+  /** People imported: what ties the record to its person (see `resolveIdentities`). */
+  identity?: RecordIdentity;
 }
 
 /** Count of staged rows per kind and action. */
@@ -61,12 +69,22 @@ export interface StagingArea {
   insert(runId: number, rows: StagedRow[]): Promise<void>;
   /** Of these sourcedIds, those the run saw as `kind` (or as a person of unknown role). */
   seen(runId: number, kind: RecordKind, sourcedIds: string[]): Promise<Set<string>>;
+  /** What the run staged for each of these sourcedIds of `kind` (absent: not seen). */
+  actionsOf(runId: number, kind: RecordKind, sourcedIds: string[]): Promise<Map<string, StagedAction>>;
   /** Rows per kind and action. */
   counts(runId: number): Promise<StagedCount[]>;
   /** Rows of `kind` the plan writes, in key order after `afterSourcedId`, at most `limit`. */
   readApplied(runId: number, kind: RecordKind, afterSourcedId: string | null, limit: number): Promise<StagedRow[]>;
   /** A few of the records of `kind` the plan deactivates, for a held run's samples. */
   deactivationSamples(runId: number, kind: RecordKind, limit: number): Promise<Array<{ sourcedId: string; name: string; number?: string | null; buildingId?: number | null }>>;
+  /**
+   * Import rows of `kind` whose natural key is shared by several records or belongs to a record
+   * planned as a create (so may be a person we have under another sourcedId), for the first
+   * `limitKeys` such keys after `afterKey`, ordered by key.
+   */
+  identityGroups(runId: number, kind: RecordKind, afterKey: string | null, limitKeys: number): Promise<StagedRow[]>;
+  /** Rewrites staged rows (same run, kind and sourcedId), or adds them. */
+  replace(runId: number, rows: StagedRow[]): Promise<void>;
   /** Drops a run's rows, a slice at a time so no statement holds a lock for long. */
   discard(runId: number): Promise<void>;
   /** Runs that still have staged rows. */
@@ -87,21 +105,51 @@ export function createStagingArea(sequelize: Sequelize): StagingArea {
       targetId: row.target_id === null || row.target_id === undefined ? null : Number(row.target_id),
       disabled: readBoolean(row.disabled),
       payload: typeof row.payload === 'string' ? JSON.parse(row.payload) : null,
+      identity: row.natural_key === undefined || row.natural_key === null
+        ? undefined
+        : { key: String(row.natural_key), rank: String(row.identity_rank ?? ''), name: String(row.identity_name ?? '') },
     };
+  }
+
+  async function insert(runId: number, rows: StagedRow[]): Promise<void> {
+    if (rows.length === 0) return;
+    const values = rows.map((r) => [
+      runId, r.kind, r.sourcedId, r.action, r.targetId, r.disabled, r.payload === null ? null : JSON.stringify(r.payload),
+      r.identity?.key ?? null, r.identity?.rank ?? null, r.identity?.name ?? null,
+    ]);
+    await sql.run(
+      `INSERT INTO ${t} (run_id, kind, sourced_id, action, target_id, disabled, payload, natural_key, identity_rank, identity_name) ` +
+        `VALUES ${sql.rows(values)} ` + sql.onConflictIgnore(['run_id', 'kind', 'sourced_id']),
+    );
   }
 
   return {
     readsBesideWrites: sql.isMysql,
 
-    async insert(runId, rows) {
-      if (rows.length === 0) return;
-      const values = rows.map((r) => [
-        runId, r.kind, r.sourcedId, r.action, r.targetId, r.disabled, r.payload === null ? null : JSON.stringify(r.payload),
-      ]);
-      await sql.run(
-        `INSERT INTO ${t} (run_id, kind, sourced_id, action, target_id, disabled, payload) VALUES ${sql.rows(values)} ` +
-          sql.onConflictIgnore(['run_id', 'kind', 'sourced_id']),
+    insert,
+
+    async identityGroups(runId, kind, afterKey, limitKeys) {
+      const base = `run_id = ${v(runId)} AND kind = ${v(kind)} AND natural_key IS NOT NULL AND action IN ${sql.list([...IMPORT_ACTIONS])}`;
+      const after = afterKey === null ? '' : ` AND natural_key > ${v(afterKey)}`;
+      const keys = await sql.select<{ natural_key: string }>(
+        `SELECT natural_key FROM ${t} WHERE ${base}${after} GROUP BY natural_key ` +
+          `HAVING COUNT(*) > 1 OR SUM(CASE WHEN action = ${v('create')} THEN 1 ELSE 0 END) > 0 ORDER BY natural_key LIMIT ${Number(limitKeys)}`,
       );
+      if (keys.length === 0) return [];
+      const rows = await sql.select<Record<string, unknown>>(
+        `SELECT kind, sourced_id, action, target_id, disabled, payload, natural_key, identity_rank, identity_name FROM ${t} ` +
+          `WHERE ${base} AND natural_key IN ${sql.list(keys.map((k) => String(k.natural_key)))} ORDER BY natural_key, sourced_id`,
+      );
+      return rows.map(readRow);
+    },
+
+    async replace(runId, rows) {
+      if (rows.length === 0) return;
+      for (const kind of new Set(rows.map((r) => r.kind))) {
+        const ids = rows.filter((r) => r.kind === kind).map((r) => r.sourcedId);
+        await sql.change(`DELETE FROM ${t} WHERE run_id = ${v(runId)} AND kind = ${v(kind)} AND sourced_id IN ${sql.list(ids)}`);
+      }
+      await insert(runId, rows);
     },
 
     async seen(runId, kind, sourcedIds) {
@@ -111,6 +159,14 @@ export function createStagingArea(sequelize: Sequelize): StagingArea {
           `AND sourced_id IN ${sql.list(sourcedIds)}`,
       );
       return new Set(rows.map((row) => String(row.sourced_id)));
+    },
+
+    async actionsOf(runId, kind, sourcedIds) {
+      if (sourcedIds.length === 0) return new Map();
+      const rows = await sql.select<{ sourced_id: string; action: string }>(
+        `SELECT sourced_id, action FROM ${t} WHERE run_id = ${v(runId)} AND kind = ${v(kind)} AND sourced_id IN ${sql.list(sourcedIds)}`,
+      );
+      return new Map(rows.map((row) => [String(row.sourced_id), row.action as StagedAction]));
     },
 
     async counts(runId) {

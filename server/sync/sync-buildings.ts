@@ -2,6 +2,7 @@ import type { HoldReason } from '../http/contract';
 import type { NormalizedOrg, ProviderConnection } from '../providers/types';
 import type { BuildingFields, StoredBuilding } from '../store/roster-store';
 import { hashBuilding } from './content-hash';
+import { reconcilePull } from './plan-run';
 import { emptyRunCounts } from './present-run';
 import { settlePlan, type RunJob, type RunOutcome, type SyncDeps } from './run-job';
 import type { StagedRow } from './staging-area';
@@ -16,26 +17,57 @@ const MAX_TEXT = 255;
  * and OneRoster-created buildings missing from the (always full) pull, are made inactive; manual
  * buildings matching no school are only reported.
  */
-export async function syncBuildings(deps: SyncDeps, job: RunJob, connection: ProviderConnection): Promise<RunOutcome> {
+export async function syncBuildings(
+  deps: SyncDeps,
+  job: RunJob,
+  connection: ProviderConnection,
+  settings: { districtOffices: boolean },
+): Promise<RunOutcome> {
   await job.phase('pulling');
   // A district has hundreds of schools, not millions: holding them is fine.
   const schools = new Map<string, NormalizedOrg>();
+  // What became of every pulled row that never reaches staging, per reason (the reconciliation).
+  const skipped: Record<string, number> = {};
+  const skip = (reason: string, n = 1) => {
+    if (n > 0) skipped[reason] = (skipped[reason] ?? 0) + n;
+  };
+  let pulled = 0;
+  let filtered = 0;
   for await (const page of connection.schools({ signal: job.signal })) {
     job.signal.throwIfAborted();
     job.meter.page(page.records.length);
-    for (const problem of page.problems) job.issues.add({ ...problem });
+    pulled = page.received;
+    filtered = page.filtered ?? 0;
+    for (const problem of page.problems) {
+      job.issues.add({ ...problem });
+      skip(problem.code);
+    }
     for (const org of page.records) {
-      if (org.type && org.type.toLowerCase() !== 'school') continue;
+      if (org.type && org.type.toLowerCase() !== 'school') {
+        skip('not_a_school');
+        continue;
+      }
       const id = (org.sourcedId ?? '').trim();
       if (!id || id.length > MAX_TEXT) {
         job.issues.add({ sourcedId: id ? id.slice(0, MAX_TEXT) : null, code: 'invalid_sourced_id', message: 'The school has no usable sourcedId; it was skipped.' });
+        skip('invalid_sourced_id');
         continue;
       }
-      if (!schools.has(id)) schools.set(id, org);
+      if (schools.has(id)) skip('duplicate_record');
+      else schools.set(id, org);
     }
     await job.progress(page.received, page.total);
   }
   job.signal.throwIfAborted();
+  // Non-school orgs an unfiltered /orgs sent, which the client left out.
+  skip('not_a_school', filtered);
+  if (settings.districtOffices && connection.orgs) {
+    for (const office of await districtOffices(connection, job)) {
+      if (schools.has(office.sourcedId)) continue;
+      schools.set(office.sourcedId, office);
+      pulled += 1;
+    }
+  }
   await job.issues.flush();
 
   const existing = await deps.store.listBuildings();
@@ -49,6 +81,8 @@ export async function syncBuildings(deps: SyncDeps, job: RunJob, connection: Pro
   }
   for (let i = 0; i < rows.length; i += 1000) await deps.staging.insert(job.runId, rows.slice(i, i + 1000));
   await job.issues.flush();
+  skip('missing_name', rows.filter((row) => row.action === 'skip').length);
+  const reconciliation = reconcilePull(await deps.staging.counts(job.runId), ['buildings'], { pulled, skipped, ignoredRoles: 0, notSynced: 0 });
 
   const unmatchedBuildings = existing
     .filter((b) => b.source === 'manual' && b.active && (b.sisId === null || !schools.has(b.sisId)))
@@ -57,11 +91,32 @@ export async function syncBuildings(deps: SyncDeps, job: RunJob, connection: Pro
   const active = existing.filter((b) => b.active && b.sisId !== null).length;
   return settlePlan(deps, job, {
     kinds: ['buildings'],
-    counts: { ...emptyRunCounts(), unmatchedBuildings },
+    counts: { ...emptyRunCounts(), unmatchedBuildings, reconciliation },
     active: { buildings: active },
     dryRun: false,
     holdReasons: await buildingHoldReasons(deps, rows, existing),
   });
+}
+
+/** What the building sync names a district org's building. */
+export function districtOfficeName(districtName: string): string {
+  return `${districtName.trim() || 'District'} – District Office`.slice(0, MAX_TEXT);
+}
+
+/**
+ * The district orgs, as buildings that stand for them ("district office"): people whose primary org
+ * is the district, or a department under it, are tied to it instead of being skipped.
+ */
+async function districtOffices(connection: ProviderConnection, job: RunJob): Promise<NormalizedOrg[]> {
+  const offices: NormalizedOrg[] = [];
+  for await (const page of connection.orgs!({ signal: job.signal })) {
+    for (const org of page.records) {
+      const id = (org.sourcedId ?? '').trim();
+      if (org.type.toLowerCase() !== 'district' || !id || id.length > MAX_TEXT) continue;
+      offices.push({ ...org, sourcedId: id, name: districtOfficeName(org.name) });
+    }
+  }
+  return offices;
 }
 
 /**
@@ -108,7 +163,7 @@ function planSchool(sourcedId: string, school: NormalizedOrg, match: StoredBuild
   });
   if (school.status === 'tobedeleted') {
     if (!match) return row('ignore');
-    return match.active ? row('deactivate', { name: match.name }) : row('unchanged');
+    return match.active ? row('deactivate', { name: match.name }) : row('gone');
   }
   const name = (school.name ?? '').trim().slice(0, MAX_TEXT);
   if (!name) {

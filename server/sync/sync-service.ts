@@ -5,7 +5,7 @@ import type { AutomationService } from '../schedule/automation-service';
 import { errors, OneRosterError } from '../errors';
 import type { OneRosterUser } from '../options';
 import { createAuditLog } from '../config/audit-log';
-import type { ConsoleStatus, HeldPlan, ListResponse, RecordKind, RunKind, RunMode, RunStatus, RunSummary, RunTrigger, RunView } from '../http/contract';
+import type { ConsoleStatus, HeldPlan, ListResponse, RecordKind, RunCounts, RunKind, RunMode, RunStatus, RunSummary, RunTrigger, RunView } from '../http/contract';
 import type { ProviderConnection } from '../providers/types';
 import type { PersonKind } from '../store/roster-store';
 import { createSql } from '../store/sql';
@@ -105,6 +105,8 @@ const MAX_POLL_MS = 1000;
 const PROGRESS_EVERY_MS = 1000;
 /** How long a refused start waits for the winning start to name its run (for the 409 details). */
 const NAME_RUN_WAIT_MS = 5000;
+/** Recent successful user runs searched for each kind's delta watermark. */
+const WATERMARK_RUNS = 100;
 
 /** Why this process stops one of its runs. */
 type StopReason = 'cancelled' | 'disabled' | 'shutdown' | 'run_time_limit';
@@ -196,9 +198,9 @@ export function createSyncService(ctx: ModuleContext, config: ConfigService, aut
     let run: RunRecord;
     let body: RunBody;
     try {
-      // What the run needs first (a saved provider: not_configured; buildings first: buildings_not_synced),
-      // then whether OneRoster is on, both under the lease, so a disable that committed before we took it is seen.
       body = await prepare();
+      // Under the lease, so a disable that committed before we took it is always seen (after
+      // prepare, so an installation with nothing configured still answers `not_configured`).
       if (!(await config.isEnabled())) throw syncErrors.disabled();
       await repairInterrupted();
       run = await records.create(
@@ -312,8 +314,9 @@ export function createSyncService(ctx: ModuleContext, config: ConfigService, aut
         await issues.flush();
         const now = clock.now();
         status = outcome.status;
+        const counts = { ...outcome.counts, issuesByCode: addCounts(outcome.counts.issuesByCode, issues.byCode) };
         const patch: RunPatch = {
-          status, phase: 'done', ...finalProgress, counts: outcome.counts, issueCount: issues.count, finishedAt: now, updatedAt: now,
+          status, phase: 'done', ...finalProgress, counts, issueCount: issues.count, finishedAt: now, updatedAt: now,
         };
         if (outcome.plan) patch.plan = outcome.plan;
         await finish(runId, patch, held);
@@ -438,6 +441,29 @@ export function createSyncService(ctx: ModuleContext, config: ConfigService, aut
     }
   }
 
+  /**
+   * Where a delta pull starts: each kind keeps its own watermark (the start of the newest applied
+   * user run that synced it, so a students-only run does not move staff's), the earliest of the
+   * kinds asked for, less the safety overlap for clock skew. Null when a kind was never synced.
+   */
+  async function deltaWatermark(kinds: readonly PersonKind[]): Promise<Date | null> {
+    const { rows } = await records.list({ kind: 'users', status: 'succeeded', limit: WATERMARK_RUNS, offset: 0 });
+    let earliest: number | null = null;
+    for (const kind of kinds) {
+      const run = rows.find((r) => !r.dryRun && r.startedAt && (JSON.parse(r.counts ?? '{}') as Partial<RunCounts>).kinds?.[kind]);
+      if (!run) return null;
+      earliest = Math.min(earliest ?? Infinity, run.startedAt!.getTime());
+    }
+    return earliest === null ? null : new Date(earliest - options.deltaOverlapMs);
+  }
+
+  /** Per-code issue counts of an earlier phase (a held run's pull) plus this one's. */
+  function addCounts(earlier: Record<string, number> | undefined, now: Readonly<Record<string, number>>): Record<string, number> {
+    const sum = { ...(earlier ?? {}) };
+    for (const [code, n] of Object.entries(now)) sum[code] = (sum[code] ?? 0) + n;
+    return sum;
+  }
+
   async function activeRun(): Promise<RunSummary | null> {
     const state = await lease.state();
     if (!state.live || state.runId === null) return null;
@@ -453,7 +479,8 @@ export function createSyncService(ctx: ModuleContext, config: ConfigService, aut
     async startBuildingSync(request) {
       return launch({ kind: 'buildings', mode: 'full', dryRun: false, request }, async () => {
         const open = await connect();
-        return async (job) => syncBuildings(deps, job, await open());
+        const { districtOffices } = await automation.settings();
+        return async (job) => syncBuildings(deps, job, await open(), { districtOffices });
       });
     },
 
@@ -469,9 +496,11 @@ export function createSyncService(ctx: ModuleContext, config: ConfigService, aut
         const wanted = request.kinds ?? ['students', 'staff'];
         const kinds: PersonKind[] = (['students', 'staff'] as const).filter((kind) => wanted.includes(kind));
         if (kinds.length === 0) throw syncErrors.nothingToSync();
-        const since = mode === 'delta' ? ((await records.latest({ kind: 'users', status: 'succeeded', dryRun: false }))?.startedAt ?? null) : null;
+        const since = mode === 'delta' ? await deltaWatermark(kinds) : null;
         return async (job) => {
-          const outcome = await syncUsers(deps, job, await open(), { kinds, mode, since, dryRun, deactivateMissing: settings.deactivateMissing });
+          const outcome = await syncUsers(deps, job, await open(), {
+            kinds, mode, since, dryRun, deactivateMissing: settings.deactivateMissing, gradeMatrix: settings.gradeMatrix, orgBuildings: settings.orgBuildings,
+          });
           if (outcome.status === 'succeeded' && !dryRun) await noteActiveCounts(job);
           return outcome;
         };

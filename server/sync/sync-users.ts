@@ -1,7 +1,9 @@
-import type { RunMode } from '../http/contract';
-import type { ProviderConnection } from '../providers/types';
+import type { RunMode, SkippedOrg } from '../http/contract';
+import { ProviderError, type NormalizedOrg, type ProviderConnection } from '../providers/types';
 import type { PersonKind } from '../store/roster-store';
-import { stageMissingPeople } from './plan-run';
+import { reconcilePull, stageMissingPeople } from './plan-run';
+import { MAX_GRADE_LENGTH } from './grades';
+import { resolveIdentities } from './resolve-identities';
 import { emptyRunCounts } from './present-run';
 import { settlePlan, type RunJob, type RunOutcome, type SyncDeps } from './run-job';
 import { createPeopleStager, type PeopleStager } from './stage-people';
@@ -18,6 +20,10 @@ export interface UserSyncPlan {
   dryRun: boolean;
   /** Make people missing from a complete full pull inactive (automation setting). */
   deactivateMissing: boolean;
+  /** The Grade Level Matrix (automation setting): incoming value or CEDS code → district label. */
+  gradeMatrix: Record<string, string>;
+  /** Non-school org → existing building its people are tied to (automation setting). */
+  orgBuildings: Record<string, number>;
 }
 
 /**
@@ -28,11 +34,16 @@ export interface UserSyncPlan {
 export async function syncUsers(deps: SyncDeps, job: RunJob, connection: ProviderConnection, request: UserSyncPlan): Promise<RunOutcome> {
   await job.phase('pulling');
   const buildingsBySchool = new Map<string, number>();
+  const activeBuildings = new Set<number>();
   const schoolNames = new Map<string, string>();
   for (const building of await deps.store.listBuildings()) {
     if (building.sisId !== null) schoolNames.set(building.sisId, building.name);
-    if (building.active && building.sisId !== null) buildingsBySchool.set(building.sisId, building.id);
+    if (!building.active) continue;
+    activeBuildings.add(building.id);
+    if (building.sisId !== null) buildingsBySchool.set(building.sisId, building.id);
   }
+  const orgs = await readOrgDirectory(connection, job);
+  tieOrgsToBuildings(orgs, buildingsBySchool, activeBuildings, request.orgBuildings);
   const newStager = () =>
     createPeopleStager({
       store: deps.store,
@@ -40,7 +51,8 @@ export async function syncUsers(deps: SyncDeps, job: RunJob, connection: Provide
       issues: job.issues,
       runId: job.runId,
       schoolNames,
-      classify: { kinds: new Set(request.kinds), staffRoles: new Set(deps.options.staffRoles), buildingsBySchool },
+      classify: { kinds: new Set(request.kinds), staffRoles: new Set(deps.options.staffRoles), buildingsBySchool, naturalKey: deps.options.naturalKey,
+        gradeMatrix: new Map(Object.entries(request.gradeMatrix)) },
     });
 
   let mode: RunMode = request.mode;
@@ -50,8 +62,9 @@ export async function syncUsers(deps: SyncDeps, job: RunJob, connection: Provide
     await job.update({ mode });
   }
   let stager = newStager();
+  let pulled: PullTally;
   try {
-    await pullInto(stager, connection, job, mode === 'delta' ? request.since! : undefined);
+    pulled = await pullInto(stager, connection, job, mode === 'delta' ? request.since! : undefined);
   } catch (err) {
     if (mode !== 'delta' || (err as { code?: unknown }).code !== 'delta_unsupported') throw err;
     // The provider refuses the dateLastModified filter: start over with a full pull.
@@ -60,15 +73,34 @@ export async function syncUsers(deps: SyncDeps, job: RunJob, connection: Provide
     job.issues.add({ sourcedId: null, code: 'delta_unsupported', message: 'The provider does not support delta pulls, so this run pulled everyone.' });
     await job.update({ mode });
     stager = newStager();
-    await pullInto(stager, connection, job, undefined);
+    pulled = await pullInto(stager, connection, job, undefined);
+  }
+  // Once per value, not once per student: one odd value must not crowd every other issue out.
+  for (const [value, students] of stager.tallies.unmappedGrades) {
+    const kept = value.length <= MAX_GRADE_LENGTH ? 'kept as sent' : `left out (longer than ${MAX_GRADE_LENGTH} characters)`;
+    job.issues.add({
+      sourcedId: null,
+      code: 'unmapped_grade',
+      message: `The grade "${value}" (${students} ${students === 1 ? 'student' : 'students'}) is no CEDS grade and has no Grade Level Matrix entry; it was ${kept}. Map it in Automation → Grade Level Matrix.`,
+    });
   }
   await job.issues.flush();
 
+  await job.phase('planning');
+  if (deps.options.naturalKey.length > 0) {
+    for (const kind of request.kinds) await resolveIdentities({ store: deps.store, staging: deps.staging, issues: job.issues }, job.runId, kind, mode);
+  }
   // Only a complete full pull may say someone is gone.
   if (mode === 'full' && request.deactivateMissing) {
-    await job.phase('planning');
     for (const kind of request.kinds) await stageMissingPeople(deps.store, deps.staging, job.runId, kind);
   }
+  const { tallies } = stager;
+  const reconciliation = reconcilePull(await deps.staging.counts(job.runId), [...request.kinds, 'unknown'], {
+    pulled: pulled.received,
+    skipped: addTallies(pulled.problems, Object.fromEntries(tallies.skippedByReason)),
+    ignoredRoles: [...tallies.ignoredRoles.values()].reduce((sum, n) => sum + n, 0),
+    notSynced: tallies.notSynced,
+  });
   const active: Partial<Record<PersonKind, number>> = {};
   for (const kind of request.kinds) active[kind] = await deps.store.countActivePeople(kind);
   return settlePlan(deps, job, {
@@ -78,10 +110,18 @@ export async function syncUsers(deps: SyncDeps, job: RunJob, connection: Provide
       // Own properties (never the prototype's), so `constructor` and `__proto__` count like any id.
       ignoredRoles: Object.fromEntries(stager.tallies.ignoredRoles),
       skippedBySchool: Object.fromEntries(stager.tallies.skippedBySchool),
+      skippedOrgs: describeSkippedOrgs(stager.tallies.skippedBySchool, orgs),
+      reconciliation,
     },
     active,
     dryRun: request.dryRun,
   });
+}
+
+/** Rows a pull received, and those the client could not read, per problem code. */
+interface PullTally {
+  received: number;
+  problems: Record<string, number>;
 }
 
 /**
@@ -93,13 +133,18 @@ export async function syncUsers(deps: SyncDeps, job: RunJob, connection: Provide
 const PAGES_STAGING = 2;
 
 /** Streams the pull into staging, overlapping the writes of pages with the fetching of the next ones. */
-async function pullInto(stager: PeopleStager, connection: ProviderConnection, job: RunJob, since: Date | undefined): Promise<void> {
+async function pullInto(stager: PeopleStager, connection: ProviderConnection, job: RunJob, since: Date | undefined): Promise<PullTally> {
   const writing = new Set<Promise<void>>();
+  const tally: PullTally = { received: 0, problems: {} };
   try {
     for await (const page of connection.users({ since, signal: job.signal })) {
       job.signal.throwIfAborted();
       job.meter.page(page.records.length);
-      for (const problem of page.problems) job.issues.add({ ...problem });
+      tally.received = Math.max(tally.received, page.received);
+      for (const problem of page.problems) {
+        job.issues.add({ ...problem });
+        tally.problems[problem.code] = (tally.problems[problem.code] ?? 0) + 1;
+      }
       // A failed write rejects the race and ends the pull.
       while (writing.size >= PAGES_STAGING) await Promise.race(writing);
       const write: Promise<void> = stager.stagePage(page.records).finally(() => writing.delete(write));
@@ -114,4 +159,89 @@ async function pullInto(stager: PeopleStager, connection: ProviderConnection, jo
   }
   await Promise.all([...writing]);
   job.signal.throwIfAborted();
+  return tally;
+}
+
+/** Two per-reason tallies added up. */
+function addTallies(a: Record<string, number>, b: Record<string, number>): Record<string, number> {
+  const sum = { ...a };
+  for (const [key, n] of Object.entries(b)) sum[key] = (sum[key] ?? 0) + n;
+  return sum;
+}
+
+/** Orgs named in the skipped report, at most. */
+const MAX_SKIPPED_ORGS = 200;
+/** Deepest org tree walked looking for a building. */
+const MAX_ORG_DEPTH = 10;
+
+/**
+ * Every org the provider lists, so district-level people find a building and the skipped report
+ * can name orgs. A provider that cannot list them costs only that: the run goes on without.
+ */
+async function readOrgDirectory(connection: ProviderConnection, job: RunJob): Promise<Map<string, NormalizedOrg>> {
+  const orgs = new Map<string, NormalizedOrg>();
+  if (!connection.orgs) return orgs;
+  try {
+    for await (const page of connection.orgs({ signal: job.signal })) {
+      for (const org of page.records) if (orgs.size < 100_000) orgs.set(org.sourcedId, org);
+    }
+  } catch (err) {
+    if (job.signal.aborted || !(err instanceof ProviderError)) throw err;
+    job.issues.add({ sourcedId: null, code: 'orgs_unavailable', message: `The provider's /orgs could not be read (${err.message}); district-level people may be skipped.` });
+    orgs.clear();
+  }
+  return orgs;
+}
+
+/**
+ * Non-school orgs get a building: the admin's mapping first, else the building of the nearest
+ * org above them that has one (the district office the building sync made for the district).
+ */
+function tieOrgsToBuildings(
+  orgs: ReadonlyMap<string, NormalizedOrg>,
+  buildingsBySchool: Map<string, number>,
+  activeBuildings: ReadonlySet<number>,
+  mapping: Record<string, number>,
+): void {
+  for (const [org, buildingId] of Object.entries(mapping)) if (activeBuildings.has(buildingId)) buildingsBySchool.set(org, buildingId);
+  for (const org of orgs.values()) {
+    if (isSchool(org) || buildingsBySchool.has(org.sourcedId)) continue;
+    let parent = org.parentSourcedId;
+    for (let depth = 0; parent && depth < MAX_ORG_DEPTH; depth++) {
+      const building = buildingsBySchool.get(parent);
+      if (building !== undefined) {
+        buildingsBySchool.set(org.sourcedId, building);
+        break;
+      }
+      parent = orgs.get(parent)?.parentSourcedId ?? null;
+    }
+  }
+}
+
+/** The orgs whose people were skipped, named, with the reason and the hint that fits it. */
+function describeSkippedOrgs(skipped: ReadonlyMap<string, number>, orgs: ReadonlyMap<string, NormalizedOrg>): SkippedOrg[] {
+  return [...skipped]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, MAX_SKIPPED_ORGS)
+    .map(([sourcedId, people]) => {
+      const org = orgs.get(sourcedId);
+      const base = { sourcedId, name: org?.name || null, type: org?.type || null, status: org?.status ?? null, people };
+      if (!org) {
+        return { ...base, reason: 'unknown_org' as const, hint: 'The provider does not list this org: check these people\'s enrolment in the SIS.' };
+      }
+      if (!isSchool(org)) {
+        return {
+          ...base, reason: 'not_a_school' as const,
+          hint: `This org is a ${org.type || 'non-school org'}, not a school: turn on District Office buildings in Automation and sync buildings, or map the org to a building.`,
+        };
+      }
+      if (org.status === 'tobedeleted') {
+        return { ...base, reason: 'school_tobedeleted' as const, hint: 'The provider marks this school tobedeleted: its people are skipped until the SIS enrols them elsewhere.' };
+      }
+      return { ...base, reason: 'school_not_synced' as const, hint: 'This school is not a building yet: sync buildings, then sync users again.' };
+    });
+}
+
+function isSchool(org: NormalizedOrg): boolean {
+  return !org.type || org.type.toLowerCase() === 'school';
 }

@@ -3,7 +3,7 @@ import { presentRunSummary, presentRunTable } from '../../cli/present';
 import type { KindCounts, RunView } from '../../server/http/contract';
 import { captureStream } from './capture';
 
-const zero: KindCounts = { created: 0, updated: 0, unchanged: 0, linked: 0, reactivated: 0, deactivated: 0, disabled: 0, skipped: 0 };
+const zero: KindCounts = { created: 0, updated: 0, unchanged: 0, linked: 0, rekeyed: 0, merged: 0, reactivated: 0, deactivated: 0, disabled: 0, skipped: 0 };
 
 function run(patch: Partial<RunView>): RunView {
   return {
@@ -82,7 +82,7 @@ describe('run presentation', () => {
       }),
     );
     expect(lines[0]).toBe('Run #7 (users, full) held in 2.4 s.');
-    expect(lines).toContain('  planned students  created 0, updated 3, unchanged 0, linked 0, reactivated 0, deactivated 80, disabled 0, skipped 0');
+    expect(lines).toContain('  planned students  created 0, updated 3, unchanged 0, linked 0, rekeyed 0, merged 0, reactivated 0, deactivated 80, disabled 0, skipped 0');
     expect(lines.filter((line) => line.startsWith('  students'))).toEqual([]);
     expect(lines).toContain('  5 people skipped: their school is not a building (2 schools).');
     expect(lines).toContain('  Not imported by role: guardian 12.');

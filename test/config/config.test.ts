@@ -25,7 +25,7 @@ const classlink = () => ({ provider: 'classlink', tenantId: sandbox.credentials.
 
 function secrets(): string[] {
   const c = sandbox.credentials;
-  return [c.oneroster11.clientSecret, c.oneroster12.clientSecret, c.infinitecampus.clientSecret, c.classlink.apiKey];
+  return [c.oneroster11.clientSecret, c.oneroster12.clientSecret, c.infinitecampus.clientSecret, c.classlink.apiKey, c.edfi.clientSecret];
 }
 
 describeEachDatabase('provider configuration', (db) => {
@@ -100,6 +100,21 @@ describeEachDatabase('provider configuration', (db) => {
     expect(res.body.error.details).toMatchObject({ ok: false, error: { code: 'unauthorized' } });
     expect((await api().get(`${MOUNT}/config`).set(AS_ADMIN)).body.configured).toBe(false);
     expect(await host.oneroster.isEnabled()).toBe(false);
+  });
+
+  it('refuses to save a grant that sees no schools (it would enable OneRoster on an empty feed)', async () => {
+    const edfi = { provider: 'oneroster', version: '1.2', auth: 'oauth2', ...sandbox.credentials.edfi };
+    const fault = sandbox.faults.set({ kind: 'emptyFeed' });
+    try {
+      const res = keep(await put(edfi));
+      expect(res.status).toBe(422);
+      expect(res.body.error.code).toBe('connection_test_failed');
+      expect(res.body.error.details).toMatchObject({ ok: false, error: { code: 'no_schools' } });
+      expect((await api().get(`${MOUNT}/config`).set(AS_ADMIN)).body.configured).toBe(false);
+      expect(await host.oneroster.isEnabled()).toBe(false);
+    } finally {
+      sandbox.faults.remove(fault);
+    }
   });
 
   it('saves a passing configuration, enables OneRoster, masks the secret and stores it encrypted', async () => {

@@ -167,7 +167,8 @@ describeEachDatabase('the admin journey through the example host app', (db) => {
     const result = (await settings.syncResult.textContent()) ?? '';
     expect(result).toContain('Buildings sync');
     expect(result).toContain('Succeeded');
-    expect(result).toMatch(/5\s*Created/);
+    // Five schools and the district's District Office building.
+    expect(result).toMatch(/6\s*Created/);
     expect(result).toContain('Buildings that match no school');
     expect(result).toContain('District Office');
     await tab.screenshot('06-buildings-synced');
@@ -175,7 +176,7 @@ describeEachDatabase('the admin journey through the example host app', (db) => {
 
     await tab.goto('/buildings');
     const rows = await tab.page.locator('main table tbody tr').allTextContents();
-    expect(rows).toHaveLength(6);
+    expect(rows).toHaveLength(7);
     expect(rows.some((row) => row.includes(XSS_SCHOOL) && row.includes('OneRoster'))).toBe(true);
     expect(await tab.page.locator('main table img').count()).toBe(0);
   });
@@ -260,7 +261,7 @@ describeEachDatabase('the admin journey through the example host app', (db) => {
 
     await settings.button('← Back to history').click();
     const buildings = await settings.openRun(1);
-    expect((await buildings.getByRole('row').filter({ hasText: 'Buildings' }).last().getByRole('cell').allTextContents())[0]).toBe('5');
+    expect((await buildings.getByRole('row').filter({ hasText: 'Buildings' }).last().getByRole('cell').allTextContents())[0]).toBe('6');
   });
 
   test('holds a run that would deactivate most students: Cancel discards it, Approve applies it', async () => {
@@ -307,7 +308,7 @@ describeEachDatabase('the admin journey through the example host app', (db) => {
     approvedRunId = second;
     await detail.locator('.badge', { hasText: 'Succeeded' }).waitFor({ timeout: 30_000 });
     const studentCells = await detail.getByRole('row').filter({ hasText: 'Students' }).first().getByRole('cell').allTextContents();
-    expect(studentCells[5]).toBe(String(REMOVED_STUDENTS)); // the Deactivated column
+    expect(studentCells[7]).toBe(String(REMOVED_STUDENTS)); // the Deactivated column (after Re-keyed and Merged)
     await tab.screenshot('14-approved');
 
     await settings.button('← Back to history').click();

@@ -96,9 +96,10 @@ describeEachDatabase('the admin console in the example host', (db) => {
     await settings.tab('OneRoster').click();
     await settings.button('Sync Buildings').click();
     await settings.syncResult.filter({ hasText: 'Succeeded' }).waitFor({ timeout: 30_000 });
-    expect(await settings.syncResult.textContent()).toMatch(/3\s*Created.*1\s*Updated/s);
+    // Two more schools and the district's District Office building are created.
+    expect(await settings.syncResult.textContent()).toMatch(/4\s*Created.*1\s*Updated/s);
     await tab.goto('/buildings');
-    expect(await tab.page.locator('main table tbody tr').count()).toBe(4);
+    expect(await tab.page.locator('main table tbody tr').count()).toBe(5);
   });
 
   test('Preview plans without changing anything; Sync Users imports both kinds with the automatic toggles off', async () => {

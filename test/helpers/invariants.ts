@@ -118,6 +118,7 @@ export interface RowChanges {
   created: number;
   updated: number;
   linked: number;
+  rekeyed: number;
   reactivated: number;
   deactivated: number;
 }
@@ -125,11 +126,12 @@ export interface RowChanges {
 /** Compares two snapshots of one table the way the engine counts: a row counts once, in the first matching bucket. */
 export function diffTable(before: Map<number, RosterRow>, after: Map<number, RosterRow>, table: RecordKind): RowChanges {
   const key = table === 'buildings' ? 'sis_id' : 'sourced_id';
-  const changes: RowChanges = { created: 0, updated: 0, linked: 0, reactivated: 0, deactivated: 0 };
+  const changes: RowChanges = { created: 0, updated: 0, linked: 0, rekeyed: 0, reactivated: 0, deactivated: 0 };
   for (const [id, row] of after) {
     const old = before.get(id);
     if (!old) changes.created += 1;
-    else if (old[key] !== row[key]) changes.linked += 1;
+    else if (old[key] !== row[key] && old[key] === null) changes.linked += 1;
+    else if (old[key] !== row[key]) changes.rekeyed += 1;
     else if (!old.active && row.active) changes.reactivated += 1;
     else if (old.active && !row.active) changes.deactivated += 1;
     else if (contentDiffers(old, row)) changes.updated += 1;
@@ -150,8 +152,8 @@ export function assertRunCountsMatch(run: RunView, before: RosterSnapshot, after
     const actual = diffTable(before[table], after[table], table);
     const counted = applied ? run.counts.kinds[table] : undefined;
     const expected: RowChanges = counted
-      ? { created: counted.created, updated: counted.updated, linked: counted.linked, reactivated: counted.reactivated, deactivated: counted.deactivated }
-      : { created: 0, updated: 0, linked: 0, reactivated: 0, deactivated: 0 };
+      ? { created: counted.created, updated: counted.updated, linked: counted.linked, rekeyed: counted.rekeyed ?? 0, reactivated: counted.reactivated, deactivated: counted.deactivated }
+      : { created: 0, updated: 0, linked: 0, rekeyed: 0, reactivated: 0, deactivated: 0 };
     for (const field of Object.keys(expected) as Array<keyof RowChanges>) {
       if (expected[field] !== actual[field]) {
         problems.push(`${table}.${field}: run ${run.id} (${run.status}) says ${expected[field]}, rows show ${actual[field]}`);
@@ -159,6 +161,28 @@ export function assertRunCountsMatch(run: RunView, before: RosterSnapshot, after
     }
   }
   if (problems.length > 0) throw new Error(`run counts do not match the rows:\n  ${problems.join('\n  ')}`);
+}
+
+/**
+ * Every run that pulled (succeeded, held, dry) accounts for every record: the reconciliation's
+ * buckets add up to what was pulled, and agree with the per-kind counts where both count the same
+ * thing. Every sync suite's runs go through this (see `syncUsersNow`). Returns the run.
+ */
+export function assertCountsReconcile(run: RunView): RunView {
+  if (run.status === 'failed' || run.status === 'cancelled') return run;
+  const r = run.counts.reconciliation;
+  if (!r) throw new Error(`run ${run.id} (${run.status}) has no reconciliation`);
+  const skipped = Object.values(r.skipped).reduce((sum, n) => sum + n, 0);
+  const buckets = r.created + r.updated + r.unchanged + r.linked + r.rekeyed + r.merged + r.reactivated + r.tobedeleted + skipped + r.ignoredRoles + r.notSynced;
+  if (buckets !== r.pulled) {
+    throw new Error(`run ${run.id} pulled ${r.pulled} records but accounts for ${buckets}: ${JSON.stringify(r)}`);
+  }
+  const kinds = Object.values(run.status === 'held' ? (run.plan?.counts ?? {}) : run.counts.kinds);
+  const sum = (key: 'created' | 'updated' | 'linked' | 'rekeyed' | 'merged' | 'reactivated') => kinds.reduce((total, k) => total + (k?.[key] ?? 0), 0);
+  for (const key of ['created', 'updated', 'linked', 'rekeyed', 'merged', 'reactivated'] as const) {
+    if (sum(key) !== r[key]) throw new Error(`run ${run.id}: counts say ${key} ${sum(key)}, the reconciliation ${r[key]}`);
+  }
+  return run;
 }
 
 function contentDiffers(a: RosterRow, b: RosterRow): boolean {

@@ -3,6 +3,7 @@
  * change: review it, say it in the changelog, and bump the version accordingly.
  */
 export const EXPECTED_RUNTIME_EXPORTS = [
+  'DEFAULT_NATURAL_KEY',
   'DEFAULT_STAFF_ROLES',
   'MIGRATION_TABLE',
   'OneRosterError',
@@ -38,6 +39,7 @@ export const EXPECTED_TYPE_EXPORTS = [
   'ErrorResponse',
   'FieldErrorDetail',
   'HeldPlan',
+  'KeyedPerson',
   'HoldReason',
   'KindCounts',
   'LastTestView',
@@ -52,6 +54,7 @@ export const EXPECTED_TYPE_EXPORTS = [
   'PersonKind',
   'PlanSample',
   'ProviderKind',
+  'PullReconciliation',
   'RecordKind',
   'RosterModels',
   'RosterStore',
@@ -72,6 +75,8 @@ export const EXPECTED_TYPE_EXPORTS = [
   'ScheduledRunView',
   'SchoolSample',
   'SecretState',
+  'SkippedOrg',
+  'SkippedOrgReason',
   'StaffRow',
   'StoredBuilding',
   'StoredPerson',

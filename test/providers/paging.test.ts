@@ -1,4 +1,4 @@
-import { normalizePerson } from '../../server/providers/normalize';
+import { normalizeOrg, normalizePerson } from '../../server/providers/normalize';
 import { pullPages, type PageFetchContext, type PageFetcher, type RawPage } from '../../server/providers/paging';
 import type { NormalizedPerson } from '../../server/providers/types';
 import { collect, pullError } from './provider-helpers';
@@ -221,6 +221,18 @@ describe('paging concurrently', () => {
 });
 
 describe('paging', () => {
+  it('counts rows it leaves out on purpose towards X-Total-Count (the unfiltered /orgs fallback with districts and departments)', async () => {
+    const orgs = Array.from({ length: 30 }, (_, i) => ({ sourcedId: `o${i}`, name: `Org ${i}`, type: i % 3 === 0 ? 'department' : 'school' }));
+    const fetch = async (offset: number, limit: number): Promise<RawPage> => ({ rows: orgs.slice(offset, offset + limit), total: orgs.length });
+    const schoolsOnly = (row: unknown) => {
+      const result = normalizeOrg(row);
+      return 'record' in result && result.record.type !== 'school' ? null : result;
+    };
+    const { records, pages } = await collect(pullPages(fetch, schoolsOnly, { pageSize: 7, maxPages: 100 }));
+    expect(records).toHaveLength(20);
+    expect(pages[pages.length - 1]!.filtered).toBe(10);
+  });
+
   it('advances by rows received, so a silent page cap loses nothing', async () => {
     const list = fakeList(250, { cap: 40 });
     const { records, pages } = await collect(pull(list.fetch, 100));

@@ -167,6 +167,55 @@ describe('each failure has its code and hints', () => {
       server.close();
     }
   });
+
+  it('a grant that sees no schools (Ed-Fi answers [] with 200): no_schools, with a hint about school access', async () => {
+    sandbox.faults.set({ kind: 'emptyFeed' });
+    const error = await failure({ ...oneroster12(), ...sandbox.credentials.edfi }, 'read_schools');
+    expect(error.code).toBe('no_schools');
+    expect(error.hints.join(' ')).toMatch(/access to any school/);
+  });
+
+  it('counts only active schools as found', async () => {
+    const [first] = sandbox.district.schools();
+    sandbox.district.markSchoolToBeDeleted(first!.sourcedId);
+    try {
+      const result = await testProviderConnection(oneroster12(), deps);
+      expect(result.schools!.count).toBe(sandbox.district.schools().length - 1);
+      expect(result.schools!.sample.map((school) => school.sourcedId)).not.toContain(first!.sourcedId);
+    } finally {
+      sandbox.district.updateSchool(first!.sourcedId, { status: 'active' });
+    }
+  });
+
+  it('invalid_scope at the token URL: a scope problem naming the scope, not bad credentials', async () => {
+    sandbox.faults.set({ kind: 'tokenError', error: 'invalid_scope', description: 'scope roster-core.readonly not granted', path: '/oauth2/token' });
+    const error = await failure(oneroster12(), 'authenticate');
+    expect(error.code).toBe('scope_refused');
+    expect(error.message).toContain('invalid_scope');
+    expect(error.message).toContain('scope roster-core.readonly not granted');
+    expect(error.hints.join(' ')).toContain('https://purl.imsglobal.org/spec/or/v1p2/scope/roster-core.readonly');
+    expect(error.hints.join(' ')).not.toMatch(/secret/);
+    expect(error.message).not.toMatch(/client ID and secret/);
+  });
+
+  it('invalid_client at the token URL: the credentials, with the provider\'s words', async () => {
+    sandbox.faults.set({ kind: 'tokenError', error: 'invalid_client', description: 'client authentication failed', status: 401, path: '/oauth2/token' });
+    const error = await failure(oneroster12(), 'authenticate');
+    expect(error.code).toBe('unauthorized');
+    expect(error.message).toContain('invalid_client');
+    expect(error.hints).toEqual(expect.arrayContaining(['Check the client ID and client secret']));
+  });
+
+  it.each([['a redirect', { kind: 'redirect' as const }], ['a 404', { kind: 'serverError' as const, status: 500 as const }]])(
+    '%s at the token URL points at the Token URL field',
+    async (name, fault) => {
+      const settings = name === 'a 404' ? { ...oneroster12(), tokenUrl: `${sandbox.url}/oauth2/no-such-token` } : oneroster12();
+      if (name === 'a redirect') sandbox.faults.set({ ...fault, path: '/oauth2/token' });
+      const error = await failure(settings, 'authenticate');
+      expect(error.hints.join(' ')).toMatch(/Token URL field/);
+      expect(error.hints.join(' ')).not.toMatch(/base URL/);
+    },
+  );
 });
 
 /** A port nothing listens on. */

@@ -97,8 +97,8 @@ describeEachDatabase('provider answers and database errors that must not hurt', 
     // A host's own rule the module does not know about, whose error quotes the value it refused
     // (as MariaDB's `Duplicate entry '…'` and SQLite's `near "…"` do).
     const trigger = db().name === 'sqlite'
-      ? `CREATE TRIGGER students_name_test BEFORE INSERT ON students WHEN NEW.first_name = 'Zebulon' BEGIN SELECT RAISE(ABORT, 'name refused: "Zebulon"'); END`
-      : `CREATE TRIGGER students_name_test BEFORE INSERT ON students FOR EACH ROW BEGIN DECLARE refusal VARCHAR(200); IF NEW.first_name = 'Zebulon' THEN SET refusal = CONCAT('name refused: "', NEW.first_name, '"'); SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = refusal; END IF; END`;
+      ? `CREATE TRIGGER students_name_test BEFORE INSERT ON oneroster_students WHEN NEW.first_name = 'Zebulon' BEGIN SELECT RAISE(ABORT, 'name refused: "Zebulon"'); END`
+      : `CREATE TRIGGER students_name_test BEFORE INSERT ON oneroster_students FOR EACH ROW BEGIN DECLARE refusal VARCHAR(200); IF NEW.first_name = 'Zebulon' THEN SET refusal = CONCAT('name refused: "', NEW.first_name, '"'); SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = refusal; END IF; END`;
     await db().sequelize.query(trigger);
     try {
       const run = await syncNow(host, 'users');

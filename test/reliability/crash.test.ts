@@ -114,7 +114,12 @@ describeEachDatabase('crashes: a sync process killed mid-run', (db) => {
     const { runId: deadRunId } = await child.next('started');
     await waitUntil(async () => (await runRow(db().sequelize, deadRunId))?.phase === 'pulling', 10_000, 'the child to pull');
     await waitUntil(() => sandbox!.faults.fired('hang') >= 1, 10_000, 'the third page to be asked for');
-    expect(await count(db().sequelize, `SELECT COUNT(*) AS n FROM oneroster_staging WHERE run_id = ${deadRunId}`)).toBeGreaterThan(0);
+    // Pages are staged as they arrive (in any order, with page requests in flight concurrently).
+    await waitUntil(
+      async () => (await count(db().sequelize, `SELECT COUNT(*) AS n FROM oneroster_staging WHERE run_id = ${deadRunId}`)) > 0,
+      10_000,
+      'the answered pages to be staged',
+    );
     await killChild(child);
     expect(await runRow(db().sequelize, deadRunId)).toMatchObject({ status: 'running', phase: 'pulling' });
 

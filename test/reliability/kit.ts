@@ -102,11 +102,12 @@ export function startSmallDistrict(options: SandboxOptions = {}): Promise<Sandbo
 }
 
 /**
- * The roster a complete, correct sync of the provider's current data gives: the active schools as
- * buildings, and the active students and staff with a name who stand in one of those schools.
+ * The roster a complete, correct sync of the provider's current data gives: the active schools and
+ * district offices as buildings, and the active students and staff with a name who stand in one.
  */
 export function expectedRoster(sandbox: Sandbox, provider: ProviderName): { buildings: string[]; students: string[]; staff: string[] } {
-  const schools = sandbox.district.schools().filter((s) => s.status === 'active').map((s) => s.sourcedId);
+  // The district org is a building too: its "district office", where district-level staff belong.
+  const schools = sandbox.district.orgs().filter((s) => s.status === 'active' && (s.type === 'school' || s.type === 'district')).map((s) => s.sourcedId);
   const inBuilding = new Set(schools);
   const students: string[] = [];
   const staff: string[] = [];

@@ -28,7 +28,7 @@ const LISTED = [...ORDINARY.slice(0, 10), stubStudent('dup-1'), ...AWKWARD, stub
 
 /** Names as stored, by sourcedId. */
 async function storedNames(sequelize: Sequelize): Promise<Map<string, { first: string; last: string; email: string | null }>> {
-  const [rows] = await sequelize.query('SELECT sourced_id, first_name, last_name, email FROM students WHERE active = 1 OR active = true');
+  const [rows] = await sequelize.query('SELECT sourced_id, first_name, last_name, email FROM oneroster_students WHERE active = 1 OR active = true');
   return new Map((rows as Array<Record<string, string | null>>).map((r) => [String(r.sourced_id), { first: String(r.first_name), last: String(r.last_name), email: r.email }]));
 }
 
@@ -97,13 +97,13 @@ describeEachDatabase('no record can fail a run', (db) => {
     const everyone = Array.from({ length: 2500 }, (_, i) => stubStudent(`m-${String(i).padStart(4, '0')}`, i === 1500 ? { givenName: 'Refused' } : {}));
     ({ host, stub } = await setUp(db(), listFeed(everyone)));
     const trigger = db().name === 'sqlite'
-      ? `CREATE TRIGGER students_refuse_test BEFORE INSERT ON students WHEN NEW.first_name = 'Refused' BEGIN SELECT RAISE(ABORT, 'refused'); END`
-      : `CREATE TRIGGER students_refuse_test BEFORE INSERT ON students FOR EACH ROW BEGIN IF NEW.first_name = 'Refused' THEN SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'refused'; END IF; END`;
+      ? `CREATE TRIGGER students_refuse_test BEFORE INSERT ON oneroster_students WHEN NEW.first_name = 'Refused' BEGIN SELECT RAISE(ABORT, 'refused'); END`
+      : `CREATE TRIGGER students_refuse_test BEFORE INSERT ON oneroster_students FOR EACH ROW BEGIN IF NEW.first_name = 'Refused' THEN SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'refused'; END IF; END`;
     await db().sequelize.query(trigger);
     try {
       const run = await syncNow(host, 'users');
       expect(run.status).toBe('failed');
-      const [rows] = await db().sequelize.query('SELECT COUNT(*) AS n FROM students');
+      const [rows] = await db().sequelize.query('SELECT COUNT(*) AS n FROM oneroster_students');
       const written = Number((rows as Array<{ n: number }>)[0]!.n);
       expect(written).toBe(1000);
       expect(run.counts.kinds.students).toMatchObject({ created: written, updated: 0, deactivated: 0 });
@@ -135,7 +135,7 @@ describe.each(charsets.map((charset) => [charset]))('a MariaDB schema whose defa
     );
     expect(Number((rows as Array<{ n: number }>)[0]!.n)).toBe(0);
     // sourcedIds stay case-sensitive keys.
-    const [collations] = await db.sequelize.query("SELECT COLLATION_NAME AS c FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'students' AND COLUMN_NAME = 'sourced_id'");
+    const [collations] = await db.sequelize.query("SELECT COLLATION_NAME AS c FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'oneroster_students' AND COLUMN_NAME = 'sourced_id'");
     expect((collations as Array<{ c: string }>)[0]!.c).toBe('utf8mb4_bin');
     await expectAwkwardFeedSyncs(db, host);
   });

@@ -32,9 +32,26 @@ describeEachDatabase('GET and PUT /automation', (db) => {
       fullSyncEvery: 7,
       paused: false,
       deactivateMissing: true,
+      gradeMatrix: {},
+      districtOffices: true,
+      orgBuildings: {},
       nextRunAt: '2025-03-09T08:00:00.000Z', // 02:00 does not exist on spring-forward day: 03:00 CDT
       lastScheduledRun: null,
     });
+  });
+
+  it('keeps a Grade Level Matrix and refuses one whose labels the roster cannot hold', async () => {
+    const saved = await request(host.app).put(url).set(AS_ADMIN).send({ gradeMatrix: { 'First grade': 'Gr 1', KG: 'Kinder' } });
+    expect(saved.status).toBe(200);
+    expect(saved.body.gradeMatrix).toEqual({ 'First grade': 'Gr 1', KG: 'Kinder' });
+    expect((await request(host.app).get(url).set(AS_ADMIN)).body.gradeMatrix).toEqual({ 'First grade': 'Gr 1', KG: 'Kinder' });
+
+    for (const bad of [{ KG: 'A label far longer than sixteen' }, { KG: 5 }, ['KG'], { '': 'K' }]) {
+      const refused = await request(host.app).put(url).set(AS_ADMIN).send({ gradeMatrix: bad });
+      expect(refused.status).toBe(400);
+      expect(refused.body.error.code).toBe('validation_failed');
+    }
+    expect((await request(host.app).get(url).set(AS_ADMIN)).body.gradeMatrix).toEqual({ 'First grade': 'Gr 1', KG: 'Kinder' });
   });
 
   it('saves any subset, keeps the rest, records who changed it, and survives a new module instance', async () => {

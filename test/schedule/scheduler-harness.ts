@@ -6,6 +6,7 @@ import { createAutomationService, type AutomationService } from '../../server/sc
 import { createScheduler, type Scheduler, type SchedulerTuning } from '../../server/schedule/scheduler';
 import { automationTables } from '../../migrations/0004-automation-tables';
 import { addClaimExpiry } from '../../migrations/0006b-stop-and-heal';
+import { districtSettings } from '../../migrations/0007b-district-settings';
 import { createMemoryLogger, TEST_ENCRYPTION_KEY } from '../helpers/app';
 import { createFakeSync, type FakeSync } from './fake-sync';
 
@@ -47,8 +48,10 @@ export function createSchedulerHarness(
 
 /** Creates this work's tables only, so these suites do not depend on the other migrations. */
 export async function createAutomationTables(sequelize: Sequelize): Promise<void> {
-  await automationTables.up({ queryInterface: sequelize.getQueryInterface(), sequelize });
+  const context = { queryInterface: sequelize.getQueryInterface(), sequelize };
+  await automationTables.up(context);
   await addClaimExpiry(sequelize.getQueryInterface());
+  await districtSettings.up(context);
 }
 
 /** Empties settings and claims between tests. */

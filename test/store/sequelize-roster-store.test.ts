@@ -7,7 +7,7 @@ import { describeEachDatabase } from '../helpers/databases';
 function fields(sourcedId: string, buildingId: number, overrides: Partial<PersonFields> = {}): PersonFields {
   return {
     sourcedId, firstName: 'Ada', middleName: null, lastName: `L-${sourcedId}`, preferredFirstName: null, email: null, username: null,
-    number: `n-${sourcedId}`, grade: '05', role: null, buildingId, enabled: true, hash: `h-${sourcedId}`, ...overrides,
+    number: `n-${sourcedId}`, grade: '05', role: null, buildingId, enabled: true, naturalKey: null, hash: `h-${sourcedId}`, ...overrides,
   };
 }
 

@@ -16,6 +16,7 @@ import { createSyncService, type SyncService } from '../../server/sync/sync-serv
 import { createConsoleService } from '../../server/sync/console-service';
 import { createMemoryLogger, MOUNT, TEST_ENCRYPTION_KEY } from '../helpers/app';
 import type { ScratchDatabase } from '../helpers/databases';
+import { assertCountsReconcile } from '../helpers/invariants';
 
 /** A school as a provider would send it. */
 export function school(sourcedId: string, overrides: Partial<NormalizedOrg> = {}): NormalizedOrg {
@@ -40,6 +41,9 @@ export function person(sourcedId: string, overrides: Partial<NormalizedPerson> =
     username: sourcedId,
     grades: ['05'],
     legacySourcedIds: [],
+    userIds: {},
+    primaryRole: true,
+    roleBeginDate: null,
     ...overrides,
   };
 }
@@ -47,6 +51,8 @@ export function person(sourcedId: string, overrides: Partial<NormalizedPerson> =
 /** What the fake provider serves; tests mutate it between syncs. */
 export interface FakeDistrict {
   schools: NormalizedOrg[];
+  /** Every org for `/orgs` (districts, departments). Defaults to the schools. */
+  orgs?: NormalizedOrg[];
   /** People, or a function yielding them lazily (large districts). */
   people: NormalizedPerson[] | (() => Iterable<NormalizedPerson>);
 }
@@ -90,10 +96,11 @@ export function createFakeConnection(district: FakeDistrict, behaviour: FakeBeha
     if (failAfter !== undefined && yielded >= failAfter) throw new ProviderError('server_error', 'The provider answered 503 mid-pull.', { status: 503 });
     if (page.length > 0 || yielded === 0) yield await emit();
   }
-  return {
+  const connection: ProviderConnection = {
     provider: 'oneroster',
     version: '1.2',
     schools: () => pages(district.schools, district.schools.length),
+    orgs: () => pages(district.orgs ?? district.schools, (district.orgs ?? district.schools).length),
     users(options: PullOptions = {}) {
       behaviour.onUsersPull?.(options);
       const source = typeof district.people === 'function' ? district.people() : district.people;
@@ -111,6 +118,7 @@ export function createFakeConnection(district: FakeDistrict, behaviour: FakeBeha
       return pages(source, total, behaviour.failUsersAfterPages);
     },
   };
+  return connection;
 }
 
 /** A sync service on a scratch database with a stand-in config (any connection) and automation. */
@@ -161,7 +169,7 @@ export async function createSyncHarness(
     },
   } as ConfigService;
   const settings: AutomationSettings = {
-    studentImport: true, staffImport: true, dailyTime: '02:00', timezone: 'UTC', fullSyncEvery: 7, paused: false, deactivateMissing: true,
+    studentImport: true, staffImport: true, dailyTime: '02:00', timezone: 'UTC', fullSyncEvery: 7, paused: false, deactivateMissing: true, gradeMatrix: {}, districtOffices: true, orgBuildings: {},
   };
   const automation = {
     get: async () => ({ ...settings, nextRunAt: null }),
@@ -195,7 +203,7 @@ export async function rosterRows(sequelize: Sequelize, table: 'students' | 'staf
 /** Starts a building sync and waits for it. */
 export async function syncBuildingsNow(h: SyncHarness): Promise<RunView> {
   const run = await h.sync.startBuildingSync({ trigger: 'manual', user: { id: 1, name: 'Ada Admin' } });
-  return h.sync.waitForRun(run.id);
+  return assertCountsReconcile(await h.sync.waitForRun(run.id));
 }
 
 /** Starts a user sync and waits for it. */
@@ -203,5 +211,5 @@ export async function syncUsersNow(h: SyncHarness, request: { mode?: 'full' | 'd
   const run = await h.sync.startUserSync({ trigger: 'manual', user: { id: 1, name: 'Ada Admin' }, ...request });
   const done = await h.sync.waitForRun(run.id);
   await h.sync.whenIdle();
-  return done;
+  return assertCountsReconcile(done);
 }

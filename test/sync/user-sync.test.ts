@@ -1,3 +1,5 @@
+import { SAMPLES_PER_CODE } from '../../server/sync/issue-log';
+import { createRunRecords } from '../../server/sync/run-records';
 import { describeEachDatabase } from '../helpers/databases';
 import {
   createFakeConnection, createSyncHarness, person, resetTables, rosterRows, school, syncBuildingsNow, syncUsersNow,
@@ -125,15 +127,15 @@ describeEachDatabase('user sync', (db) => {
     district.people = people.map((p) => ({ ...p, sourcedId: `new-${p.sourcedId}`, legacySourcedIds: [p.sourcedId] }));
     const run = await syncUsersNow(h);
     expect(run.status).toBe('succeeded');
-    expect(run.counts.kinds.students).toMatchObject({ linked: 30, created: 0, deactivated: 0 });
-    expect(run.counts.kinds.staff).toMatchObject({ linked: 5, created: 0, deactivated: 0 });
+    expect(run.counts.kinds.students).toMatchObject({ rekeyed: 30, linked: 0, created: 0, deactivated: 0 });
+    expect(run.counts.kinds.staff).toMatchObject({ rekeyed: 5, linked: 0, created: 0, deactivated: 0 });
     const after = await rosterRows(h.sequelize, 'students');
     expect(after).toHaveLength(30);
     expect(after.map((s) => s.id)).toEqual(before.map((s) => s.id));
     expect(after.every((s) => String(s.sourced_id).startsWith('new-') && s.active)).toBe(true);
 
     const again = await syncUsersNow(h);
-    expect(again.counts.kinds.students).toMatchObject({ unchanged: 30, linked: 0, deactivated: 0 });
+    expect(again.counts.kinds.students).toMatchObject({ unchanged: 30, linked: 0, rekeyed: 0, deactivated: 0 });
   });
 
   it('turns bad records into issues without failing the run', async () => {
@@ -168,6 +170,27 @@ describeEachDatabase('user sync', (db) => {
     expect(run.status).toBe('succeeded');
     expect(run.issues).toHaveLength(3);
     expect(run.issueCount).toBe(12);
+  });
+
+  it('aggregates issues per code so a flood of one code never hides a rarer one', async () => {
+    const bounded = await createSyncHarness(db(), createFakeConnection(district, { pageSize: 200 }), { maxRunIssues: 50 });
+    district.people = [
+      ...Array.from({ length: 1300 }, (_, i) => person(`e${i}`, { email: `mailto:e${i}@example.org` })),
+      person('unnamed', { familyName: '' }),
+    ];
+    const run = await syncUsersNow(bounded);
+    expect(run.status).toBe('succeeded');
+    expect(run.issueCount).toBe(1301);
+    expect(run.counts.issuesByCode).toEqual({ invalid_email: 1300, missing_name: 1 });
+    expect(run.issues.filter((i) => i.code === 'invalid_email')).toHaveLength(SAMPLES_PER_CODE);
+    expect(run.issues).toEqual(expect.arrayContaining([expect.objectContaining({ sourcedId: 'unnamed', code: 'missing_name' })]));
+  });
+
+  it('keeps run times to the millisecond, so durationMs is not whole seconds', async () => {
+    const run = await syncUsersNow(h);
+    const records = createRunRecords(h.sequelize);
+    await records.update(run.id, { startedAt: new Date('2026-01-01T00:00:00.123Z'), finishedAt: new Date('2026-01-01T00:00:01.456Z') });
+    expect((await h.sync.getRun(run.id)).durationMs).toBe(1333);
   });
 
   it('a pull failing part-way fails the run and changes nothing', async () => {
@@ -214,7 +237,9 @@ describeEachDatabase('user sync', (db) => {
       district.people.push(person('s-delta', { dateLastModified: later }));
       const run = await syncUsersNow(h, { mode: 'delta' });
       expect(run).toMatchObject({ status: 'succeeded', mode: 'delta' });
-      expect(pulls[1]).toEqual(new Date(first.startedAt!));
+      // Back to the last run's start, less the safety overlap for clock skew.
+      expect(pulls[1]).toEqual(new Date(Date.parse(first.startedAt!) - h.ctx.options.deltaOverlapMs));
+      expect(h.ctx.options.deltaOverlapMs).toBe(10 * 60_000);
       expect(run.counts.kinds.students).toMatchObject({ created: 1, updated: 1, deactivated: 0, unchanged: 0 });
       const students = new Map((await rosterRows(h.sequelize, 'students')).map((s) => [s.sourced_id, s]));
       expect(students.get('s5')).toMatchObject({ active: true });
@@ -223,6 +248,38 @@ describeEachDatabase('user sync', (db) => {
     } finally {
       h.setConnection(createFakeConnection(district, { pageSize: 7 }));
     }
+  });
+
+  it('keeps a delta watermark per kind: a students-only run does not move staff\'s', async () => {
+    const pulls: Array<Date | undefined> = [];
+    h.setConnection(createFakeConnection(district, { pageSize: 7, onUsersPull: (o) => pulls.push(o.since) }));
+    try {
+      const both = await syncUsersNow(h);
+      const studentsOnly = await syncUsersNow(h, { kinds: ['students'] });
+      expect(Date.parse(studentsOnly.startedAt!)).toBeGreaterThan(Date.parse(both.startedAt!));
+      const overlap = h.ctx.options.deltaOverlapMs;
+      await syncUsersNow(h, { mode: 'delta', kinds: ['staff'] });
+      expect(pulls[2]).toEqual(new Date(Date.parse(both.startedAt!) - overlap));
+      await syncUsersNow(h, { mode: 'delta', kinds: ['students'] });
+      expect(pulls[3]).toEqual(new Date(Date.parse(studentsOnly.startedAt!) - overlap));
+    } finally {
+      h.setConnection(createFakeConnection(district, { pageSize: 7 }));
+    }
+  });
+
+  it('moves a transferred person whose old enrolment stays in the feed as tobedeleted: same row, new building, no deactivation', async () => {
+    const moving = people[0]!;
+    await syncUsersNow(h);
+    const before = (await rosterRows(h.sequelize, 'students')).find((s) => s.sourced_id === moving.sourcedId)!;
+    district.people = [
+      ...people.map((p) => (p === moving ? { ...p, status: 'tobedeleted' as const } : p)),
+      person('s-school2', { orgSourcedIds: ['org-2'], identifier: moving.identifier, givenName: moving.givenName, familyName: moving.familyName }),
+    ];
+    const run = await syncUsersNow(h);
+    expect(run.counts.kinds.students).toMatchObject({ created: 0, deactivated: 0, rekeyed: 1 });
+    const rows = (await rosterRows(h.sequelize, 'students')).filter((s) => s.student_number === moving.identifier);
+    const org2 = (await rosterRows(h.sequelize, 'buildings')).find((b) => b.sis_id === 'org-2')!;
+    expect(rows).toEqual([expect.objectContaining({ id: before.id, sourced_id: 's-school2', building_id: org2.id, active: true })]);
   });
 
   it('falls back to a full pull when the provider refuses deltas, and says so', async () => {

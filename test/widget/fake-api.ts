@@ -90,7 +90,7 @@ export async function startFakeApi(): Promise<FakeApi> {
     enabled: false,
     lastTest: null,
     runs: [],
-    automation: { studentImport: true, staffImport: true, dailyTime: '02:00', timezone: 'America/Chicago', fullSyncEvery: 7, paused: false, deactivateMissing: true },
+    automation: { studentImport: true, staffImport: true, dailyTime: '02:00', timezone: 'America/Chicago', fullSyncEvery: 7, paused: false, deactivateMissing: true, gradeMatrix: {}, districtOffices: true, orgBuildings: {} },
   };
   const widget = createWidgetAssets();
   const app = express();
@@ -383,7 +383,7 @@ function testConnection(input: Partial<ConfigInput>, state: State): TestResult {
 const TOTALS: Record<RunKind, number> = { buildings: 3, users: 240 };
 
 function zeroCounts(): KindCounts {
-  return { created: 0, updated: 0, unchanged: 0, linked: 0, reactivated: 0, deactivated: 0, disabled: 0, skipped: 0 };
+  return { created: 0, updated: 0, unchanged: 0, linked: 0, rekeyed: 0, merged: 0, reactivated: 0, deactivated: 0, disabled: 0, skipped: 0 };
 }
 
 function startRun(state: State, kind: RunKind, mode: 'full' | 'delta' = 'full', trigger: RunView['trigger'] = 'manual'): RunView {
@@ -495,7 +495,7 @@ function present(run: RunView): RunView {
   return copy;
 }
 
-const AUTOMATION_KEYS: Array<keyof AutomationSettings> = ['studentImport', 'staffImport', 'dailyTime', 'timezone', 'fullSyncEvery', 'paused', 'deactivateMissing'];
+const AUTOMATION_KEYS: Array<keyof AutomationSettings> = ['studentImport', 'staffImport', 'dailyTime', 'timezone', 'fullSyncEvery', 'paused', 'deactivateMissing', 'gradeMatrix', 'districtOffices', 'orgBuildings'];
 
 function checkAutomation(body: unknown): Partial<AutomationSettings> {
   const patch = (body ?? {}) as Record<string, unknown>;

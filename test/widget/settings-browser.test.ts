@@ -249,6 +249,7 @@ test('changes the automation settings, shows a field error, and the next run in 
   await settings.setAutomation({ staffImport: false, dailyTime: '05:30', timezone: 'America/New_York', fullSyncEvery: 5 });
   expect(fake.automation()).toEqual({
     studentImport: true, staffImport: false, dailyTime: '05:30', timezone: 'America/New_York', fullSyncEvery: 5, paused: false, deactivateMissing: true,
+    gradeMatrix: {}, districtOffices: true, orgBuildings: {},
   });
   expect(await settings.root.getByText(/Next run:.*5:30\s?AM E[SD]T \(America\/New York\)/).count()).toBe(1);
   await screenshot(page, '10-automation');
@@ -256,6 +257,28 @@ test('changes the automation settings, shows a field error, and the next run in 
   await settings.setAutomation({ paused: true });
   expect(await settings.root.getByText('None — daily automation is paused.').count()).toBe(1);
   expect(fake.automation().paused).toBe(true);
+  expectCsrfOnEveryWrite();
+});
+
+test('edits the Grade Level Matrix in the Automation tab and saves it on its own', async () => {
+  fake.seedConfigured({ buildingsSynced: true });
+  await settings.open(`${fake.url}/`);
+  await settings.openAutomation();
+  await settings.root.getByRole('button', { name: 'Add grade' }).click();
+  await settings.root.getByLabel('Incoming value 1').fill('First grade');
+  await settings.root.getByLabel('District label 1').fill('Gr 1');
+  await settings.root.getByRole('button', { name: 'Add grade' }).click();
+  await settings.root.getByLabel('Incoming value 2').fill('KG');
+  await settings.root.getByLabel('District label 2').fill('Kinder');
+  await settings.root.getByRole('button', { name: 'Save grade matrix' }).click();
+  await settings.root.getByText('Grade Level Matrix saved.', { exact: false }).waitFor();
+  expect(fake.automation().gradeMatrix).toEqual({ 'First grade': 'Gr 1', KG: 'Kinder' });
+
+  await settings.root.getByRole('button', { name: 'Remove row 1' }).click();
+  await settings.root.getByRole('button', { name: 'Save grade matrix' }).click();
+  await eventually(async () => expect(fake.automation().gradeMatrix).toEqual({ KG: 'Kinder' }));
+  // The rest of the automation settings were left as they were.
+  expect(fake.automation()).toMatchObject({ dailyTime: '02:00', studentImport: true, districtOffices: true });
   expectCsrfOnEveryWrite();
 });
 

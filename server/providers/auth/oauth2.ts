@@ -3,7 +3,7 @@ import type { OneRosterVersion } from '../../http/contract';
 import type { HttpClient, RequestAuth } from '../http-client';
 import { encodeQuery, percentEncode } from '../query';
 import { ProviderError } from '../types';
-import { hintsFor } from '../hints';
+import { hintsFor, TOKEN_URL_HINTS } from '../hints';
 
 /*
  * Why our own client-credentials client rather than a library (simple-oauth2, openid-client): the
@@ -86,14 +86,7 @@ export function createOAuth2Auth(settings: OAuth2Settings, http: HttpClient, clo
     try {
       response = await http.send({ method: 'POST', url: settings.tokenUrl, headers, body: encodeQuery(form), what: 'the token URL' });
     } catch (err) {
-      // The token endpoint says 400 invalid_client as often as 401: both mean the credentials.
-      if (err instanceof ProviderError && err.status === 400) {
-        throw new ProviderError('unauthorized', 'The token URL refused the client ID and secret (HTTP 400).', {
-          status: 400,
-          hints: hintsFor('unauthorized'),
-        });
-      }
-      throw err;
+      throw err instanceof ProviderError ? tokenFailure(err, settings.scope) : err;
     }
     const body = response.body as { access_token?: unknown; expires_in?: unknown } | undefined;
     if (!body || typeof body.access_token !== 'string' || body.access_token === '') {
@@ -134,4 +127,42 @@ export function createOAuth2Auth(settings: OAuth2Settings, http: HttpClient, clo
       return true;
     },
   };
+}
+
+/** RFC 6749 errors that mean the client ID or secret (or the client's grant) is wrong. */
+const CREDENTIAL_ERRORS = new Set(['invalid_client', 'unauthorized_client', 'invalid_grant']);
+
+/**
+ * A token endpoint's refusal in the admin's terms: the provider's RFC 6749 `error` and
+ * `error_description`, and a hint that fits it (a missing scope is not a bad secret). A redirect
+ * or a 404 there points at the Token URL field, not at the OneRoster base URL.
+ */
+export function tokenFailure(err: ProviderError, scope: string): ProviderError {
+  const status = err.status;
+  // RFC 6749 §5.2 errors come with 400 or 401; a 429 or 5xx body is no refusal of the request.
+  const oauth = status === 400 || status === 401 ? err.oauth : undefined;
+  const said = oauth ? ` (${oauth.error}${oauth.description ? `: "${oauth.description}"` : ''})` : '';
+  const options = { status, oauth };
+  if (oauth?.error === 'invalid_scope') {
+    return new ProviderError('scope_refused', `The token URL refused the scope ${scope}${said}.`, {
+      ...options,
+      hints: [`These credentials are not granted the scope ${scope}: ask the provider to add it to the client`, ...hintsFor('scope_refused')],
+    });
+  }
+  if ((oauth && CREDENTIAL_ERRORS.has(oauth.error)) || (!oauth && (status === 400 || status === 401))) {
+    return new ProviderError('unauthorized', `The token URL refused the client ID and secret (HTTP ${status})${said}.`, {
+      ...options,
+      hints: ['Check the client ID and client secret', ...hintsFor('unauthorized')],
+    });
+  }
+  if (status !== undefined && status >= 300 && status < 400) {
+    return new ProviderError('bad_response', `The token URL answered with a redirect (HTTP ${status}).`, { ...options, hints: TOKEN_URL_HINTS });
+  }
+  if (status === 404) {
+    return new ProviderError('not_found', 'The token URL was not found (HTTP 404).', { ...options, hints: TOKEN_URL_HINTS });
+  }
+  if (oauth) {
+    return new ProviderError('bad_response', `The token URL refused the request (HTTP ${status})${said}.`, { ...options, hints: TOKEN_URL_HINTS });
+  }
+  return err;
 }
