@@ -80,7 +80,7 @@ const personAttributes = {
   username: { type: DataTypes.STRING(255), allowNull: true },
   buildingId: { type: DataTypes.INTEGER, allowNull: true },
   enabled: { type: DataTypes.BOOLEAN, allowNull: false, defaultValue: true },
-  naturalKey: { type: DataTypes.STRING(255), allowNull: true },
+  naturalKey: { type: DataTypes.STRING(255).BINARY, allowNull: true },
   active: { type: DataTypes.BOOLEAN, allowNull: false, defaultValue: true },
   deactivatedAt: { type: DataTypes.DATE, allowNull: true },
   lastSyncedAt: { type: DataTypes.DATE, allowNull: true },
