@@ -12,6 +12,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { parseArgs } from 'node:util';
 import type { UserIdStyle } from '../examples/oneroster-sandbox/ids';
 import { runBench, type BenchOptions, type DatabaseName, type Scenario } from './harness';
 import { missedTargets, presentMarkdown } from './present';
@@ -22,67 +23,64 @@ const DATABASES: DatabaseName[] = ['mariadb', 'sqlite'];
 
 /** The command line as benchmark options plus output files. */
 export function parseArguments(argv: string[]): BenchOptions & { json?: string; markdown?: string } {
-  const parsed: BenchOptions & { json?: string; markdown?: string } = { users: [10_000, 100_000], databases: DATABASES, scenarios: SCENARIOS };
-  let million = false;
-  for (let i = 0; i < argv.length; i++) {
-    const flag = argv[i]!;
-    const value = () => {
-      const next = argv[++i];
-      if (next === undefined) throw new Error(`${flag} needs a value`);
-      return next;
-    };
-    const list = () => value().split(',').map((s) => s.trim()).filter(Boolean);
-    switch (flag) {
-      case '--users':
-        parsed.users = list().map((s) => {
-          const count = Number(s.replace(/_/g, ''));
-          if (!Number.isInteger(count) || count < 1) throw new Error(`--users: not a count: ${s}`);
-          return count;
-        });
-        break;
-      case '--million':
-        million = true;
-        break;
-      case '--db':
-        parsed.databases = list().map((s) => {
-          if (!DATABASES.includes(s as DatabaseName)) throw new Error(`--db: unknown database ${s} (mariadb, sqlite)`);
-          return s as DatabaseName;
-        });
-        break;
-      case '--scenarios':
-        parsed.scenarios = list().map((s) => {
-          if (!SCENARIOS.includes(s as Scenario)) throw new Error(`--scenarios: unknown scenario ${s} (${SCENARIOS.join(', ')})`);
-          return s as Scenario;
-        });
-        break;
-      case '--ids':
-        parsed.idStyles = list().map((s) => {
-          if (!ID_STYLES.includes(s as UserIdStyle)) throw new Error(`--ids: unknown id style ${s} (${ID_STYLES.join(', ')})`);
-          return s as UserIdStyle;
-        });
-        break;
-      case '--repeat': {
-        const text = value();
-        parsed.repeat = Number(text);
-        if (!Number.isInteger(parsed.repeat) || parsed.repeat < 1) throw new Error(`--repeat: not a count: ${text}`);
-        break;
-      }
-      case '--json':
-        parsed.json = value();
-        break;
-      case '--markdown':
-        parsed.markdown = value();
-        break;
-      case '--cpu-prof':
-        parsed.cpuProfileDir = value();
-        break;
-      default:
-        throw new Error(`unknown option ${flag}`);
-    }
+  let values: ReturnType<typeof readFlags>;
+  try {
+    values = readFlags(argv);
+  } catch (error) {
+    // parseArgs names the flag inside quotes: "Unknown option '--fast'", "Option '--users <value>' argument missing".
+    const { code, message } = error as { code?: string; message: string };
+    const flag = /'(-[^' ]*)/.exec(message)?.[1];
+    if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') throw new Error(`${flag} needs a value`);
+    if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') throw new Error(`unknown option ${flag}`);
+    throw error;
   }
-  if (million && !parsed.users.includes(1_000_000)) parsed.users.push(1_000_000);
+  const list = (text: string) => text.split(',').map((s) => s.trim()).filter(Boolean);
+  const parsed: BenchOptions & { json?: string; markdown?: string } = { users: [10_000, 100_000], databases: DATABASES, scenarios: SCENARIOS };
+  if (values.users !== undefined) {
+    parsed.users = list(values.users).map((s) => {
+      const count = Number(s.replace(/_/g, ''));
+      if (!Number.isInteger(count) || count < 1) throw new Error(`--users: not a count: ${s}`);
+      return count;
+    });
+  }
+  if (values.db !== undefined) {
+    parsed.databases = list(values.db).map((s) => {
+      if (!DATABASES.includes(s as DatabaseName)) throw new Error(`--db: unknown database ${s} (mariadb, sqlite)`);
+      return s as DatabaseName;
+    });
+  }
+  if (values.scenarios !== undefined) {
+    parsed.scenarios = list(values.scenarios).map((s) => {
+      if (!SCENARIOS.includes(s as Scenario)) throw new Error(`--scenarios: unknown scenario ${s} (${SCENARIOS.join(', ')})`);
+      return s as Scenario;
+    });
+  }
+  if (values.ids !== undefined) {
+    parsed.idStyles = list(values.ids).map((s) => {
+      if (!ID_STYLES.includes(s as UserIdStyle)) throw new Error(`--ids: unknown id style ${s} (${ID_STYLES.join(', ')})`);
+      return s as UserIdStyle;
+    });
+  }
+  if (values.repeat !== undefined) {
+    parsed.repeat = Number(values.repeat);
+    if (!Number.isInteger(parsed.repeat) || parsed.repeat < 1) throw new Error(`--repeat: not a count: ${values.repeat}`);
+  }
+  if (values.json !== undefined) parsed.json = values.json;
+  if (values.markdown !== undefined) parsed.markdown = values.markdown;
+  if (values['cpu-prof'] !== undefined) parsed.cpuProfileDir = values['cpu-prof'];
+  if (values.million && !parsed.users.includes(1_000_000)) parsed.users.push(1_000_000);
   parsed.users.sort((a, b) => a - b);
   return parsed;
+}
+
+/** The flags as node:util's parseArgs reads them (strict: an unknown flag or a missing value throws). */
+function readFlags(argv: string[]) {
+  const text = { type: 'string' } as const;
+  return parseArgs({
+    args: argv,
+    strict: true,
+    options: { users: text, million: { type: 'boolean' }, db: text, scenarios: text, ids: text, repeat: text, json: text, markdown: text, 'cpu-prof': text },
+  }).values;
 }
 
 /** Where results go unless a file is named: bench/results/ (gitignored). */

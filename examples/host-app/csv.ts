@@ -2,6 +2,12 @@
  * A small RFC 4180 CSV parser for the host's roster imports: comma-separated fields, records
  * ended by CRLF (LF and lone CR are accepted too, since spreadsheets on every OS write them),
  * double-quoted fields that may hold commas, line breaks and doubled quotes (`""`).
+ *
+ * Why not csv-parse: its one `relax_quotes` switch governs two rules this importer keeps apart.
+ * Spreadsheets write a stray quote inside an unquoted field (`5'10"`), which we keep as text, while
+ * text after a closing quote (`"abc"def`) is a mistake we refuse with its line. csv-parse either
+ * refuses both or accepts both, and it reports an unclosed quote at the end of the file rather than
+ * at the line where the quote opened, the line a person needs. Tested in test/host-app/csv.test.ts.
  */
 
 /** One parsed record and the line of the file it starts on (1-based), for error messages. */

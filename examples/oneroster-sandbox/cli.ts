@@ -3,12 +3,14 @@
  * Starts a sandbox and prints its URLs, credentials and ready-to-paste curl commands.
  */
 import { randomBytes } from 'node:crypto';
+import { parseArgs } from 'node:util';
 import { Sandbox, SandboxFault, SandboxOptions, classLinkRoot, parseFaultSpec, signOAuth1, startSandbox } from './index';
 
-const NUMBER_FLAGS: Record<string, keyof SandboxOptions> = {
-  '--port': 'port', '--seed': 'seed', '--schools': 'schools', '--students': 'students', '--staff': 'staff',
-  '--guardians': 'guardians', '--max-page-size': 'maxPageSize', '--token-ttl': 'tokenTtlSeconds', '--oauth1-window': 'oauth1WindowSeconds',
-};
+/** The numeric flags and the sandbox option each sets. */
+const NUMBER_FLAGS = {
+  port: 'port', seed: 'seed', schools: 'schools', students: 'students', staff: 'staff',
+  guardians: 'guardians', 'max-page-size': 'maxPageSize', 'token-ttl': 'tokenTtlSeconds', 'oauth1-window': 'oauth1WindowSeconds',
+} as const satisfies Record<string, keyof SandboxOptions>;
 
 const USAGE = `Usage: npm run sandbox -- [--port 4100] [--seed 1] [--schools 5] [--students 200] [--staff N] [--guardians N]
        [--max-page-size 10000] [--token-ttl 3600] [--oauth1-window 300] [--base-date ISO] [--fault SPEC]...
@@ -24,19 +26,32 @@ interface CliArguments {
 
 /** Reads argv (without node and script). Throws a TypeError with a readable message on bad input. */
 export function parseArguments(argv: string[]): CliArguments {
-  const options: SandboxOptions = { port: 4100 };
-  const faults: SandboxFault[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    const flag = argv[i];
-    const value = argv[i + 1];
-    if (flag === '--help' || flag === '-h') throw new TypeError(USAGE);
-    if (value === undefined) throw new TypeError(`${flag} needs a value\n${USAGE}`);
-    i++;
-    if (flag === '--fault') faults.push(parseFaultSpec(value));
-    else if (flag === '--base-date') options.baseDate = value;
-    else if (NUMBER_FLAGS[flag]) (options as Record<string, number>)[NUMBER_FLAGS[flag]] = Number(value);
-    else throw new TypeError(`unknown option ${flag}\n${USAGE}`);
+  let values: Record<string, string | string[] | boolean | undefined>;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      strict: true,
+      options: {
+        ...Object.fromEntries(Object.keys(NUMBER_FLAGS).map((flag) => [flag, { type: 'string' as const }])),
+        'base-date': { type: 'string' },
+        fault: { type: 'string', multiple: true },
+        help: { type: 'boolean', short: 'h' },
+      },
+    }));
+  } catch (error) {
+    // parseArgs words it "Unknown option '--x'" or "Option '--port <value>' argument missing".
+    const { code, message } = error as { code?: string; message: string };
+    const reason = code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' ? `unknown option ${/'(-[^' ]*)/.exec(message)?.[1]}` : message;
+    throw new TypeError(`${reason}\n${USAGE}`);
   }
+  if (values.help) throw new TypeError(USAGE);
+  const options: SandboxOptions = { port: 4100 };
+  for (const [flag, option] of Object.entries(NUMBER_FLAGS)) {
+    const value = values[flag];
+    if (typeof value === 'string') options[option] = Number(value);
+  }
+  if (typeof values['base-date'] === 'string') options.baseDate = values['base-date'];
+  const faults = ((values.fault as string[] | undefined) ?? []).map(parseFaultSpec);
   return { options, faults };
 }
 

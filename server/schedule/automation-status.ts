@@ -1,7 +1,7 @@
 import type { AutomationDay, AutomationSettings, AutomationStatusView, ScheduledRunOutcome } from '../http/contract';
 import type { RunRecords } from '../sync/run-records';
 import type { ScheduleClaimRow } from './automation-models';
-import { localDateOf } from './slot-time';
+import { localDateOf, shiftDate } from './slot-time';
 
 /** Days the heatmap covers. */
 export const STATUS_DAYS = 30;
@@ -63,10 +63,4 @@ export async function readAutomationStatus(sources: AutomationStatusSources): Pr
       return { at: run.finishedAt!.toISOString(), students: Number(counts.students ?? 0), staff: Number(counts.staff ?? 0) };
     });
   return { health, failingStreak, days, activeCounts };
-}
-
-/** `YYYY-MM-DD` moved by whole days (calendar arithmetic, no timezone involved). */
-function shiftDate(date: string, days: number): string {
-  const [year, month, day] = date.split('-').map(Number) as [number, number, number];
-  return new Date(Date.UTC(year, month - 1, day + days)).toISOString().slice(0, 10);
 }

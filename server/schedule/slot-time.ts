@@ -1,12 +1,13 @@
+import { Cron } from 'croner';
 import type { AutomationSettings } from '../http/contract';
 
 /**
  * Pure time logic of the daily job: which instant a day's run happens at in the district's
  * timezone, and what identifies it. No clock, no timers, no database, so tests drive it with any
- * instant. The rules match croner's for a fixed-time job, so the armed job and these functions
- * agree on every day, daylight-saving days included:
- * - a time that does not exist that day (spring forward) runs when the gap ends (02:30 → 03:00);
- * - a time that happens twice (fall back) runs once, at its first occurrence.
+ * instant. The instants come from croner, the library that arms the job, so the armed job and
+ * these functions agree on every day by construction, daylight-saving days included (a time
+ * swallowed by spring forward runs when the gap ends; a time that happens twice runs once, at its
+ * first occurrence). Only what croner cannot say lives here: slot keys and local-date arithmetic.
  */
 
 /** One day's scheduled run. */
@@ -22,17 +23,9 @@ export interface ScheduleSlot {
 /** The settings the time logic reads. */
 export type SlotSettings = Pick<AutomationSettings, 'dailyTime' | 'timezone' | 'paused' | 'studentImport' | 'staffImport'>;
 
-/** A wall-clock reading in some timezone. */
-export interface WallTime {
-  year: number;
-  month: number;
-  day: number;
-  hour: number;
-  minute: number;
-}
-
-const MINUTE_MS = 60_000;
-const DAY_MS = 24 * 60 * MINUTE_MS;
+const DAY_MS = 24 * 60 * 60_000;
+/** Further back than any slot of the day before can lie (a day, a DST shift and the widest UTC offsets). */
+const LOOK_BACK_MS = 3 * DAY_MS;
 
 /** True when the daily job should be armed: not paused and at least one import switched on. */
 export function isScheduleActive(settings: SlotSettings): boolean {
@@ -54,43 +47,43 @@ export function cronPatternFor(dailyTime: string): string {
 
 /** The local date (`YYYY-MM-DD`) of an instant in a timezone. */
 export function localDateOf(instant: Date, timezone: string): string {
-  return dateOfWall(wallClock(timezone)(instant));
+  // en-CA formats a date as YYYY-MM-DD.
+  return new Intl.DateTimeFormat('en-CA', { timeZone: timezone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(instant);
 }
 
 /** The slot of one local date: when `dailyTime` happens on that date in the timezone. */
-export function slotOnLocalDate(
-  settings: Pick<SlotSettings, 'dailyTime' | 'timezone'>,
-  localDate: string,
-  clock: WallClock = wallClock(settings.timezone),
-): ScheduleSlot {
-  const { hour, minute } = parseDailyTime(settings.dailyTime);
-  const [year, month, day] = localDate.split('-').map(Number) as [number, number, number];
-  const at = resolveWallTime({ year, month, day, hour, minute }, clock);
-  return { key: `${localDate} ${settings.dailyTime} ${settings.timezone}`, at, localDate };
+export function slotOnLocalDate(settings: Pick<SlotSettings, 'dailyTime' | 'timezone'>, localDate: string): ScheduleSlot {
+  const job = dailyJob(settings);
+  let after = new Date(dateToUtcMs(localDate) - LOOK_BACK_MS);
+  for (;;) {
+    const at = job.nextRun(after);
+    if (!at) throw new RangeError(`no daily run on ${localDate} in ${settings.timezone}`);
+    const slot = slotAt(settings, at);
+    if (slot.localDate >= localDate) {
+      if (slot.localDate !== localDate) throw new RangeError(`no daily run on ${localDate} in ${settings.timezone}`);
+      return slot;
+    }
+    after = at;
+  }
 }
 
 /** The first slot strictly after `now`, or null when the job is paused or imports nothing. */
 export function computeNextRun(settings: SlotSettings, now: Date): ScheduleSlot | null {
   if (!isScheduleActive(settings)) return null;
-  const clock = wallClock(settings.timezone);
-  const today = dateOfWall(clock(now));
-  for (const offset of [-1, 0, 1, 2]) {
-    const slot = slotOnLocalDate(settings, shiftDate(today, offset), clock);
-    if (slot.at.getTime() > now.getTime()) return slot;
-  }
-  return null;
+  const at = dailyJob(settings).nextRun(now);
+  return at ? slotAt(settings, at) : null;
 }
 
 /** The most recent slot at or before `now`, or null when the job is paused or imports nothing. */
 export function latestSlotBefore(settings: SlotSettings, now: Date): ScheduleSlot | null {
   if (!isScheduleActive(settings)) return null;
-  const clock = wallClock(settings.timezone);
-  const today = dateOfWall(clock(now));
-  for (const offset of [1, 0, -1, -2]) {
-    const slot = slotOnLocalDate(settings, shiftDate(today, offset), clock);
-    if (slot.at.getTime() <= now.getTime()) return slot;
+  // Walk forward from well before: croner's forward search is the one the armed job uses.
+  const job = dailyJob(settings);
+  let latest: Date | null = null;
+  for (let at = job.nextRun(new Date(now.getTime() - LOOK_BACK_MS)); at && at.getTime() <= now.getTime(); at = job.nextRun(at)) {
+    latest = at;
   }
-  return null;
+  return latest ? slotAt(settings, latest) : null;
 }
 
 /** Whole calendar days from one local date to another (`2025-03-01` → `2025-03-08` is 7). */
@@ -98,86 +91,22 @@ export function daysBetweenLocalDates(from: string, to: string): number {
   return Math.round((dateToUtcMs(to) - dateToUtcMs(from)) / DAY_MS);
 }
 
-/** The local date `days` after (or before) another. */
+/** The local date `days` after (or before) another (calendar arithmetic, no timezone involved). */
 export function shiftDate(localDate: string, days: number): string {
-  const shifted = new Date(dateToUtcMs(localDate) + days * DAY_MS);
-  return formatDate(shifted.getUTCFullYear(), shifted.getUTCMonth() + 1, shifted.getUTCDate());
+  return new Date(dateToUtcMs(localDate) + days * DAY_MS).toISOString().slice(0, 10);
 }
 
-/**
- * The instant a wall-clock time happens in a timezone: its first occurrence when it happens twice,
- * and the end of the gap when it does not happen at all.
- */
-function resolveWallTime(wall: WallTime, clock: WallClock): Date {
-  const asUtc = Date.UTC(wall.year, wall.month - 1, wall.day, wall.hour, wall.minute);
-  // The offsets in force around that day; a zone changes offset at most once within a day or so.
-  const offsets = new Set([-1, 0, 1].map((days) => offsetMinutesAt(new Date(asUtc + days * DAY_MS), clock)));
-  const matches = [...offsets]
-    .map((offset) => asUtc - offset * MINUTE_MS)
-    .filter((instant) => sameWallMinute(clock(new Date(instant)), wall))
-    .sort((a, b) => a - b);
-  if (matches.length > 0) return new Date(matches[0]!);
-  return new Date(gapEnd(asUtc, clock));
+/** A never-started croner job for the settings, used only to ask for instants. */
+function dailyJob(settings: Pick<SlotSettings, 'dailyTime' | 'timezone'>): Cron {
+  return new Cron(cronPatternFor(settings.dailyTime), { timezone: settings.timezone, paused: true });
 }
 
-/** The first instant after the daylight-saving gap that swallowed the wall time `asUtc` names. */
-function gapEnd(asUtc: number, clock: WallClock): number {
-  const before = offsetMinutesAt(new Date(asUtc - DAY_MS), clock);
-  const after = offsetMinutesAt(new Date(asUtc + DAY_MS), clock);
-  // The transition lies between reading the wall time with the new offset and with the old one.
-  let low = asUtc - Math.max(before, after) * MINUTE_MS;
-  let high = asUtc - Math.min(before, after) * MINUTE_MS;
-  const lowOffset = offsetMinutesAt(new Date(low), clock);
-  while (high - low > MINUTE_MS) {
-    const middle = low + Math.floor((high - low) / 2 / MINUTE_MS) * MINUTE_MS;
-    if (offsetMinutesAt(new Date(middle), clock) === lowOffset) low = middle;
-    else high = middle;
-  }
-  return high;
-}
-
-/** The zone's offset from UTC at an instant, in minutes (Chicago in winter: -360). */
-function offsetMinutesAt(instant: Date, clock: WallClock): number {
-  const wall = clock(instant);
-  const wallAsUtc = Date.UTC(wall.year, wall.month - 1, wall.day, wall.hour, wall.minute);
-  const instantMinute = Math.floor(instant.getTime() / MINUTE_MS) * MINUTE_MS;
-  return Math.round((wallAsUtc - instantMinute) / MINUTE_MS);
-}
-
-/** Reads instants as wall-clock times in one zone. */
-export type WallClock = (instant: Date) => WallTime;
-
-/** A wall-clock reader for a zone; one formatter serves every reading (creating one is slow). */
-function wallClock(timezone: string): WallClock {
-  const format = new Intl.DateTimeFormat('en-US', {
-    timeZone: timezone,
-    year: 'numeric',
-    month: 'numeric',
-    day: 'numeric',
-    hour: 'numeric',
-    minute: 'numeric',
-    hourCycle: 'h23',
-  });
-  return (instant) => {
-    const parts = format.formatToParts(instant);
-    const read = (type: Intl.DateTimeFormatPartTypes) => Number(parts.find((part) => part.type === type)?.value);
-    return { year: read('year'), month: read('month'), day: read('day'), hour: read('hour') % 24, minute: read('minute') };
-  };
-}
-
-function dateOfWall(wall: WallTime): string {
-  return formatDate(wall.year, wall.month, wall.day);
-}
-
-function sameWallMinute(a: WallTime, b: WallTime): boolean {
-  return a.year === b.year && a.month === b.month && a.day === b.day && a.hour === b.hour && a.minute === b.minute;
+function slotAt(settings: Pick<SlotSettings, 'dailyTime' | 'timezone'>, at: Date): ScheduleSlot {
+  const localDate = localDateOf(at, settings.timezone);
+  return { key: `${localDate} ${settings.dailyTime} ${settings.timezone}`, at, localDate };
 }
 
 function dateToUtcMs(localDate: string): number {
   const [year, month, day] = localDate.split('-').map(Number) as [number, number, number];
   return Date.UTC(year, month - 1, day);
-}
-
-function formatDate(year: number, month: number, day: number): string {
-  return `${String(year).padStart(4, '0')}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}`;
 }

@@ -70,7 +70,8 @@ const timestampAttributes = {
 
 const personAttributes = {
   id: { type: DataTypes.INTEGER, primaryKey: true, autoIncrement: true },
-  sourcedId: { type: DataTypes.STRING(255), allowNull: true },
+  // Binary, as migration 0001 made it: sourcedIds are case-sensitive keys.
+  sourcedId: { type: DataTypes.STRING(255).BINARY, allowNull: true },
   firstName: { type: DataTypes.STRING(255), allowNull: false, defaultValue: '' },
   middleName: { type: DataTypes.STRING(255), allowNull: true },
   lastName: { type: DataTypes.STRING(255), allowNull: false, defaultValue: '' },
@@ -79,7 +80,7 @@ const personAttributes = {
   username: { type: DataTypes.STRING(255), allowNull: true },
   buildingId: { type: DataTypes.INTEGER, allowNull: true },
   enabled: { type: DataTypes.BOOLEAN, allowNull: false, defaultValue: true },
-  naturalKey: { type: DataTypes.STRING(255), allowNull: true },
+  naturalKey: { type: DataTypes.STRING(255).BINARY, allowNull: true },
   active: { type: DataTypes.BOOLEAN, allowNull: false, defaultValue: true },
   deactivatedAt: { type: DataTypes.DATE, allowNull: true },
   lastSyncedAt: { type: DataTypes.DATE, allowNull: true },
@@ -105,7 +106,7 @@ export function defineRosterModels(sequelize: Sequelize): RosterModels {
     'OneRosterBuilding',
     {
       id: { type: DataTypes.INTEGER, primaryKey: true, autoIncrement: true },
-      sisId: { type: DataTypes.STRING(255), allowNull: true },
+      sisId: { type: DataTypes.STRING(255).BINARY, allowNull: true },
       name: { type: DataTypes.STRING(255), allowNull: false },
       identifier: { type: DataTypes.STRING(255), allowNull: true },
       source: { type: DataTypes.STRING(16), allowNull: false, defaultValue: 'manual' },

@@ -3,6 +3,7 @@ import { startSandbox, type Sandbox } from '../../examples/oneroster-sandbox';
 import { describeEachDatabase } from '../helpers/databases';
 import { AS_ADMIN, createMemoryLogger, createTestHost, MOUNT, type TestHost } from '../helpers/app';
 import { createSyncLease } from '../../server/sync/sync-lease';
+import { waitUntil } from '../helpers/wait-until';
 
 let sandbox: Sandbox;
 beforeAll(async () => {
@@ -17,13 +18,6 @@ describeEachDatabase('settings and runs never interleave', (db) => {
   const settingsHoldLease = async () => {
     const [row] = (await db().sequelize.query('SELECT holder_id FROM oneroster_sync_lease WHERE id = 1', { type: 'SELECT' })) as Array<{ holder_id: string | null }>;
     return String(row?.holder_id ?? '').startsWith('settings:');
-  };
-  const until = async (condition: () => Promise<boolean>) => {
-    const deadline = Date.now() + 10_000;
-    while (!(await condition())) {
-      if (Date.now() > deadline) throw new Error('condition not met in 10 s');
-      await new Promise((resolve) => setTimeout(resolve, 10));
-    }
   };
 
   beforeAll(async () => {
@@ -59,7 +53,7 @@ describeEachDatabase('settings and runs never interleave', (db) => {
     sandbox.faults.set({ kind: 'slow', delayMs: 1000, path: '/schools', count: 1 });
     try {
       const saving = api().put(`${MOUNT}/config`).set(AS_ADMIN).send(body()).then((res) => res);
-      await until(settingsHoldLease);
+      await waitUntil(settingsHoldLease, 10_000, 'the settings save to hold the lease');
       const during = await api().post(`${MOUNT}/sync/buildings`).set(AS_ADMIN).send({});
       expect(during.status).toBe(409);
       expect(during.body.error.code).toBe('settings_being_saved');

@@ -6,6 +6,7 @@ import { AS_ADMIN, MOUNT, type TestHost } from '../helpers/app';
 import { describeEachDatabase } from '../helpers/databases';
 import { activeIds, assertRosterInvariants, assertRunCountsMatch, snapshotRoster } from '../helpers/invariants';
 import { killChild, spawnSyncChild, type SyncChild } from './children';
+import { waitUntil } from '../helpers/wait-until';
 import { createReliabilityHost, expectedRoster, providerInput, resetDatabase, saveConfig, startSmallDistrict, syncNow } from './kit';
 
 /** Child processes, and the starts each fires at the same moment. */
@@ -134,11 +135,17 @@ describeEachDatabase('concurrency: simultaneous starts and saves', (db) => {
     const type = db().name === 'sqlite' ? Transaction.TYPES.IMMEDIATE : undefined;
     const held = await db().sequelize.transaction({ type }, async (transaction) => {
       await db().sequelize.query('UPDATE oneroster_students SET active = active WHERE id < 0', { transaction });
-      const writes = Promise.all([
-        request(host.app).put(`${MOUNT}/config`).set(AS_ADMIN).send(providerInput(sandbox, 'oneroster12')),
-        request(host.app).delete(`${MOUNT}/config`).set(AS_ADMIN).set('Content-Type', 'application/json').send('{}'),
-      ]);
-      await new Promise((resolve) => setTimeout(resolve, 400));
+      const issued: string[] = [];
+      const writes = withStatementLog(db().sequelize, issued, () =>
+        Promise.all([
+          request(host.app).put(`${MOUNT}/config`).set(AS_ADMIN).send(providerInput(sandbox, 'oneroster12')),
+          request(host.app).delete(`${MOUNT}/config`).set(AS_ADMIN).set('Content-Type', 'application/json').send('{}'),
+        ]),
+      );
+      // Both writes have sent their first write, taking the lease for the save; on SQLite it now
+      // waits for this transaction's write lock, which is the meeting this case is about.
+      const leaseTakes = () => issued.filter((sql) => /UPDATE `oneroster_sync_lease` SET holder_id = 'settings:/.test(sql)).length;
+      await waitUntil(() => leaseTakes() >= 2, 10_000, 'both configuration writes to reach the database');
       // Wrapped, so the transaction commits now instead of waiting for the writes it blocks.
       return { writes };
     });
@@ -154,3 +161,16 @@ describeEachDatabase('concurrency: simultaneous starts and saves', (db) => {
 
   // Turning OneRoster off mid-run stops the run (it ends cancelled): see stopping.test.ts.
 });
+
+/** Runs `body` with every SQL statement the instance issues (logged before it runs) appended to `issued`. */
+async function withStatementLog<T>(sequelize: Sequelize, issued: string[], body: () => Promise<T>): Promise<T> {
+  // Sequelize reads `options.logging` on every query; its typings do not declare the field.
+  const options = (sequelize as unknown as { options: { logging: unknown } }).options;
+  const before = options.logging;
+  options.logging = (sql: string) => issued.push(sql);
+  try {
+    return await body();
+  } finally {
+    options.logging = before;
+  }
+}

@@ -140,11 +140,4 @@ export function changeDistrictALittle(sandbox: Sandbox): { edited: string[]; tob
   return { edited: [a!, b!, c!], tobedeleted: [d!, e!], removed: [f!, g!], added: added.sourcedId };
 }
 
-/** Waits until `check` is true, polling; throws after `timeoutMs`. */
-export async function waitUntil(check: () => Promise<boolean> | boolean, timeoutMs: number, what: string): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > until) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
+export { waitUntil } from '../helpers/wait-until';

@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import OAuth from 'oauth-1.0a';
 import { Sandbox, classLinkRoot, startSandbox } from '../../examples/oneroster-sandbox';
+import { waitUntil } from '../helpers/wait-until';
 import { fetchToken, oauth1Header, query, request } from './helpers';
 
 let sandbox: Sandbox;
@@ -78,10 +79,13 @@ describe('OAuth 2.0 client credentials', () => {
   });
 
   it('rejects expired tokens, forced expiry, bad tokens, and tokens of another root', async () => {
-    const token = (await fetchToken(sandbox.credentials.oneroster12)).body.access_token as string;
+    const issued = (await fetchToken(sandbox.credentials.oneroster12)).body as { access_token: string; expires_in: number };
+    const answeredAt = Date.now();
+    const token = issued.access_token;
     const url = `${sandbox.credentials.oneroster12.baseUrl}/schools`;
     expect((await request(url, { authorization: `Bearer ${token}` })).status).toBe(200);
-    await new Promise((resolve) => setTimeout(resolve, 1_100));
+    // The token's own lifetime, counted from when its answer arrived (it was issued before that), has passed.
+    await waitUntil(() => Date.now() > answeredAt + issued.expires_in * 1000, 10_000, 'the token lifetime to pass');
     const expired = await request(url, { authorization: `Bearer ${token}` });
     expect(expired.status).toBe(401);
     expect(expired.body.imsx_codeMajor).toBe('failure');

@@ -1,5 +1,6 @@
 import { describeEachDatabase } from '../helpers/databases';
 import { computeNextRun } from '../../server/schedule/slot-time';
+import { waitUntil } from '../helpers/wait-until';
 import type { SchedulerTuning } from '../../server/schedule/scheduler';
 import { createFakeSync } from './fake-sync';
 import {
@@ -185,7 +186,7 @@ describeEachDatabase('daily scheduler', (db) => {
       expect(here.scheduler.nextRun()?.getUTCHours()).toBe(2);
 
       await elsewhere.automation.update({ dailyTime: '04:30' });
-      await waitFor(() => here.scheduler.nextRun()?.getUTCHours() === 4);
+      await waitUntil(() => here.scheduler.nextRun()?.getUTCHours() === 4, 5000, 'the other instance to re-arm at 04:00');
       expect(here.scheduler.nextRun()?.getUTCMinutes()).toBe(30);
     });
 
@@ -316,11 +317,3 @@ describeEachDatabase('daily scheduler', (db) => {
     });
   });
 });
-
-async function waitFor(condition: () => boolean, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}

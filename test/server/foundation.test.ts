@@ -2,7 +2,7 @@ import request from 'supertest';
 import { Sequelize } from 'sequelize';
 import express from 'express';
 import { createOneRoster, createSequelizeRosterStore } from '../../server';
-import { describeEachDatabase } from '../helpers/databases';
+import { createScratchDatabase, describeEachDatabase, type ScratchDatabase } from '../helpers/databases';
 import { AS_ADMIN, AS_TEACHER, createTestHost, MOUNT, TEST_ENCRYPTION_KEY, type TestHost } from '../helpers/app';
 
 describe('createOneRoster options', () => {
@@ -77,6 +77,32 @@ describe('createOneRoster options', () => {
     const b = createOneRoster({ sequelize, encryptionKey: TEST_ENCRYPTION_KEY });
     expect(a.router).not.toBe(b.router);
     expect(a.scheduler).not.toBe(b.scheduler);
+  });
+});
+
+describeEachDatabase('two instances on two databases', (db) => {
+  let other: ScratchDatabase;
+  let a: TestHost;
+  let b: TestHost;
+  beforeAll(async () => {
+    other = await createScratchDatabase(db().name);
+    a = await createTestHost(db());
+    b = await createTestHost(other);
+  });
+  afterAll(async () => {
+    await a.oneroster.close();
+    await b.oneroster.close();
+    await other.drop();
+  });
+
+  it('changing one instance\'s settings leaves the other\'s as they were', async () => {
+    const before = (await request(b.app).get(`${MOUNT}/automation`).set(AS_ADMIN)).body as Record<string, unknown>;
+    const changed = { dailyTime: before.dailyTime === '05:15' ? '06:45' : '05:15', timezone: 'Europe/London', fullSyncEvery: 3 };
+    expect((await request(a.app).put(`${MOUNT}/automation`).set(AS_ADMIN).send(changed)).status).toBe(200);
+
+    expect((await request(a.app).get(`${MOUNT}/automation`).set(AS_ADMIN)).body).toMatchObject(changed);
+    expect((await request(b.app).get(`${MOUNT}/automation`).set(AS_ADMIN)).body).toEqual(before);
+    expect((await request(b.app).get(`${MOUNT}/runs`).set(AS_ADMIN)).body).toMatchObject({ total: 0 });
   });
 });
 

@@ -1,10 +1,17 @@
 import { Transaction } from 'sequelize';
 import { createSequelizeRosterStore } from '../../server/store/sequelize-roster-store';
 import { describeEachDatabase } from '../helpers/databases';
+import { waitUntil } from '../helpers/wait-until';
 import {
   createFakeConnection, createSyncHarness, person, resetTables, rosterRows, school, syncBuildingsNow, syncUsersNow,
   type FakeDistrict, type SyncHarness,
 } from './harness';
+
+/** How many rows a run has staged so far. */
+async function stagedRows(harness: SyncHarness, runId: number): Promise<number> {
+  const [rows] = await harness.sequelize.query(`SELECT COUNT(*) AS n FROM oneroster_staging WHERE run_id = ${runId}`);
+  return Number((rows as Array<{ n: number }>)[0]!.n);
+}
 
 const request = { trigger: 'manual' as const, user: { id: 7, name: 'Ada Admin' } };
 
@@ -81,8 +88,7 @@ describeEachDatabase('one sync at a time', (db) => {
     expect(dead).toMatchObject({ status: 'failed', error: { code: 'interrupted' } });
     expect(h.finished.some((r) => r.id === 900 && r.status === 'failed')).toBe(true);
     await h.sync.whenIdle();
-    const [staged] = await h.sequelize.query('SELECT COUNT(*) AS n FROM oneroster_staging WHERE run_id = 900');
-    expect(Number((staged as Array<{ n: number }>)[0]!.n)).toBe(0);
+    expect(await stagedRows(h, 900)).toBe(0);
   });
 
   it('refuses while another process holds a live lease', async () => {
@@ -96,7 +102,8 @@ describeEachDatabase('one sync at a time', (db) => {
     h.setConnection(createFakeConnection(district, { pageSize: 2, pageDelayMs: 200 }));
     try {
       const run = await h.sync.startUserSync(request);
-      await new Promise((resolve) => setTimeout(resolve, 300));
+      // Mid-pull: it has staged a page, and the apply is still ahead of it.
+      await waitUntil(async () => (await stagedRows(h, run.id)) > 0, 10_000, 'the run to stage its first page');
       await h.sequelize.query(`UPDATE oneroster_sync_lease SET holder_id = 'usurper', expires_at_ms = ${Date.now() + 60_000}`);
       const done = await h.sync.waitForRun(run.id);
       expect(done).toMatchObject({ status: 'failed', error: { code: 'lease_lost' } });

@@ -5,6 +5,14 @@ import { encodeQuery, percentEncode } from '../query';
 import { ProviderError } from '../types';
 import { hintsFor, TOKEN_URL_HINTS } from '../hints';
 
+/*
+ * Why our own client-credentials client rather than a library (simple-oauth2, openid-client): the
+ * token request must go through the provider HttpClient, whose SSRF check runs when the host name
+ * is resolved (a DNS answer pointing at a private address is refused at connect time), and whose
+ * error classification and hints the admin sees. A library brings its own transport and would
+ * check, at best, the URL's text.
+ */
+
 /** OAuth 2.0 client-credentials settings. */
 export interface OAuth2Settings {
   /** Token endpoint, as the provider gave it (its query, e.g. `?appName=`, is kept). */
