@@ -9,11 +9,13 @@
  *   --json <file>            the full report as JSON (default bench/results/bench-<time>.json)
  *   --markdown <file>        the tables as markdown (default bench/results/bench-<time>.md)
  *   --cpu-prof <dir>         a V8 CPU profile of every measured sync worker
+ *   --fleet [...]            instead: many districts due in one minute over several processes (bench/fleet.ts)
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { UserIdStyle } from '../examples/oneroster-sandbox/ids';
+import { runFleetBench } from './fleet';
 import { runBench, type BenchOptions, type DatabaseName, type Scenario } from './harness';
 import { missedTargets, presentMarkdown } from './present';
 
@@ -87,6 +89,10 @@ function readFlags(argv: string[]) {
 const RESULTS_DIR = path.join(__dirname, 'results');
 
 async function main(): Promise<void> {
+  if (process.argv.slice(2).includes('--fleet')) {
+    await runFleetBench(process.argv.slice(2));
+    return;
+  }
   const { json, markdown, ...options } = parseArguments(process.argv.slice(2));
   const report = await runBench(options);
   const text = presentMarkdown(report);

@@ -13,6 +13,7 @@ import { personIdentity } from './0007-person-identity';
 import { districtSettings } from './0007b-district-settings';
 import { runTimesMs } from './0007c-run-times-ms';
 import { consoleColumns } from './0008-console-columns';
+import { districtKey } from './0009-district-key';
 
 /**
  * Every migration, in order. An explicit list (no glob) so bundlers and reviewers see them all.
@@ -30,6 +31,7 @@ export const migrations: readonly Migration[] = [
   districtSettings,
   consoleColumns,
   runTimesMs,
+  districtKey,
 ];
 
 /** The table where applied migrations are recorded, apart from the host's own migration table. */

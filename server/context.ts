@@ -15,4 +15,6 @@ export interface ModuleContext {
   logger: Logger;
   /** The time source. */
   clock: Clock;
+  /** The district every query of this context reads and writes (`DEFAULT_DISTRICT` for a single-district host). */
+  district: string;
 }

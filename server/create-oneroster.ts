@@ -1,7 +1,9 @@
-import type { RequestHandler, Router } from 'express';
+import type { Request, RequestHandler, Router } from 'express';
 import { createMigrator } from '../migrations';
 import { columnsNotUtf8mb4 } from '../migrations/0006-utf8mb4';
 import { createConfigService } from './config/config-service';
+import { defineConfigModels } from './config/config-models';
+import { assertDistrictKey, checkRequestDistrict, DEFAULT_DISTRICT } from './district';
 import type { ModuleContext } from './context';
 import type { ConfigView, TestResult } from './http/contract';
 import { buildRouter } from './http/router';
@@ -11,9 +13,11 @@ import { createWidgetAssets } from './http/widget-assets';
 import { createConsoleLogger } from './logger';
 import { resolveOptions, type OneRosterOptions } from './options';
 import { createAutomationService } from './schedule/automation-service';
-import { createScheduler, type Scheduler } from './schedule/scheduler';
+import { createDistrictSlots, createScheduler, type DistrictSlots, type Scheduler } from './schedule/scheduler';
+import { readDistrictHealth, type DistrictHealth } from './schedule/district-health';
 import type { Services } from './services';
 import { createSequelizeRosterStore } from './store/sequelize-roster-store';
+import { ROSTER_STORE_METHODS, type RosterStore } from './store/roster-store';
 import type { SyncService } from './sync/sync-service';
 import { createSyncService } from './sync/sync-service';
 import { createConsoleService } from './sync/console-service';
@@ -39,37 +43,153 @@ export interface OneRoster {
   /** What `GET /config` answers: the configuration (secrets masked), whether OneRoster is on, the last test and syncs. */
   status(): Promise<ConfigView>;
   /**
-   * Stops the scheduler and aborts the runs this process is doing (at their next page or batch;
-   * they end `failed` with `shutdown`), then waits for them to end. Call on shutdown (SIGTERM).
+   * Stops the scheduler and aborts the runs this process is doing, in every district (at their next
+   * page or batch; they end `failed` with `shutdown`), then waits for them to end. Call on shutdown (SIGTERM).
    */
   close(): Promise<void>;
+  /**
+   * One district's handle (many districts in one database): its sync service, status, health and
+   * daily slots. The router finds the district of a request through the `district` option; host
+   * code and the fleet scheduler use this. Throws a `TypeError` for a key that cannot be one.
+   */
+  forDistrict(district: string): DistrictHandle;
+  /** The districts this instance serves (the `listDistricts` option, or those with a saved configuration). */
+  listDistricts(): Promise<string[]>;
+  /**
+   * Every district's automation health, for the vendor's support team (which districts have a run
+   * waiting for approval, a failing streak, a stale last run). Defaults to `listDistricts()`.
+   */
+  districtHealth(districts?: string[]): Promise<DistrictHealth[]>;
+}
+
+/** One district of a module instance (see `OneRoster.forDistrict`). */
+export interface DistrictHandle {
+  /** The district key. */
+  readonly district: string;
+  /** The district's sync service (start, list, approve, cancel runs). */
+  sync: SyncService;
+  /** Whether OneRoster is the district's exclusive roster source now. */
+  isEnabled(): Promise<boolean>;
+  /** Tests the district's saved provider configuration. */
+  testConnection(): Promise<TestResult>;
+  /** What `GET /config` answers for the district. */
+  status(): Promise<ConfigView>;
+  /** The district's automation health. */
+  health(): Promise<DistrictHealth>;
+  /** The district's daily slots, as the fleet scheduler claims and runs them. */
+  slots: DistrictSlots;
+}
+
+/** How long a district nobody has asked for is kept built (its services are rebuilt on the next request). */
+const IDLE_DISTRICT_MS = 10 * 60_000;
+
+/** One district's services, built on first use. */
+interface DistrictScope {
+  handle: DistrictHandle;
+  services: Services;
+  lastUsed: number;
 }
 
 /**
  * Builds one OneRoster module instance from the host's options: checks the options (TypeError on
- * a bad one), builds the services, wires the router. Instances share nothing.
+ * a bad one), builds the services, wires the router. Instances share nothing. Each district's
+ * services are built the first time it is asked for, kept while in use, and dropped once idle
+ * for a while with nothing running.
  */
 export function createOneRoster(options: OneRosterOptions): OneRoster {
   const resolved = resolveOptions(options, createConsoleLogger());
-  const ctx: ModuleContext = {
-    options: resolved,
-    sequelize: resolved.sequelize,
-    store: resolved.rosterStore ?? createSequelizeRosterStore(resolved.sequelize),
-    logger: resolved.logger,
-    clock: resolved.clock,
-  };
-  const config = createConfigService(ctx);
-  const automation = createAutomationService(ctx);
-  const sync = createSyncService(ctx, config, automation);
-  const scheduler = createScheduler(ctx, automation, sync);
-  const services: Services = { config, sync, automation, console: createConsoleService(ctx, config, automation, sync), widget: createWidgetAssets() };
-  const migrator = createMigrator(ctx.sequelize, ctx.logger);
+  const baseStore = resolved.rosterStore ?? createSequelizeRosterStore(resolved.sequelize);
+  const widget = createWidgetAssets();
+  const scopes = new Map<string, DistrictScope>();
+  const migrator = createMigrator(resolved.sequelize, resolved.logger);
+  let lastSweep = Date.now();
+
+  /** The roster store of a district: the host's `forDistrict`, or the store itself for the default district. */
+  function storeFor(district: string): RosterStore {
+    if (baseStore.forDistrict) {
+      const store = baseStore.forDistrict(district);
+      const missing = ROSTER_STORE_METHODS.filter((method) => typeof (store as unknown as Record<string, unknown>)?.[method] !== 'function');
+      if (missing.length > 0) throw new TypeError(`rosterStore.forDistrict("${district}") returned a store missing ${missing.join(', ')}`);
+      return store;
+    }
+    if (district === DEFAULT_DISTRICT) return baseStore;
+    throw new TypeError(`rosterStore has no forDistrict(district), so it serves the default district only, not "${district}"`);
+  }
+
+  function buildScope(district: string): DistrictScope {
+    const ctx: ModuleContext = {
+      options: resolved,
+      sequelize: resolved.sequelize,
+      store: storeFor(district),
+      logger: resolved.logger,
+      clock: resolved.clock,
+      district,
+    };
+    const config = createConfigService(ctx);
+    const automation = createAutomationService(ctx);
+    const sync = createSyncService(ctx, config, automation);
+    const consoleService = createConsoleService(ctx, config, automation, sync);
+    const services: Services = { config, sync, automation, console: consoleService, widget };
+    const handle: DistrictHandle = {
+      district,
+      sync,
+      isEnabled: () => config.isEnabled(),
+      testConnection: () => config.test({}, null),
+      status: async () => {
+        const [view, freshness] = await Promise.all([config.view(), sync.status()]);
+        return { ...view, ...freshness };
+      },
+      health: () => readDistrictHealth({ district, config, automation, sync, console: consoleService }),
+      slots: createDistrictSlots(ctx, automation, sync),
+    };
+    return { handle, services, lastUsed: Date.now() };
+  }
+
+  /** Drops districts idle for a while with nothing running here (never the default one, which `sync` holds). */
+  function sweepIdle(now: number): void {
+    if (now - lastSweep < IDLE_DISTRICT_MS) return;
+    lastSweep = now;
+    for (const [district, scope] of scopes) {
+      if (district !== DEFAULT_DISTRICT && now - scope.lastUsed > IDLE_DISTRICT_MS && !scope.handle.sync.busy()) scopes.delete(district);
+    }
+  }
+
+  function scopeFor(district: string): DistrictScope {
+    const now = Date.now();
+    sweepIdle(now);
+    let scope = scopes.get(district);
+    if (!scope) {
+      scope = buildScope(district);
+      scopes.set(district, scope);
+    }
+    scope.lastUsed = now;
+    return scope;
+  }
+
+  /** The district of a request, checked (400 `invalid_district`). */
+  async function districtOf(req: Request): Promise<string> {
+    return checkRequestDistrict(await resolved.district(req));
+  }
+
+  const main = scopeFor(DEFAULT_DISTRICT);
+  const scheduler = createScheduler(
+    { options: resolved, sequelize: resolved.sequelize, store: baseStore, logger: resolved.logger, clock: resolved.clock, district: DEFAULT_DISTRICT },
+    main.services.automation,
+    main.handle.sync,
+  );
+
+  async function listDistricts(): Promise<string[]> {
+    if (resolved.listDistricts) return (await resolved.listDistricts()).map((key) => assertDistrictKey(key, 'listDistricts'));
+    const { Config } = defineConfigModels(resolved.sequelize);
+    const rows = (await Config.findAll({ attributes: ['district'], order: [['district', 'ASC']], raw: true })) as unknown as Array<{ district: string }>;
+    return rows.length > 0 ? rows.map((row) => row.district) : [DEFAULT_DISTRICT];
+  }
 
   return {
-    router: buildRouter(routeTable, services, resolved),
+    router: buildRouter(routeTable, async (req, route) => (route.public ? main : scopeFor(await districtOf(req))).services, resolved),
     migrate: async () => {
       await migrator.up();
-      const narrow = await columnsNotUtf8mb4(ctx.sequelize);
+      const narrow = await columnsNotUtf8mb4(resolved.sequelize);
       if (narrow.length > 0) {
         throw new Error(`OneRoster needs utf8mb4 text (names in any script, emoji), but these are not: ${narrow.join(', ')}`);
       }
@@ -78,19 +198,25 @@ export function createOneRoster(options: OneRosterOptions): OneRoster {
       await migrator.down({ to: 0 });
     },
     scheduler,
-    rosterManagedGuard: createRosterManagedGuard(() => config.isEnabled()),
-    isEnabled: () => config.isEnabled(),
-    sync,
-    testConnection: () => config.test({}, null),
-    status: async () => {
-      const [view, freshness] = await Promise.all([config.view(), sync.status()]);
-      return { ...view, ...freshness };
-    },
+    rosterManagedGuard: createRosterManagedGuard(async (req) => scopeFor(await districtOf(req)).handle.isEnabled()),
+    isEnabled: () => main.handle.isEnabled(),
+    sync: main.handle.sync,
+    testConnection: () => main.handle.testConnection(),
+    status: () => main.handle.status(),
     close: async () => {
       // Abort runs first: the scheduler's stop waits for its daily run to end.
-      const stopping = sync.shutdown();
+      const stopping = Promise.all([...scopes.values()].map((scope) => scope.handle.sync.shutdown()));
       await scheduler.stop();
       await stopping;
+    },
+    forDistrict: (district) => scopeFor(assertDistrictKey(district, 'forDistrict')).handle,
+    listDistricts,
+    async districtHealth(districts) {
+      const keys = districts ?? (await listDistricts());
+      const health: DistrictHealth[] = [];
+      // One district at a time: a fleet of thousands must not open thousands of queries at once.
+      for (const key of keys) health.push(await scopeFor(assertDistrictKey(key, 'districtHealth')).handle.health());
+      return health;
     },
   };
 }

@@ -1,6 +1,15 @@
 /** The public surface of @manage1to1/oneroster. Only re-exports. */
 export { createOneRoster } from './create-oneroster';
-export type { OneRoster } from './create-oneroster';
+export type { OneRoster, DistrictHandle } from './create-oneroster';
+export { DEFAULT_DISTRICT } from './district';
+export type { DistrictHealth } from './schedule/district-health';
+export { createFleetScheduler } from './schedule/fleet-scheduler';
+export type { FleetScheduler, FleetSchedulerOptions, FleetRunEvent } from './schedule/fleet-scheduler';
+export { databaseRunner } from './schedule/schedule-runner';
+export type { ScheduleRunner, RunnerHost, DueRun } from './schedule/schedule-runner';
+export { bullmqRunner } from './schedule/bullmq-runner';
+export type { BullmqRunnerOptions } from './schedule/bullmq-runner';
+export type { DistrictSlots, Scheduler, SlotRunResult } from './schedule/scheduler';
 export type { OneRosterOptions, OneRosterUser, Clock } from './options';
 export { DEFAULT_NATURAL_KEY, DEFAULT_STAFF_ROLES } from './options';
 export type { Logger } from './logger';

@@ -1,6 +1,7 @@
 import Joi from 'joi';
 import type { Request } from 'express';
 import type { Sequelize } from 'sequelize';
+import { DEFAULT_DISTRICT } from './district';
 import type { Logger } from './logger';
 import { ROSTER_STORE_METHODS, type RosterStore } from './store/roster-store';
 import type { RunView } from './http/contract';
@@ -165,12 +166,28 @@ export interface OneRosterOptions {
   onRunFinished?: (run: RunView) => void | Promise<void>;
   /** Largest JSON body accepted by the router, as a byte size (`512b`, `100kb`, `1mb`). Defaults to `100kb`. */
   bodyLimit?: string;
+  /**
+   * Which district a request is for, when one monolith serves many districts from one database
+   * (e.g. from the subdomain of `<district>.manage1to1.com`): every row the module keeps carries
+   * this key, so districts never see each other's configuration, runs, people or lease. Keys are
+   * 1–64 characters of `A-Z a-z 0-9 . _ -`; a request whose key is not one is answered
+   * 400 `invalid_district`. Called once per request, after the permission check. Defaults to
+   * `DEFAULT_DISTRICT` (`'default'`) for every request: a single-district host.
+   */
+  district?: (req: Request) => string | Promise<string>;
+  /**
+   * Every district this instance serves, for `districtHealth()` and a fleet scheduler given this
+   * instance. Defaults to the districts that have saved a provider configuration (a district
+   * without one has nothing to sync), or `['default']` when none has.
+   */
+  listDistricts?: () => Promise<string[]>;
 }
 
 /** Options after defaults are filled in: what the rest of the module reads. */
 export type ResolvedOptions = Required<
-  Omit<OneRosterOptions, 'classlink' | 'network' | 'http' | 'safeguard' | 'rosterStore' | 'onRunFinished' | 'runLimits'>
+  Omit<OneRosterOptions, 'classlink' | 'network' | 'http' | 'safeguard' | 'rosterStore' | 'onRunFinished' | 'runLimits' | 'listDistricts'>
 > & {
+  listDistricts?: OneRosterOptions['listDistricts'];
   runLimits: { maxRunMs: number; maxStagedRows?: number; maxPages?: number };
   classlink: { apiKey?: string; proxyUrl: string };
   network: Required<NonNullable<OneRosterOptions['network']>>;
@@ -258,6 +275,8 @@ const optionsSchema = Joi.object<OneRosterOptions>({
     .pattern(/^\d+(\.\d+)?\s*(b|kb|mb|gb)$/i)
     .default('100kb')
     .messages({ 'string.pattern.base': 'must be a byte size such as 100kb or 1mb' }),
+  district: fn.default(() => defaultDistrict),
+  listDistricts: fn,
 });
 
 /**
@@ -328,6 +347,10 @@ export function isValidTimezone(zone: string): boolean {
   } catch {
     return false;
   }
+}
+
+function defaultDistrict(): string {
+  return DEFAULT_DISTRICT;
 }
 
 function defaultCurrentUser(req: Request): OneRosterUser | null {

@@ -56,6 +56,7 @@ const API_ERRORS: Record<string, string> = {
   aborted: 'The sync was stopped before it finished; nothing more was applied.',
   encryption_key_mismatch: 'The saved client secret cannot be read with this server’s encryption key (the key changed). Enter the client secret again and save.',
   stored_secret_unreadable: 'The saved client secret cannot be read. Enter the client secret again and save.',
+  invalid_district: 'This address does not belong to a district the roster sync serves. Open the settings from your district’s own site.',
   plan_missing: 'This held run has no stored plan to apply. Cancel it and start a new sync.',
   delta_unsupported: 'The provider does not support “changes only” syncs, so a full sync was needed.',
   school_matched_twice: 'A school is matched to two buildings. Match each school to one building at most.',

@@ -1,5 +1,5 @@
 import { Op, type Sequelize } from 'sequelize';
-import type { PersonChanges, PersonFields, PersonKind, RosterStore, StoredPerson } from '../../server';
+import { DEFAULT_DISTRICT, type PersonChanges, type PersonFields, type PersonKind, type RosterStore, type StoredPerson } from '../../server';
 import type { HostModels, HostPersonBase, HostStaff, HostStudent } from './host-models';
 
 /**
@@ -48,8 +48,16 @@ export function createHostRosterStore(sequelize: Sequelize, models: HostModels):
     numberOf(kind), kind === 'students' ? 'grade' : 'role', 'syncHash', 'active', 'deactivatedAt', 'lastSyncedAt', 'updatedAt',
   ] as Array<keyof HostStudent>;
 
-  return {
+  const store: RosterStore = {
     name: 'host-app',
+
+    // This host is one district: its tables have no district column, so it serves the default
+    // district and refuses any other. A multi-district monolith returns a store whose queries are
+    // narrowed to that district's rows here (e.g. `where: { districtId }` on every model call).
+    forDistrict(district) {
+      if (district !== DEFAULT_DISTRICT) throw new TypeError(`the example host serves one district, not "${district}"`);
+      return store;
+    },
 
     async listBuildings() {
       const rows = await Building.findAll({ order: [['id', 'ASC']] });
@@ -148,4 +156,5 @@ export function createHostRosterStore(sequelize: Sequelize, models: HostModels):
       });
     },
   };
+  return store;
 }

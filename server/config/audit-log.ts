@@ -1,5 +1,6 @@
 import type { Transaction } from 'sequelize';
 import type { Sequelize } from 'sequelize';
+import { DEFAULT_DISTRICT } from '../district';
 import type { OneRosterUser } from '../options';
 import { defineConfigModels, type AuditAction } from './config-models';
 
@@ -9,13 +10,13 @@ export interface AuditLog {
   record(action: AuditAction, user: OneRosterUser, details: Record<string, unknown>, transaction?: Transaction): Promise<void>;
 }
 
-/** The audit log over the module's audit table. */
-export function createAuditLog(sequelize: Sequelize): AuditLog {
+/** The audit log of one district over the module's audit table. */
+export function createAuditLog(sequelize: Sequelize, district: string = DEFAULT_DISTRICT): AuditLog {
   const { AuditEvent } = defineConfigModels(sequelize);
   return {
     async record(action, user, details, transaction) {
       await AuditEvent.create(
-        { action, actorId: String(user.id).slice(0, 255), actorName: user.name?.slice(0, 255) ?? null, details: JSON.stringify(details) },
+        { district, action, actorId: String(user.id).slice(0, 255), actorName: user.name?.slice(0, 255) ?? null, details: JSON.stringify(details) },
         { transaction },
       );
     },

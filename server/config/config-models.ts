@@ -1,14 +1,17 @@
 import { DataTypes, Model, type ModelStatic, type Sequelize } from 'sequelize';
+import { DEFAULT_DISTRICT } from '../district';
 
-/** The saved provider configuration (`oneroster_config`, one row per installation). */
+/** The saved provider configuration (`oneroster_config`, one row per district). */
 export interface ConfigRow {
-  /** Always 1. */
+  /** Row number (1 for the configuration of a release before districts). */
   id: number;
+  /** Whose configuration. */
+  district: string;
   /** Which provider. */
   provider: string;
   /** Non-secret settings as JSON text. */
   settings: string;
-  /** The client secret, encrypted (`v1:iv:tag:ciphertext`), or null. */
+  /** The client secret, encrypted for its district (`v2:iv:tag:ciphertext`; `v1` before districts), or null. */
   encryptedSecret: string | null;
   /** Whether OneRoster is the exclusive roster source. */
   enabled: boolean;
@@ -35,6 +38,8 @@ export type AuditAction =
 /** One audit event (`oneroster_audit_events`). */
 export interface AuditEventRow {
   id: number;
+  /** Whose district it happened in. */
+  district: string;
   /** What happened. */
   action: AuditAction;
   /** Who did it (host user id). */
@@ -54,9 +59,6 @@ export interface ConfigModels {
   AuditEvent: ModelStatic<Model<AuditEventRow, Partial<AuditEventRow>>>;
 }
 
-/** The row id of the one configuration. */
-export const CONFIG_ROW_ID = 1;
-
 /**
  * Defines (or returns the already defined) configuration models on the host's Sequelize. Names are
  * prefixed so they never replace a host model.
@@ -72,7 +74,8 @@ export function defineConfigModels(sequelize: Sequelize): ConfigModels {
   const Config = sequelize.define<Model<ConfigRow, Partial<ConfigRow>>>(
     'OneRosterConfig',
     {
-      id: { type: DataTypes.INTEGER, primaryKey: true },
+      id: { type: DataTypes.INTEGER, primaryKey: true, autoIncrement: true },
+      district: { type: DataTypes.STRING(64).BINARY, allowNull: false, defaultValue: DEFAULT_DISTRICT },
       provider: { type: DataTypes.STRING(32), allowNull: false },
       settings: { type: DataTypes.TEXT, allowNull: false },
       encryptedSecret: { type: DataTypes.TEXT, allowNull: true },
@@ -89,6 +92,7 @@ export function defineConfigModels(sequelize: Sequelize): ConfigModels {
     'OneRosterAuditEvent',
     {
       id: { type: DataTypes.INTEGER, primaryKey: true, autoIncrement: true },
+      district: { type: DataTypes.STRING(64).BINARY, allowNull: false, defaultValue: DEFAULT_DISTRICT },
       action: { type: DataTypes.STRING(64), allowNull: false },
       actorId: { type: DataTypes.STRING(255), allowNull: true },
       actorName: { type: DataTypes.STRING(255), allowNull: true },

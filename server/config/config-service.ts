@@ -6,9 +6,10 @@ import { decodeEncryptionKey, type OneRosterUser } from '../options';
 import { createProviderConnection, testProviderConnection } from '../providers';
 import { createSql } from '../store/sql';
 import type { ProviderConnection, ProviderDeps, ProviderSettings } from '../providers/types';
-import { CONFIG_ROW_ID, defineConfigModels, type AuditAction, type ConfigRow } from './config-models';
+import { createAuditLog } from './audit-log';
+import { defineConfigModels, type AuditAction, type ConfigRow } from './config-models';
 import { configInputSchema } from './config-schema';
-import { decryptSecret, encryptSecret } from './secret-box';
+import { decryptSecret, encryptSecret, isLegacySecret } from './secret-box';
 
 /** What the save route knows about the roster that the config service does not. */
 export interface SaveContext {
@@ -35,9 +36,12 @@ export interface ConfigService {
 /** The non-secret settings stored as JSON. */
 type StoredSettings = Omit<ProviderSettings, 'provider' | 'clientSecret'>;
 
-/** Builds the configuration service over the module's tables. */
+/** Builds the configuration service of the context's district over the module's tables. */
 export function createConfigService(ctx: ModuleContext): ConfigService {
-  const { Config, AuditEvent } = defineConfigModels(ctx.sequelize);
+  const { Config } = defineConfigModels(ctx.sequelize);
+  const { district } = ctx;
+  const audit = createAuditLog(ctx.sequelize, district);
+  const mine = { district };
   const key = decodeEncryptionKey(ctx.options.encryptionKey);
   const schema = configInputSchema(ctx.options.network);
   const deps: ProviderDeps = { options: ctx.options, logger: ctx.logger, clock: ctx.clock };
@@ -46,14 +50,14 @@ export function createConfigService(ctx: ModuleContext): ConfigService {
   const sql = createSql(ctx.sequelize);
 
   const load = async (): Promise<ConfigRow | null> => {
-    const row = await Config.findByPk(CONFIG_ROW_ID);
+    const row = await Config.findOne({ where: mine });
     return row ? row.get({ plain: true }) : null;
   };
 
   /** The saved settings with the secret decrypted (throws `encryption_key_mismatch` on a wrong key). */
   function savedSettings(row: ConfigRow): ProviderSettings {
     const settings = savedSettingsWithoutSecret(row);
-    if (row.encryptedSecret) settings.clientSecret = decryptSecret(row.encryptedSecret, key);
+    if (row.encryptedSecret) settings.clientSecret = decryptSecret(row.encryptedSecret, key, district);
     return settings;
   }
 
@@ -78,14 +82,11 @@ export function createConfigService(ctx: ModuleContext): ConfigService {
       // server the admin typed in, so the request must carry the secret itself.
       throw errors.validation([{ field: 'clientSecret', message: SECRET_REBIND_MESSAGE }]);
     }
-    return { settings: { ...settings, clientSecret: decryptSecret(row.encryptedSecret, key) }, keepsSavedSecret: true };
+    return { settings: { ...settings, clientSecret: decryptSecret(row.encryptedSecret, key, district) }, keepsSavedSecret: true };
   }
 
   async function recordAudit(action: AuditAction, user: OneRosterUser, details: Record<string, unknown>, transaction: unknown): Promise<void> {
-    await AuditEvent.create(
-      { action, actorId: String(user.id), actorName: user.name ?? null, details: JSON.stringify(details) },
-      { transaction: transaction as never },
-    );
+    await audit.record(action, user, details, transaction as never);
   }
 
   return {
@@ -108,7 +109,7 @@ export function createConfigService(ctx: ModuleContext): ConfigService {
         if (!row) throw errors.notConfigured();
         const result = await testProviderConnection(savedSettings(row), deps);
         // The saved configuration's own test is what GET /config shows as the last test.
-        await Config.update({ lastTest: JSON.stringify(stamp(result)) }, { where: { id: CONFIG_ROW_ID }, silent: true });
+        await Config.update({ lastTest: JSON.stringify(stamp(result)) }, { where: mine, silent: true });
         return result;
       }
       const body = validate(schema, input);
@@ -138,7 +139,7 @@ export function createConfigService(ctx: ModuleContext): ConfigService {
       const values: Partial<ConfigRow> = {
         provider,
         settings: JSON.stringify(stored),
-        encryptedSecret: clientSecret ? (keepsSavedSecret && before?.encryptedSecret ? before.encryptedSecret : encryptSecret(clientSecret, key)) : null,
+        encryptedSecret: clientSecret ? keptOrSealed(clientSecret, keepsSavedSecret ? before?.encryptedSecret : null) : null,
         enabled: true,
         lastTest: JSON.stringify(stamp(result)),
         updatedById: String(user.id),
@@ -146,10 +147,10 @@ export function createConfigService(ctx: ModuleContext): ConfigService {
       };
       const details = { provider, ...publicSettings(stored), secretChanged: Boolean(clientSecret) && !keepsSavedSecret };
       await sql.transaction(async (transaction) => {
-        const current = await Config.findByPk(CONFIG_ROW_ID, { transaction });
+        const current = await Config.findOne({ where: mine, transaction });
         const wasEnabled = Boolean(current?.get('enabled'));
         if (current) await current.update(values, { transaction });
-        else await Config.create({ id: CONFIG_ROW_ID, ...values }, { transaction });
+        else await Config.create({ ...values, district }, { transaction });
         await recordAudit('config_saved', user, details, transaction);
         if (switching) await recordAudit('provider_switched', user, { from: before.provider, to: provider, confirmed: body.confirmProviderSwitch === true }, transaction);
         if (!wasEnabled) await recordAudit('oneroster_enabled', user, { provider }, transaction);
@@ -159,7 +160,7 @@ export function createConfigService(ctx: ModuleContext): ConfigService {
 
     async disable(user) {
       await sql.transaction(async (transaction) => {
-        const current = await Config.findByPk(CONFIG_ROW_ID, { transaction });
+        const current = await Config.findOne({ where: mine, transaction });
         if (!current || !current.get('enabled')) return;
         await current.update({ enabled: false, updatedById: String(user.id), updatedByName: user.name ?? null }, { transaction });
         await recordAudit('oneroster_disabled', user, { provider: current.get('provider') }, transaction);
@@ -169,7 +170,7 @@ export function createConfigService(ctx: ModuleContext): ConfigService {
 
     async isEnabled() {
       // Called on every guarded host route: one primary-key read of one column.
-      const row = (await Config.findByPk(CONFIG_ROW_ID, { attributes: ['enabled'], raw: true })) as unknown as Pick<ConfigRow, 'enabled'> | null;
+      const row = (await Config.findOne({ where: mine, attributes: ['enabled'], raw: true })) as unknown as Pick<ConfigRow, 'enabled'> | null;
       return Boolean(row?.enabled);
     },
 
@@ -179,6 +180,11 @@ export function createConfigService(ctx: ModuleContext): ConfigService {
       return createProviderConnection(savedSettings(row), deps);
     },
   };
+
+  /** The saved ciphertext when the secret is kept as it is (sealed for this district); else the secret sealed afresh. */
+  function keptOrSealed(secret: string, saved: string | null | undefined): string {
+    return saved && !isLegacySecret(saved) ? saved : encryptSecret(secret, key, district);
+  }
 
   function stamp(result: TestResult): LastTestView {
     return { ...result, at: ctx.clock.now().toISOString() };

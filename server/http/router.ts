@@ -8,11 +8,17 @@ import type { HandlerResult, Route } from './types';
 const STATE_CHANGING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
 /**
+ * The services a request is served by: one set for a single-district router, or the set of the
+ * request's district (resolved once per request; public routes, which need no district, get `public: true`).
+ */
+export type ServicesFor = Services | ((req: Request, route: { public: boolean }) => Promise<Services>);
+
+/**
  * Builds the Express router from the route table: JSON parsing with a size limit, the JSON-only
  * rule for state-changing requests, the permission guard, the handler, and one error middleware.
  * Works in Express 4 and 5 hosts (no async middleware relies on Express catching promises).
  */
-export function buildRouter(routes: readonly Route[], services: Services, options: ResolvedOptions): Router {
+export function buildRouter(routes: readonly Route[], services: ServicesFor, options: ResolvedOptions): Router {
   const router = express.Router();
   const parseJson = express.json({ limit: options.bodyLimit, strict: true, type: () => true });
 
@@ -30,11 +36,12 @@ async function handle(
   route: Route,
   req: Request,
   res: Response,
-  services: Services,
+  servicesFor: ServicesFor,
   options: ResolvedOptions,
   parseJson: express.RequestHandler,
 ): Promise<void> {
   const user = route.public ? null : await authorize(req, options);
+  const services = typeof servicesFor === 'function' ? await servicesFor(req, { public: route.public === true }) : servicesFor;
   if (STATE_CHANGING.has(req.method)) {
     // JSON only: also stops cross-site form posts, which cannot send this content type.
     if (!req.is('application/json')) throw errors.unsupportedMediaType();

@@ -1,9 +1,12 @@
 import { DataTypes, Model, type ModelStatic, type Sequelize } from 'sequelize';
+import { DEFAULT_DISTRICT } from '../district';
 import type { ScheduledRunOutcome } from '../http/contract';
 
-/** The settings row (`oneroster_automation`, always id 1). */
+/** The settings row (`oneroster_automation`, one per district). */
 export interface AutomationRow {
-  id: number;
+  id?: number;
+  /** Whose settings. */
+  district: string;
   studentImport: boolean;
   staffImport: boolean;
   dailyTime: string;
@@ -24,6 +27,8 @@ export interface AutomationRow {
 
 /** One claimed daily slot (`oneroster_schedule_claims`). */
 export interface ScheduleClaimRow {
+  /** Whose daily slot (always set on rows read back). */
+  district?: string;
   slotKey: string;
   scheduledFor: Date;
   claimedBy: string;
@@ -48,10 +53,17 @@ export interface AutomationModels {
 
 /** Defines the models on the host's Sequelize (names prefixed so they cannot clash with the host's). */
 export function defineAutomationModels(sequelize: Sequelize): AutomationModels {
+  if (sequelize.models.OneRosterAutomation) {
+    return {
+      Automation: sequelize.models.OneRosterAutomation as AutomationModels['Automation'],
+      ScheduleClaim: sequelize.models.OneRosterScheduleClaim as AutomationModels['ScheduleClaim'],
+    };
+  }
   const Automation = sequelize.define<Model<AutomationRow, Partial<AutomationRow>>>(
     'OneRosterAutomation',
     {
-      id: { type: DataTypes.INTEGER, primaryKey: true },
+      id: { type: DataTypes.INTEGER, primaryKey: true, autoIncrement: true },
+      district: { type: DataTypes.STRING(64).BINARY, allowNull: false, defaultValue: DEFAULT_DISTRICT },
       studentImport: { type: DataTypes.BOOLEAN, allowNull: false },
       staffImport: { type: DataTypes.BOOLEAN, allowNull: false },
       dailyTime: { type: DataTypes.STRING(5), allowNull: false },
@@ -70,6 +82,7 @@ export function defineAutomationModels(sequelize: Sequelize): AutomationModels {
   const ScheduleClaim = sequelize.define<Model<ScheduleClaimRow, Partial<ScheduleClaimRow>>>(
     'OneRosterScheduleClaim',
     {
+      district: { type: DataTypes.STRING(64).BINARY, primaryKey: true, defaultValue: DEFAULT_DISTRICT },
       slotKey: { type: DataTypes.STRING(128), primaryKey: true },
       scheduledFor: { type: DataTypes.DATE, allowNull: false },
       claimedBy: { type: DataTypes.STRING(255), allowNull: false },

@@ -1,3 +1,4 @@
+import { UniqueConstraintError } from 'sequelize';
 import type { ModuleContext } from '../context';
 import { errorForLog } from '../logger';
 import type { AutomationSettings, AutomationView } from '../http/contract';
@@ -23,9 +24,6 @@ export interface AutomationService {
   onChange(listener: AutomationChangeListener): () => void;
 }
 
-/** The single settings row's id. */
-const SETTINGS_ROW_ID = 1;
-
 /** Settings before an admin saves any: both imports on, 02:00 in the host's default timezone. */
 export function defaultAutomationSettings(timezone: string): AutomationSettings {
   return {
@@ -42,14 +40,15 @@ export function defaultAutomationSettings(timezone: string): AutomationSettings 
   };
 }
 
-/** Automation settings kept in `oneroster_automation` (one row; defaults until first saved). */
+/** One district's automation settings, kept in `oneroster_automation` (a row per district; defaults until first saved). */
 export function createAutomationService(ctx: ModuleContext): AutomationService {
   const models = defineAutomationModels(ctx.sequelize);
-  const claims = createScheduleClaims(models, ctx.options.leaseTtlMs);
+  const { district } = ctx;
+  const claims = createScheduleClaims(models, ctx.options.leaseTtlMs, district);
   const listeners = new Set<AutomationChangeListener>();
 
   async function settings(): Promise<AutomationSettings> {
-    const row = await models.Automation.findByPk(SETTINGS_ROW_ID);
+    const row = await models.Automation.findOne({ where: { district } });
     return row ? toSettings(row.get({ plain: true })) : defaultAutomationSettings(ctx.options.timezone);
   }
 
@@ -61,6 +60,18 @@ export function createAutomationService(ctx: ModuleContext): AutomationService {
       nextRunAt: next ? next.at.toISOString() : null,
       lastScheduledRun: last ? presentScheduledRun(last) : null,
     };
+  }
+
+  /** Updates the district's row, or inserts it; two first saves racing end in one row (the unique district key). */
+  async function saveRow(row: AutomationRow): Promise<void> {
+    const [updated] = await models.Automation.update(row, { where: { district } });
+    if (updated > 0) return;
+    try {
+      await models.Automation.create(row);
+    } catch (err) {
+      if (!(err instanceof UniqueConstraintError)) throw err;
+      await models.Automation.update(row, { where: { district } });
+    }
   }
 
   async function notify(saved: AutomationSettings): Promise<void> {
@@ -81,9 +92,9 @@ export function createAutomationService(ctx: ModuleContext): AutomationService {
       const current = await settings();
       if (Object.keys(changes).length === 0) return present(current);
       const saved: AutomationSettings = { ...current, ...changes };
-      await models.Automation.upsert({
-        id: SETTINGS_ROW_ID,
+      await saveRow({
         ...saved,
+        district,
         gradeMatrix: JSON.stringify(saved.gradeMatrix),
         orgBuildings: JSON.stringify(saved.orgBuildings),
         updatedBy: user ? String(user.id) : null,

@@ -1,4 +1,5 @@
 import { literal, Op, UniqueConstraintError } from 'sequelize';
+import { DEFAULT_DISTRICT } from '../district';
 import { createSql } from '../store/sql';
 import type { ScheduledRunView } from '../http/contract';
 import type { AutomationModels, ScheduleClaimRow } from './automation-models';
@@ -45,17 +46,22 @@ const MAX_MESSAGE_LENGTH = 1000;
 /** The message a claim whose server died is left with. */
 const INTERRUPTED_MESSAGE = 'The server running this daily sync stopped before it finished; the day is retried within the catch-up window.';
 
-/** The claims table over the module's Sequelize models; a running claim lives `ttlMs` without renewal. */
-export function createScheduleClaims(models: AutomationModels, ttlMs: number): ScheduleClaims {
+/**
+ * One district's claims over the module's Sequelize models; a running claim lives `ttlMs` without
+ * renewal. Its primary key is (district, slot): each district's slot is claimed once fleet-wide.
+ */
+export function createScheduleClaims(models: AutomationModels, ttlMs: number, district: string = DEFAULT_DISTRICT): ScheduleClaims {
   const { ScheduleClaim } = models;
   const sql = createSql(ScheduleClaim.sequelize!);
   const t = sql.id('oneroster_schedule_claims');
   const v = sql.value;
+  const mine = `district = ${v(district)}`;
   const expiry = `${sql.nowMs} + ${Number(ttlMs)}`;
   return {
     async claim(slot, claimedBy, now) {
       try {
         await ScheduleClaim.create({
+          district,
           slotKey: slot.key,
           scheduledFor: slot.at,
           claimedBy,
@@ -70,16 +76,16 @@ export function createScheduleClaims(models: AutomationModels, ttlMs: number): S
       }
     },
     async renew(slotKey, claimedBy) {
-      await sql.change(`UPDATE ${t} SET expires_at_ms = ${expiry} WHERE slot_key = ${v(slotKey)} AND claimed_by = ${v(claimedBy)} AND outcome = 'running'`);
+      await sql.change(`UPDATE ${t} SET expires_at_ms = ${expiry} WHERE ${mine} AND slot_key = ${v(slotKey)} AND claimed_by = ${v(claimedBy)} AND outcome = 'running'`);
     },
     async failStalled(now) {
       const stalled = `outcome = 'running' AND (expires_at_ms IS NULL OR expires_at_ms < ${sql.nowMs})`;
-      const rows = await sql.select<{ slot_key: string }>(`SELECT slot_key FROM ${t} WHERE ${stalled}`);
+      const rows = await sql.select<{ slot_key: string }>(`SELECT slot_key FROM ${t} WHERE ${mine} AND ${stalled}`);
       if (rows.length === 0) return [];
       const keys = rows.map((row) => String(row.slot_key));
       await sql.change(
         `UPDATE ${t} SET outcome = 'failed', error_code = 'interrupted', error_message = ${v(INTERRUPTED_MESSAGE)}, finished_at = ${v(now)}, expires_at_ms = NULL ` +
-          `WHERE slot_key IN ${sql.list(keys)} AND ${stalled}`,
+          `WHERE ${mine} AND slot_key IN ${sql.list(keys)} AND ${stalled}`,
       );
       return keys;
     },
@@ -87,25 +93,25 @@ export function createScheduleClaims(models: AutomationModels, ttlMs: number): S
       const won = await sql.change(
         `UPDATE ${t} SET claimed_by = ${v(claimedBy)}, claimed_at = ${v(now)}, outcome = 'running', error_code = NULL, error_message = NULL, ` +
           `finished_at = NULL, building_run_id = NULL, user_run_id = NULL, expires_at_ms = ${expiry} ` +
-          `WHERE slot_key = ${v(slot.key)} AND outcome = 'failed' AND error_code = 'interrupted'`,
+          `WHERE ${mine} AND slot_key = ${v(slot.key)} AND outcome = 'failed' AND error_code = 'interrupted'`,
       );
       return won === 1;
     },
     async record(slotKey, progress) {
       const values = { ...progress };
       if (values.errorMessage) values.errorMessage = values.errorMessage.slice(0, MAX_MESSAGE_LENGTH);
-      await ScheduleClaim.update(values, { where: { slotKey } });
+      await ScheduleClaim.update(values, { where: { district, slotKey } });
     },
     async find(slotKey) {
-      const row = await ScheduleClaim.findByPk(slotKey);
+      const row = await ScheduleClaim.findOne({ where: { district, slotKey } });
       return row ? row.get({ plain: true }) : null;
     },
     async latest() {
-      const row = await ScheduleClaim.findOne({ order: [['scheduledFor', 'DESC'], ['claimedAt', 'DESC']] });
+      const row = await ScheduleClaim.findOne({ where: { district }, order: [['scheduledFor', 'DESC'], ['claimedAt', 'DESC']] });
       return row ? row.get({ plain: true }) : null;
     },
     async since(since) {
-      const rows = await ScheduleClaim.findAll({ where: { scheduledFor: { [Op.gte]: since } }, order: [['scheduledFor', 'ASC'], ['claimedAt', 'ASC']] });
+      const rows = await ScheduleClaim.findAll({ where: { district, scheduledFor: { [Op.gte]: since } }, order: [['scheduledFor', 'ASC'], ['claimedAt', 'ASC']] });
       return rows.map((row) => row.get({ plain: true }));
     },
   };

@@ -70,6 +70,107 @@ const FIRE_EARLY_TOLERANCE_MS = 2_000;
 const FIRE_LATENESS_MS = 15 * 60_000;
 
 /**
+ * What the scheduler does with one district's daily slots, apart from when: find the due one,
+ * claim it (exactly one process wins), run it while renewing the claim, heal what dead servers
+ * left. The in-process daily job and the fleet scheduler both drive it.
+ */
+export interface DistrictSlots {
+  /** The district these slots are of. */
+  readonly district: string;
+  /**
+   * The most recent slot (counting one due within `earlyMs` from now) if it is at most `windowMs`
+   * old and nobody finished it: `retry` when its server died and the day is to be run again.
+   * `knownTaken` skips the claim lookup of a slot the caller already saw taken; `running` says a
+   * server holds the claim now (so whether it died is worth asking later).
+   */
+  due(
+    windowMs: number,
+    earlyMs: number,
+    knownTaken?: (slotKey: string) => boolean,
+  ): Promise<{ slot: ScheduleSlot; settings: AutomationSettings; retry: boolean } | { slot: ScheduleSlot | null; status: SlotRunResult['status']; running?: boolean }>;
+  /** The district's automation settings now. */
+  settings(): Promise<AutomationSettings>;
+  /** The slot of the local day containing `slotAt`, or null when the schedule is inactive. */
+  slotOn(slotAt: Date): Promise<{ slot: ScheduleSlot; settings: AutomationSettings } | null>;
+  /** Takes the slot's claim (or, `retry`, its interrupted claim): true for the one process that won. */
+  claim(slot: ScheduleSlot, claimedBy: string, retry: boolean): Promise<boolean>;
+  /** Runs a slot this process claimed and records how it went. Never throws. */
+  run(slot: ScheduleSlot, settings: AutomationSettings, claimedBy: string, retry: boolean): Promise<SlotRunResult>;
+  /** Marks runs and claims dead servers left as failed; says whether a claim was, so its day can be retried. */
+  heal(): Promise<boolean>;
+}
+
+/** Builds a district's slot work over its automation settings, claims and sync service. */
+export function createDistrictSlots(ctx: ModuleContext, automation: AutomationService, sync: SyncService): DistrictSlots {
+  const claims: ScheduleClaims = createScheduleClaims(defineAutomationModels(ctx.sequelize), ctx.options.leaseTtlMs, ctx.district);
+  const fields = { district: ctx.district };
+  return {
+    district: ctx.district,
+
+    settings: () => automation.settings(),
+
+    async due(windowMs, earlyMs, knownTaken) {
+      const settings = await automation.settings();
+      const now = ctx.clock.now();
+      const slot = latestSlotBefore(settings, new Date(now.getTime() + earlyMs));
+      if (!slot) return { slot: null, status: isScheduleActive(settings) ? 'nothing_due' : 'inactive' };
+      if (knownTaken?.(slot.key)) return { slot, status: 'already_claimed' };
+      const claimed = await claims.find(slot.key);
+      if (now.getTime() - slot.at.getTime() > windowMs) {
+        if (!claimed) ctx.logger.warn('daily sync missed and too old to catch up', { ...fields, slot: slot.key });
+        return { slot, status: claimed ? 'already_claimed' : 'too_old' };
+      }
+      // A day whose server died mid-run is retried (a conditional update picks one server).
+      const retry = claimed?.outcome === 'failed' && claimed.errorCode === 'interrupted';
+      if (claimed && !retry) return { slot, status: 'already_claimed', running: claimed.outcome === 'running' };
+      return { slot, settings, retry };
+    },
+
+    async slotOn(slotAt) {
+      const settings = await automation.settings();
+      if (!isScheduleActive(settings)) return null;
+      return { slot: slotOnLocalDate(settings, localDateOf(slotAt, settings.timezone)), settings };
+    },
+
+    claim(slot, claimedBy, retry) {
+      return retry ? claims.reclaim(slot, claimedBy, ctx.clock.now()) : claims.claim(slot, claimedBy, ctx.clock.now());
+    },
+
+    async run(slot, settings, claimedBy, retry) {
+      ctx.logger.info(retry ? 'daily sync retrying an interrupted day' : 'daily sync starting', { ...fields, slot: slot.key, claimedBy });
+      const heartbeat = setInterval(() => {
+        claims.renew(slot.key, claimedBy).catch((err: unknown) => ctx.logger.warn('daily sync claim renewal failed', { ...fields, slot: slot.key, error: errorText(err) }));
+      }, Math.max(250, Math.floor(ctx.options.leaseTtlMs / 3)));
+      heartbeat.unref();
+      try {
+        const result = await runScheduledSync({ sync, claims, logger: ctx.logger, clock: ctx.clock }, slot, settings);
+        return { slot: slot.key, status: 'ran', outcome: result.outcome, runIds: result.runIds };
+      } catch (err) {
+        ctx.logger.error('daily sync failed', { ...fields, slot: slot.key, error: errorText(err) });
+        await claims
+          .record(slot.key, {
+            outcome: 'error',
+            errorCode: 'internal_error',
+            errorMessage: 'The daily sync stopped on an unexpected error. The details are in the server log.',
+            finishedAt: ctx.clock.now(),
+          })
+          .catch((recordErr: unknown) => ctx.logger.error('could not record the daily sync outcome', { ...fields, slot: slot.key, error: errorText(recordErr) }));
+        return { slot: slot.key, status: 'error', outcome: 'error', runIds: [] };
+      } finally {
+        clearInterval(heartbeat);
+      }
+    },
+
+    async heal() {
+      await sync.recoverInterrupted();
+      const stalled = await claims.failStalled(ctx.clock.now());
+      for (const slot of stalled) ctx.logger.warn('daily sync claim interrupted: its server stopped', { ...fields, slot });
+      return stalled.length > 0;
+    },
+  };
+}
+
+/**
  * The daily job: one croner job per process at the configured time and timezone. When it fires,
  * every process tries to claim the slot in `oneroster_schedule_claims`; the one whose insert wins
  * runs buildings then users through the sync service, the others do nothing. So one daily run
@@ -81,7 +182,7 @@ export function createScheduler(
   sync: SyncService,
   tuning: SchedulerTuning = {},
 ): Scheduler {
-  const claims: ScheduleClaims = createScheduleClaims(defineAutomationModels(ctx.sequelize), ctx.options.leaseTtlMs);
+  const slots = createDistrictSlots(ctx, automation, sync);
   const claimedBy = tuning.instanceName ?? `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
   const pollMs = tuning.settingsPollMs ?? 60_000;
   const inFlight = new Set<Promise<unknown>>();
@@ -149,19 +250,9 @@ export function createScheduler(
   function runDue(windowMs: number, earlyMs: number): Promise<SlotRunResult> {
     return track(
       (async (): Promise<SlotRunResult> => {
-        const settings = await automation.settings();
-        const now = ctx.clock.now();
-        const slot = latestSlotBefore(settings, new Date(now.getTime() + earlyMs));
-        if (!slot) return { slot: null, status: isScheduleActive(settings) ? 'nothing_due' : 'inactive', runIds: [] };
-        if (now.getTime() - slot.at.getTime() > windowMs) {
-          const claimed = await claims.find(slot.key);
-          if (!claimed) ctx.logger.warn('daily sync missed and too old to catch up', { slot: slot.key });
-          return { slot: slot.key, status: claimed ? 'already_claimed' : 'too_old', runIds: [] };
-        }
-        const claimed = await claims.find(slot.key);
-        // A day whose server died mid-run is retried (a conditional update picks one server).
-        const retry = claimed?.outcome === 'failed' && claimed.errorCode === 'interrupted';
-        return runClaimedSlot(slot, settings, retry);
+        const found = await slots.due(windowMs, earlyMs);
+        if ('status' in found) return { slot: found.slot?.key ?? null, status: found.status, runIds: [] };
+        return runClaimedSlot(found.slot, found.settings, found.retry);
       })(),
     );
   }
@@ -169,45 +260,20 @@ export function createScheduler(
   function runSlot(slotAt: Date): Promise<SlotRunResult> {
     return track(
       (async (): Promise<SlotRunResult> => {
-        const settings = await automation.settings();
-        if (!isScheduleActive(settings)) return { slot: null, status: 'inactive', runIds: [] };
-        return runClaimedSlot(slotOnLocalDate(settings, localDateOf(slotAt, settings.timezone)), settings);
+        const found = await slots.slotOn(slotAt);
+        if (!found) return { slot: null, status: 'inactive', runIds: [] };
+        return runClaimedSlot(found.slot, found.settings);
       })(),
     );
   }
 
-  /**
-   * Claims the slot (or, `retry`, takes over its interrupted claim) and, if this process won it,
-   * runs it and records how it went, renewing the claim meanwhile so others can tell it is alive.
-   */
+  /** Claims the slot (or, `retry`, takes over its interrupted claim) and, if this process won it, runs it. */
   async function runClaimedSlot(slot: ScheduleSlot, settings: AutomationSettings, retry = false): Promise<SlotRunResult> {
-    const won = retry ? await claims.reclaim(slot, claimedBy, ctx.clock.now()) : await claims.claim(slot, claimedBy, ctx.clock.now());
-    if (!won) {
+    if (!(await slots.claim(slot, claimedBy, retry))) {
       ctx.logger.debug('daily sync slot already claimed', { slot: slot.key });
       return { slot: slot.key, status: 'already_claimed', runIds: [] };
     }
-    ctx.logger.info(retry ? 'daily sync retrying an interrupted day' : 'daily sync starting', { slot: slot.key, claimedBy });
-    const heartbeat = setInterval(() => {
-      claims.renew(slot.key, claimedBy).catch((err: unknown) => ctx.logger.warn('daily sync claim renewal failed', { slot: slot.key, error: errorText(err) }));
-    }, Math.max(250, Math.floor(ctx.options.leaseTtlMs / 3)));
-    heartbeat.unref();
-    try {
-      const result = await runScheduledSync({ sync, claims, logger: ctx.logger, clock: ctx.clock }, slot, settings);
-      return { slot: slot.key, status: 'ran', outcome: result.outcome, runIds: result.runIds };
-    } catch (err) {
-      ctx.logger.error('daily sync failed', { slot: slot.key, error: errorText(err) });
-      await claims
-        .record(slot.key, {
-          outcome: 'error',
-          errorCode: 'internal_error',
-          errorMessage: 'The daily sync stopped on an unexpected error. The details are in the server log.',
-          finishedAt: ctx.clock.now(),
-        })
-        .catch((recordErr: unknown) => ctx.logger.error('could not record the daily sync outcome', { slot: slot.key, error: errorText(recordErr) }));
-      return { slot: slot.key, status: 'error', outcome: 'error', runIds: [] };
-    } finally {
-      clearInterval(heartbeat);
-    }
+    return slots.run(slot, settings, claimedBy, retry);
   }
 
   /**
@@ -216,10 +282,7 @@ export function createScheduler(
    */
   async function heal(): Promise<void> {
     try {
-      await sync.recoverInterrupted();
-      const stalled = await claims.failStalled(ctx.clock.now());
-      for (const slot of stalled) ctx.logger.warn('daily sync claim interrupted: its server stopped', { slot });
-      if (stalled.length > 0) await runDue(ctx.options.missedRunWindowMs, 0);
+      if (await slots.heal()) await runDue(ctx.options.missedRunWindowMs, 0);
     } catch (err) {
       ctx.logger.warn('could not check for interrupted syncs', { error: errorText(err) });
     }

@@ -1,9 +1,12 @@
 import { DataTypes, Model, type ModelStatic, type Sequelize } from 'sequelize';
 import { ROSTER_TABLES } from '../../migrations/roster-table-names';
+import { DEFAULT_DISTRICT } from '../district';
 
 /** A building row (`oneroster_buildings`). `sisId` is the "Building SIS" field: a school's OneRoster sourcedId. */
 export interface BuildingRow {
   id: number;
+  /** Whose building (migration 0009). */
+  district: string;
   sisId: string | null;
   name: string;
   identifier: string | null;
@@ -20,6 +23,8 @@ export interface BuildingRow {
 /** Fields students and staff share. */
 export interface PersonRowBase {
   id: number;
+  /** Whose person (migration 0009). */
+  district: string;
   sourcedId: string | null;
   firstName: string;
   middleName: string | null;
@@ -68,8 +73,12 @@ const timestampAttributes = {
   updatedAt: { type: DataTypes.DATE, allowNull: false },
 };
 
+/** Binary, as migration 0009 made it; rows a host adds by hand belong to the default district. */
+const districtAttribute = () => ({ type: DataTypes.STRING(64).BINARY, allowNull: false, defaultValue: DEFAULT_DISTRICT });
+
 const personAttributes = {
   id: { type: DataTypes.INTEGER, primaryKey: true, autoIncrement: true },
+  district: districtAttribute(),
   // Binary, as migration 0001 made it: sourcedIds are case-sensitive keys.
   sourcedId: { type: DataTypes.STRING(255).BINARY, allowNull: true },
   firstName: { type: DataTypes.STRING(255), allowNull: false, defaultValue: '' },
@@ -106,6 +115,7 @@ export function defineRosterModels(sequelize: Sequelize): RosterModels {
     'OneRosterBuilding',
     {
       id: { type: DataTypes.INTEGER, primaryKey: true, autoIncrement: true },
+      district: districtAttribute(),
       sisId: { type: DataTypes.STRING(255).BINARY, allowNull: true },
       name: { type: DataTypes.STRING(255), allowNull: false },
       identifier: { type: DataTypes.STRING(255), allowNull: true },

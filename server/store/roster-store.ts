@@ -85,6 +85,15 @@ export interface RosterStore {
    * `lastSyncedAt` to `at` on every row it writes.
    */
   applyPeople(kind: PersonKind, changes: PersonChanges, at: Date): Promise<void>;
+
+  /**
+   * The store of one district (many districts in one monolith): the module calls it once per
+   * district key it serves and uses only the store it returns for that district, so two districts'
+   * buildings and people never mix. Optional: a store without it serves the default district
+   * (`DEFAULT_DISTRICT`) only, as every store did before districts, and the module refuses to
+   * sync any other district with it.
+   */
+  forDistrict?(district: string): RosterStore;
 }
 
 /** Every method a `RosterStore` must have (typed, so a new method cannot be left out here). */
@@ -99,7 +108,7 @@ export const ROSTER_STORE_METHODS = Object.keys({
   countActivePeopleByBuilding: true,
   listActivePeople: true,
   applyPeople: true,
-} satisfies Record<Exclude<keyof RosterStore, 'name'>, true>) as Array<Exclude<keyof RosterStore, 'name'>>;
+} satisfies Record<Exclude<keyof RosterStore, 'name' | 'forDistrict'>, true>) as Array<Exclude<keyof RosterStore, 'name' | 'forDistrict'>>;
 
 /** The two kinds of person the engine imports. */
 export type PersonKind = 'students' | 'staff';

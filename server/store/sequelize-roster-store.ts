@@ -12,6 +12,7 @@ import type {
   StoredPerson,
 } from './roster-store';
 import { ROSTER_TABLES } from '../../migrations/roster-table-names';
+import { DEFAULT_DISTRICT } from '../district';
 import { chunk, createSql, readBoolean } from './sql';
 
 /** Rows per statement: well under MySQL's packet limit, and few statements per thousand people. */
@@ -29,15 +30,17 @@ const PERSON_TABLES: Record<PersonKind, { table: string; number: string; extra: 
  * (`ON DUPLICATE KEY UPDATE` on MySQL, `ON CONFLICT` on SQLite), `IN (...)` lookups and `UPDATE ...
  * WHERE id IN (...)`; never a query per person.
  */
-export function createSequelizeRosterStore(sequelize: Sequelize): RosterStore {
+export function createSequelizeRosterStore(sequelize: Sequelize, district: string = DEFAULT_DISTRICT): RosterStore {
   const sql = createSql(sequelize);
   const q = sql.id;
   const v = sql.value;
+  // Every statement reads and writes this district's rows only; the unique keys are per district.
+  const mine = `district = ${v(district)}`;
 
   function personColumns(kind: PersonKind): string[] {
     const { number, extra } = PERSON_TABLES[kind];
     return [
-      'sourced_id', 'first_name', 'middle_name', 'last_name', 'preferred_first_name', 'email', 'username',
+      'district', 'sourced_id', 'first_name', 'middle_name', 'last_name', 'preferred_first_name', 'email', 'username',
       number, extra, 'building_id', 'enabled', 'natural_key', 'sync_hash', 'active', 'deactivated_at', 'last_synced_at', 'updated_at',
     ];
   }
@@ -45,7 +48,7 @@ export function createSequelizeRosterStore(sequelize: Sequelize): RosterStore {
   function personValues(kind: PersonKind, fields: PersonFields, at: Date): unknown[] {
     const extra = PERSON_TABLES[kind].extra === 'grade' ? fields.grade : fields.role;
     return [
-      fields.sourcedId, fields.firstName, fields.middleName, fields.lastName, fields.preferredFirstName, fields.email,
+      district, fields.sourcedId, fields.firstName, fields.middleName, fields.lastName, fields.preferredFirstName, fields.email,
       fields.username, fields.number, extra, fields.buildingId, fields.enabled, fields.naturalKey, fields.hash, true, null, at, at,
     ];
   }
@@ -53,9 +56,11 @@ export function createSequelizeRosterStore(sequelize: Sequelize): RosterStore {
   return {
     name: 'sequelize',
 
+    forDistrict: (key) => createSequelizeRosterStore(sequelize, key),
+
     async listBuildings() {
       const rows = await sql.select<Record<string, unknown>>(
-        `SELECT id, sis_id, name, identifier, source, active, sync_hash FROM ${q(ROSTER_TABLES.buildings)} ORDER BY id`,
+        `SELECT id, sis_id, name, identifier, source, active, sync_hash FROM ${q(ROSTER_TABLES.buildings)} WHERE ${mine} ORDER BY id`,
       );
       return rows.map(
         (row): StoredBuilding => ({
@@ -74,28 +79,28 @@ export function createSequelizeRosterStore(sequelize: Sequelize): RosterStore {
       if (assignments.length === 0) return;
       await sql.transaction(async (transaction) => {
         for (const slice of chunk(assignments.map((a) => a.id), BATCH)) {
-          await sql.change(`UPDATE ${q(ROSTER_TABLES.buildings)} SET sis_id = NULL, updated_at = ${v(at)} WHERE id IN ${sql.list(slice)}`, { transaction });
+          await sql.change(`UPDATE ${q(ROSTER_TABLES.buildings)} SET sis_id = NULL, updated_at = ${v(at)} WHERE ${mine} AND id IN ${sql.list(slice)}`, { transaction });
         }
         for (const { id, sisId } of assignments) {
           if (sisId === null) continue;
-          await sql.change(`UPDATE ${q(ROSTER_TABLES.buildings)} SET sis_id = ${v(sisId)}, updated_at = ${v(at)} WHERE id = ${v(id)}`, { transaction });
+          await sql.change(`UPDATE ${q(ROSTER_TABLES.buildings)} SET sis_id = ${v(sisId)}, updated_at = ${v(at)} WHERE ${mine} AND id = ${v(id)}`, { transaction });
         }
       });
     },
 
     async applyBuildings(changes: BuildingChanges, at: Date) {
       await sql.transaction(async (transaction) => {
-        const columns = ['sis_id', 'name', 'identifier', 'sync_hash', 'active', 'deactivated_at', 'last_synced_at', 'updated_at'];
+        const columns = ['district', 'sis_id', 'name', 'identifier', 'sync_hash', 'active', 'deactivated_at', 'last_synced_at', 'updated_at'];
         for (const slice of chunk(changes.creates, BATCH)) {
-          const rows = slice.map((b) => [b.sisId, b.name, b.identifier, b.hash, true, null, at, at, 'oneroster', at]);
+          const rows = slice.map((b) => [district, b.sisId, b.name, b.identifier, b.hash, true, null, at, at, 'oneroster', at]);
           await sql.run(
             `INSERT INTO ${q(ROSTER_TABLES.buildings)} (${[...columns, 'source', 'created_at'].map(q).join(', ')}) VALUES ${sql.rows(rows)} ` +
-              sql.onConflictUpdate(['sis_id'], columns),
+              sql.onConflictUpdate(['district', 'sis_id'], columns),
             { transaction },
           );
         }
         for (const slice of chunk(changes.updates, BATCH)) {
-          const rows = slice.map(({ id, fields: b }) => [id, b.sisId, b.name, b.identifier, b.hash, true, null, at, at, at]);
+          const rows = slice.map(({ id, fields: b }) => [id, district, b.sisId, b.name, b.identifier, b.hash, true, null, at, at, at]);
           await sql.run(
             `INSERT INTO ${q(ROSTER_TABLES.buildings)} (${['id', ...columns, 'created_at'].map(q).join(', ')}) VALUES ${sql.rows(rows)} ` +
               sql.onConflictUpdate(['id'], columns),
@@ -105,7 +110,7 @@ export function createSequelizeRosterStore(sequelize: Sequelize): RosterStore {
         for (const slice of chunk(changes.deactivations, BATCH)) {
           await sql.change(
             `UPDATE ${q(ROSTER_TABLES.buildings)} SET active = ${v(false)}, deactivated_at = ${v(at)}, last_synced_at = ${v(at)}, ` +
-              `updated_at = ${v(at)} WHERE active = ${v(true)} AND id IN ${sql.list(slice)}`,
+              `updated_at = ${v(at)} WHERE ${mine} AND active = ${v(true)} AND id IN ${sql.list(slice)}`,
             { transaction },
           );
         }
@@ -118,7 +123,7 @@ export function createSequelizeRosterStore(sequelize: Sequelize): RosterStore {
       for (const slice of chunk(sourcedIds, BATCH * 2)) {
         const rows = await sql.select<Record<string, unknown>>(
           `SELECT id, sourced_id, ${q(number)} AS number, active, enabled, sync_hash FROM ${q(table)} ` +
-            `WHERE sourced_id IN ${sql.list(slice)}`,
+            `WHERE ${mine} AND sourced_id IN ${sql.list(slice)}`,
         );
         for (const row of rows) found.push(readPerson(row));
       }
@@ -131,7 +136,7 @@ export function createSequelizeRosterStore(sequelize: Sequelize): RosterStore {
       for (const slice of chunk(numbers, BATCH)) {
         const rows = await sql.select<Record<string, unknown>>(
           `SELECT id, sourced_id, ${q(number)} AS number, active, enabled, sync_hash FROM ${q(table)} ` +
-            `WHERE sourced_id IS NULL AND ${q(number)} IN ${sql.list(slice)}`,
+            `WHERE ${mine} AND sourced_id IS NULL AND ${q(number)} IN ${sql.list(slice)}`,
         );
         for (const row of rows) found.push(readPerson(row));
       }
@@ -144,7 +149,7 @@ export function createSequelizeRosterStore(sequelize: Sequelize): RosterStore {
       for (const slice of chunk(keys, BATCH)) {
         const rows = await sql.select<Record<string, unknown>>(
           `SELECT id, sourced_id, ${q(number)} AS number, active, enabled, sync_hash, natural_key, first_name, last_name ` +
-            `FROM ${q(table)} WHERE natural_key IN ${sql.list(slice)}`,
+            `FROM ${q(table)} WHERE ${mine} AND natural_key IN ${sql.list(slice)}`,
         );
         for (const row of rows) {
           found.push({ ...readPerson(row), naturalKey: String(row.natural_key), firstName: String(row.first_name ?? ''), lastName: String(row.last_name ?? '') });
@@ -155,7 +160,7 @@ export function createSequelizeRosterStore(sequelize: Sequelize): RosterStore {
 
     async countActivePeople(kind) {
       const [row] = await sql.select<{ n: number | string }>(
-        `SELECT COUNT(*) AS n FROM ${q(PERSON_TABLES[kind].table)} WHERE active = ${v(true)}`,
+        `SELECT COUNT(*) AS n FROM ${q(PERSON_TABLES[kind].table)} WHERE ${mine} AND active = ${v(true)}`,
       );
       return Number(row?.n ?? 0);
     },
@@ -165,7 +170,7 @@ export function createSequelizeRosterStore(sequelize: Sequelize): RosterStore {
       for (const slice of chunk(buildingIds, BATCH)) {
         for (const { table } of Object.values(PERSON_TABLES)) {
           const rows = await sql.select<{ building_id: number | string; n: number | string }>(
-            `SELECT building_id, COUNT(*) AS n FROM ${q(table)} WHERE active = ${v(true)} AND building_id IN ${sql.list(slice)} GROUP BY building_id`,
+            `SELECT building_id, COUNT(*) AS n FROM ${q(table)} WHERE ${mine} AND active = ${v(true)} AND building_id IN ${sql.list(slice)} GROUP BY building_id`,
           );
           for (const row of rows) counts.set(Number(row.building_id), (counts.get(Number(row.building_id)) ?? 0) + Number(row.n));
         }
@@ -180,7 +185,7 @@ export function createSequelizeRosterStore(sequelize: Sequelize): RosterStore {
       const hint = sql.isMysql ? ' FORCE INDEX (PRIMARY)' : '';
       const rows = await sql.select<Record<string, unknown>>(
         `SELECT id, sourced_id, first_name, last_name, ${q(PERSON_TABLES[kind].number)} AS number, building_id FROM ${q(PERSON_TABLES[kind].table)}${hint} ` +
-          `WHERE id > ${v(afterId ?? 0)} AND active = ${v(true)} AND sourced_id IS NOT NULL ORDER BY id LIMIT ${Number(limit)}`,
+          `WHERE id > ${v(afterId ?? 0)} AND ${mine} AND active = ${v(true)} AND sourced_id IS NOT NULL ORDER BY id LIMIT ${Number(limit)}`,
       );
       return rows.map((row) => ({
         id: Number(row.id),
@@ -200,7 +205,7 @@ export function createSequelizeRosterStore(sequelize: Sequelize): RosterStore {
         for (const slice of chunk(changes.deactivations, BATCH)) {
           await sql.change(
             `UPDATE ${q(table)} SET active = ${v(false)}, deactivated_at = ${v(at)}, last_synced_at = ${v(at)}, ` +
-              `updated_at = ${v(at)} WHERE active = ${v(true)} AND id IN ${sql.list(slice)}`,
+              `updated_at = ${v(at)} WHERE ${mine} AND active = ${v(true)} AND id IN ${sql.list(slice)}`,
             { transaction },
           );
         }
@@ -217,7 +222,7 @@ export function createSequelizeRosterStore(sequelize: Sequelize): RosterStore {
           // A create that meets an existing sourcedId (a repeated apply) updates it instead.
           await sql.run(
             `INSERT INTO ${q(table)} (${[...columns, 'created_at'].map(q).join(', ')}) VALUES ${sql.rows(rows)} ` +
-              sql.onConflictUpdate(['sourced_id'], updatable),
+              sql.onConflictUpdate(['district', 'sourced_id'], updatable),
             { transaction },
           );
         }

@@ -27,9 +27,9 @@ export interface ConsoleService {
 
 /** Builds the console service over the other services. */
 export function createConsoleService(ctx: ModuleContext, config: ConfigService, automation: AutomationService, sync: SyncService): ConsoleService {
-  const records = createRunRecords(ctx.sequelize);
-  const claims = createScheduleClaims(defineAutomationModels(ctx.sequelize), ctx.options.leaseTtlMs);
-  const audit = createAuditLog(ctx.sequelize);
+  const records = createRunRecords(ctx.sequelize, ctx.district);
+  const claims = createScheduleClaims(defineAutomationModels(ctx.sequelize), ctx.options.leaseTtlMs, ctx.district);
+  const audit = createAuditLog(ctx.sequelize, ctx.district);
 
   async function matching(): Promise<BuildingMatchingView> {
     const connection = await config.openConnection();

@@ -1,9 +1,12 @@
 import { DataTypes, Model, Op, type ModelStatic, type Sequelize, type Transaction, type WhereOptions } from 'sequelize';
+import { DEFAULT_DISTRICT } from '../district';
 import type { HeldPlan, RunCounts, RunIssue, RunKind, RunMode, RunPhase, RunStatus, RunTrigger } from '../http/contract';
 
 /** A run as stored in `oneroster_runs`. */
 export interface RunRecord {
   id: number;
+  /** Whose run. */
+  district?: string;
   kind: RunKind;
   runTrigger: RunTrigger;
   requestedById: string | null;
@@ -84,7 +87,7 @@ export interface RunListFilter {
 
 type RunModel = Model<RunRecord, Partial<RunRecord>>;
 type IssueRow = {
-  id: number; runId: number; sourcedId: string | null; code: string; message: string;
+  id: number; district: string; runId: number; sourcedId: string | null; code: string; message: string;
   recordName: string | null; recordNumber: string | null; recordSchool: string | null;
 };
 type IssueModel = Model<IssueRow, Partial<IssueRow>>;
@@ -97,6 +100,7 @@ function defineModels(sequelize: Sequelize): { Run: ModelStatic<RunModel>; Issue
     'OneRosterRun',
     {
       id: { type: DataTypes.INTEGER, primaryKey: true, autoIncrement: true },
+      district: { type: DataTypes.STRING(64).BINARY, allowNull: false, defaultValue: DEFAULT_DISTRICT },
       kind: { type: DataTypes.STRING(16), allowNull: false },
       runTrigger: { type: DataTypes.STRING(16), allowNull: false },
       requestedById: { type: DataTypes.STRING(64), allowNull: true },
@@ -134,6 +138,7 @@ function defineModels(sequelize: Sequelize): { Run: ModelStatic<RunModel>; Issue
     'OneRosterRunIssue',
     {
       id: { type: DataTypes.INTEGER, primaryKey: true, autoIncrement: true },
+      district: { type: DataTypes.STRING(64).BINARY, allowNull: false, defaultValue: DEFAULT_DISTRICT },
       runId: { type: DataTypes.INTEGER, allowNull: false },
       sourcedId: { type: DataTypes.STRING(255), allowNull: true },
       code: { type: DataTypes.STRING(64), allowNull: false },
@@ -147,9 +152,11 @@ function defineModels(sequelize: Sequelize): { Run: ModelStatic<RunModel>; Issue
   return { Run, Issue };
 }
 
-/** The run records over the module's tables. */
-export function createRunRecords(sequelize: Sequelize): RunRecords {
+/** One district's run records over the module's tables: every read and write is of that district's rows. */
+export function createRunRecords(sequelize: Sequelize, district: string = DEFAULT_DISTRICT): RunRecords {
   const { Run, Issue } = defineModels(sequelize);
+  /** A where clause narrowed to this district's rows. */
+  const mine = (where: WhereOptions<RunRecord> = {}): WhereOptions<RunRecord> => ({ ...(where as object), district }) as WhereOptions<RunRecord>;
   const plain = (row: RunModel | null): RunRecord | null => (row ? normalize(row.get({ plain: true }) as RunRecord) : null);
 
   function toColumns(patch: RunPatch): Partial<RunRecord> {
@@ -162,15 +169,15 @@ export function createRunRecords(sequelize: Sequelize): RunRecords {
 
   return {
     async create(fields, at) {
-      const row = await Run.create({ ...fields, status: 'queued', phase: 'queued', processed: 0, issueCount: 0, createdAt: at, updatedAt: at });
+      const row = await Run.create({ ...fields, district, status: 'queued', phase: 'queued', processed: 0, issueCount: 0, createdAt: at, updatedAt: at });
       return plain(row)!;
     },
     async find(id) {
-      return plain(await Run.findByPk(id));
+      return plain(await Run.findOne({ where: mine({ id }) }));
     },
     async update(id, patch, onlyIf, transaction) {
       const where: WhereOptions<RunRecord> = onlyIf ? { id, status: { [Op.in]: [...onlyIf] } } : { id };
-      const [changed] = await Run.update(toColumns(patch), { where, transaction });
+      const [changed] = await Run.update(toColumns(patch), { where: mine(where), transaction });
       return changed > 0;
     },
     async list({ limit, offset, kind, status, trigger }) {
@@ -178,7 +185,7 @@ export function createRunRecords(sequelize: Sequelize): RunRecords {
       if (kind) Object.assign(where, { kind });
       if (status) Object.assign(where, { status });
       if (trigger) Object.assign(where, { runTrigger: trigger });
-      const { count, rows } = await Run.findAndCountAll({ where, order: [['id', 'DESC']], limit, offset });
+      const { count, rows } = await Run.findAndCountAll({ where: mine(where), order: [['id', 'DESC']], limit, offset });
       return { total: count, rows: rows.map((row) => plain(row)!) };
     },
     async latest(filter) {
@@ -186,15 +193,15 @@ export function createRunRecords(sequelize: Sequelize): RunRecords {
       for (const [key, value] of Object.entries(filter)) {
         if (value !== undefined) Object.assign(where, { [key]: Array.isArray(value) ? { [Op.in]: [...value] } : value });
       }
-      return plain(await Run.findOne({ where, order: [['id', 'DESC']] }));
+      return plain(await Run.findOne({ where: mine(where), order: [['id', 'DESC']] }));
     },
     async supersedeHeld(kind, byRunId, at) {
-      const rows = await Run.findAll({ where: { kind, status: 'held', id: { [Op.ne]: byRunId } }, attributes: ['id'] });
+      const rows = await Run.findAll({ where: mine({ kind, status: 'held', id: { [Op.ne]: byRunId } }), attributes: ['id'] });
       const ids = rows.map((row) => Number(row.get('id')));
       if (ids.length > 0) {
         await Run.update(
           { status: 'superseded', supersededByRunId: byRunId, updatedAt: at },
-          { where: { id: { [Op.in]: ids }, status: 'held' } },
+          { where: mine({ id: { [Op.in]: ids }, status: 'held' }) },
         );
       }
       return ids;
@@ -202,17 +209,17 @@ export function createRunRecords(sequelize: Sequelize): RunRecords {
     async since(since, filter, limit) {
       const where: WhereOptions<RunRecord> = { createdAt: { [Op.gte]: since } };
       for (const [key, value] of Object.entries(filter)) if (value !== undefined) Object.assign(where, { [key]: value });
-      const rows = await Run.findAll({ where, order: [['id', 'ASC']], limit });
+      const rows = await Run.findAll({ where: mine(where), order: [['id', 'ASC']], limit });
       return rows.map((row) => plain(row)!);
     },
     async latestAppliedId() {
-      const row = await Run.findOne({ where: { status: 'succeeded', dryRun: false }, order: [['id', 'DESC']], attributes: ['id'] });
+      const row = await Run.findOne({ where: mine({ status: 'succeeded', dryRun: false }), order: [['id', 'DESC']], attributes: ['id'] });
       return row ? Number(row.get('id')) : null;
     },
     async failInterrupted(at, exceptId) {
       const where: WhereOptions<RunRecord> = { status: { [Op.in]: ['queued', 'running'] } };
       if (exceptId !== null) Object.assign(where, { id: { [Op.ne]: exceptId } });
-      const stale = await Run.findAll({ where, attributes: ['id'] });
+      const stale = await Run.findAll({ where: mine(where), attributes: ['id'] });
       const ids = stale.map((row) => Number(row.get('id')));
       if (ids.length > 0) {
         await Run.update(
@@ -220,27 +227,27 @@ export function createRunRecords(sequelize: Sequelize): RunRecords {
             status: 'failed', phase: 'done', errorCode: 'interrupted', finishedAt: at, updatedAt: at,
             errorMessage: 'The process running this sync stopped before it finished. Nothing it had not fully applied was changed; the next sync repairs the rest.',
           },
-          { where: { id: { [Op.in]: ids }, status: { [Op.in]: ['queued', 'running'] } } },
+          { where: mine({ id: { [Op.in]: ids }, status: { [Op.in]: ['queued', 'running'] } }) },
         );
       }
       return ids;
     },
     async withStatus(ids, statuses) {
       if (ids.length === 0) return [];
-      const rows = await Run.findAll({ where: { id: { [Op.in]: ids }, status: { [Op.in]: [...statuses] } }, attributes: ['id'] });
+      const rows = await Run.findAll({ where: mine({ id: { [Op.in]: ids }, status: { [Op.in]: [...statuses] } }), attributes: ['id'] });
       return rows.map((row) => Number(row.get('id')));
     },
     async addIssues(runId, issues) {
       if (issues.length === 0) return;
       await Issue.bulkCreate(
         issues.map((issue) => ({
-          runId, sourcedId: issue.sourcedId, code: issue.code.slice(0, 64), message: issue.message.slice(0, 1000),
+          district, runId, sourcedId: issue.sourcedId, code: issue.code.slice(0, 64), message: issue.message.slice(0, 1000),
           recordName: issue.name?.slice(0, 255) ?? null, recordNumber: issue.number?.slice(0, 255) ?? null, recordSchool: issue.school?.slice(0, 255) ?? null,
         })),
       );
     },
     async issues(runId, limit) {
-      const rows = await Issue.findAll({ where: { runId }, order: [['id', 'ASC']], limit });
+      const rows = await Issue.findAll({ where: { runId, district }, order: [['id', 'ASC']], limit });
       return rows.map((row) => {
         const issue = row.get({ plain: true }) as IssueRow;
         const found: RunIssue = { sourcedId: issue.sourcedId ?? null, code: issue.code, message: issue.message };

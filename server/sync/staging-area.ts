@@ -1,6 +1,7 @@
 import type { Sequelize } from 'sequelize';
 import type { RecordKind } from '../http/contract';
 import type { RecordIdentity } from './classify-person';
+import { DEFAULT_DISTRICT } from '../district';
 import { createSql, readBoolean } from '../store/sql';
 
 const TABLE = 'oneroster_staging';
@@ -91,11 +92,15 @@ export interface StagingArea {
   runsWithRows(): Promise<number[]>;
 }
 
-/** The staging area over `oneroster_staging`. */
-export function createStagingArea(sequelize: Sequelize): StagingArea {
+/**
+ * One district's staging area over `oneroster_staging`. Run ids are unique across districts; the
+ * district narrows every statement anyway, so one district's sweep never drops another's rows.
+ */
+export function createStagingArea(sequelize: Sequelize, district: string = DEFAULT_DISTRICT): StagingArea {
   const sql = createSql(sequelize);
   const t = sql.id(TABLE);
   const v = sql.value;
+  const mine = `district = ${v(district)}`;
 
   function readRow(row: Record<string, unknown>): StagedRow {
     return {
@@ -114,11 +119,11 @@ export function createStagingArea(sequelize: Sequelize): StagingArea {
   async function insert(runId: number, rows: StagedRow[]): Promise<void> {
     if (rows.length === 0) return;
     const values = rows.map((r) => [
-      runId, r.kind, r.sourcedId, r.action, r.targetId, r.disabled, r.payload === null ? null : JSON.stringify(r.payload),
+      district, runId, r.kind, r.sourcedId, r.action, r.targetId, r.disabled, r.payload === null ? null : JSON.stringify(r.payload),
       r.identity?.key ?? null, r.identity?.rank ?? null, r.identity?.name ?? null,
     ]);
     await sql.run(
-      `INSERT INTO ${t} (run_id, kind, sourced_id, action, target_id, disabled, payload, natural_key, identity_rank, identity_name) ` +
+      `INSERT INTO ${t} (district, run_id, kind, sourced_id, action, target_id, disabled, payload, natural_key, identity_rank, identity_name) ` +
         `VALUES ${sql.rows(values)} ` + sql.onConflictIgnore(['run_id', 'kind', 'sourced_id']),
     );
   }
@@ -129,7 +134,7 @@ export function createStagingArea(sequelize: Sequelize): StagingArea {
     insert,
 
     async identityGroups(runId, kind, afterKey, limitKeys) {
-      const base = `run_id = ${v(runId)} AND kind = ${v(kind)} AND natural_key IS NOT NULL AND action IN ${sql.list([...IMPORT_ACTIONS])}`;
+      const base = `${mine} AND run_id = ${v(runId)} AND kind = ${v(kind)} AND natural_key IS NOT NULL AND action IN ${sql.list([...IMPORT_ACTIONS])}`;
       const after = afterKey === null ? '' : ` AND natural_key > ${v(afterKey)}`;
       const keys = await sql.select<{ natural_key: string }>(
         `SELECT natural_key FROM ${t} WHERE ${base}${after} GROUP BY natural_key ` +
@@ -147,7 +152,7 @@ export function createStagingArea(sequelize: Sequelize): StagingArea {
       if (rows.length === 0) return;
       for (const kind of new Set(rows.map((r) => r.kind))) {
         const ids = rows.filter((r) => r.kind === kind).map((r) => r.sourcedId);
-        await sql.change(`DELETE FROM ${t} WHERE run_id = ${v(runId)} AND kind = ${v(kind)} AND sourced_id IN ${sql.list(ids)}`);
+        await sql.change(`DELETE FROM ${t} WHERE ${mine} AND run_id = ${v(runId)} AND kind = ${v(kind)} AND sourced_id IN ${sql.list(ids)}`);
       }
       await insert(runId, rows);
     },
@@ -155,7 +160,7 @@ export function createStagingArea(sequelize: Sequelize): StagingArea {
     async seen(runId, kind, sourcedIds) {
       if (sourcedIds.length === 0) return new Set();
       const rows = await sql.select<{ sourced_id: string }>(
-        `SELECT sourced_id FROM ${t} WHERE run_id = ${v(runId)} AND kind IN ${sql.list([kind, 'unknown'])} ` +
+        `SELECT sourced_id FROM ${t} WHERE ${mine} AND run_id = ${v(runId)} AND kind IN ${sql.list([kind, 'unknown'])} ` +
           `AND sourced_id IN ${sql.list(sourcedIds)}`,
       );
       return new Set(rows.map((row) => String(row.sourced_id)));
@@ -164,14 +169,14 @@ export function createStagingArea(sequelize: Sequelize): StagingArea {
     async actionsOf(runId, kind, sourcedIds) {
       if (sourcedIds.length === 0) return new Map();
       const rows = await sql.select<{ sourced_id: string; action: string }>(
-        `SELECT sourced_id, action FROM ${t} WHERE run_id = ${v(runId)} AND kind = ${v(kind)} AND sourced_id IN ${sql.list(sourcedIds)}`,
+        `SELECT sourced_id, action FROM ${t} WHERE ${mine} AND run_id = ${v(runId)} AND kind = ${v(kind)} AND sourced_id IN ${sql.list(sourcedIds)}`,
       );
       return new Map(rows.map((row) => [String(row.sourced_id), row.action as StagedAction]));
     },
 
     async counts(runId) {
       const rows = await sql.select<Record<string, unknown>>(
-        `SELECT kind, action, COUNT(*) AS n, SUM(disabled) AS d FROM ${t} WHERE run_id = ${v(runId)} GROUP BY kind, action`,
+        `SELECT kind, action, COUNT(*) AS n, SUM(disabled) AS d FROM ${t} WHERE ${mine} AND run_id = ${v(runId)} GROUP BY kind, action`,
       );
       return rows.map((row) => ({
         kind: row.kind as StagedKind,
@@ -184,7 +189,7 @@ export function createStagingArea(sequelize: Sequelize): StagingArea {
     async readApplied(runId, kind, afterSourcedId, limit) {
       const after = afterSourcedId === null ? '' : `AND sourced_id > ${v(afterSourcedId)} `;
       const rows = await sql.select<Record<string, unknown>>(
-        `SELECT kind, sourced_id, action, target_id, disabled, payload FROM ${t} WHERE run_id = ${v(runId)} AND kind = ${v(kind)} ` +
+        `SELECT kind, sourced_id, action, target_id, disabled, payload FROM ${t} WHERE ${mine} AND run_id = ${v(runId)} AND kind = ${v(kind)} ` +
           `${after}AND action IN ${sql.list([...APPLIED_ACTIONS])} ORDER BY sourced_id LIMIT ${Number(limit)}`,
       );
       return rows.map(readRow);
@@ -192,7 +197,7 @@ export function createStagingArea(sequelize: Sequelize): StagingArea {
 
     async deactivationSamples(runId, kind, limit) {
       const rows = await sql.select<Record<string, unknown>>(
-        `SELECT kind, sourced_id, action, target_id, payload FROM ${t} WHERE run_id = ${v(runId)} AND kind = ${v(kind)} ` +
+        `SELECT kind, sourced_id, action, target_id, payload FROM ${t} WHERE ${mine} AND run_id = ${v(runId)} AND kind = ${v(kind)} ` +
           `AND action IN ${sql.list(['deactivate', 'missing'])} ORDER BY sourced_id LIMIT ${Number(limit)}`,
       );
       return rows.map(readRow).map((row) => {
@@ -210,16 +215,21 @@ export function createStagingArea(sequelize: Sequelize): StagingArea {
       const slice = 5000;
       for (;;) {
         const deleted = sql.isMysql
-          ? await sql.change(`DELETE FROM ${t} WHERE run_id = ${v(runId)} LIMIT ${slice}`)
+          ? await sql.change(`DELETE FROM ${t} WHERE ${mine} AND run_id = ${v(runId)} LIMIT ${slice}`)
           : await sql.change(
-              `DELETE FROM ${t} WHERE rowid IN (SELECT rowid FROM ${t} WHERE run_id = ${v(runId)} LIMIT ${slice})`,
+              `DELETE FROM ${t} WHERE rowid IN (SELECT rowid FROM ${t} WHERE ${mine} AND run_id = ${v(runId)} LIMIT ${slice})`,
             );
         if (deleted < slice) return;
       }
     },
 
     async runsWithRows() {
-      const rows = await sql.select<{ run_id: number }>(`SELECT DISTINCT run_id FROM ${t}`);
+      const rows = await sql.select<{ run_id: number }>(
+        // From the district's runs, each an index lookup of the staging key: a scan of staging for its
+        // district column would read every district's rows.
+        `SELECT r.id AS run_id FROM ${sql.id('oneroster_runs')} r WHERE r.district = ${v(district)} ` +
+          `AND EXISTS (SELECT 1 FROM ${t} s WHERE s.run_id = r.id)`,
+      );
       return rows.map((row) => Number(row.run_id));
     },
   };

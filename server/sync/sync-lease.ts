@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Sequelize, Transaction } from 'sequelize';
 import { errorForLog, type Logger } from '../logger';
+import { DEFAULT_DISTRICT } from '../district';
 import { createSql, readBoolean } from '../store/sql';
 
 const TABLE = 'oneroster_sync_lease';
@@ -40,7 +41,7 @@ export interface LeaseState {
 }
 
 /**
- * One sync at a time per installation, across processes and servers: a single row taken by a
+ * One sync at a time per district, across processes and servers: a single row taken by a
  * conditional UPDATE (its affected-row count decides, on MySQL and SQLite alike), kept alive by a
  * heartbeat every third of its lifetime, and taken over by anyone once it has expired. Expiry is
  * judged by the database's clock, never a server's, so servers whose clocks disagree agree on it.
@@ -57,36 +58,62 @@ export interface SyncLease {
   requestStop(runId: number): Promise<boolean>;
 }
 
-/** The lease over `oneroster_sync_lease`. */
-export function createSyncLease(sequelize: Sequelize, options: { ttlMs: number; logger: Logger }): SyncLease {
+/**
+ * One district's lease over `oneroster_sync_lease` (a row per district, added the first time the
+ * district takes it): a sync in one district never waits for another's.
+ */
+export function createSyncLease(sequelize: Sequelize, options: { ttlMs: number; logger: Logger; district?: string }): SyncLease {
   const sql = createSql(sequelize);
   const t = sql.id(TABLE);
   const v = sql.value;
   const { ttlMs, logger } = options;
+  const district = options.district ?? DEFAULT_DISTRICT;
+  const mine = `district = ${v(district)}`;
   const expiry = `${sql.nowMs} + ${Number(ttlMs)}`;
+  let rowReady: Promise<void> | null = null;
+
+  /** Adds the district's free lease row once (a clash means another process added it first). */
+  function ensureRow(): Promise<void> {
+    rowReady ??= sql
+      .run(`INSERT INTO ${t} (district, holder_id, run_id, expires_at_ms, stop_requested) VALUES (${v(district)}, NULL, NULL, NULL, ${v(false)}) ${sql.onConflictIgnore(['district'])}`)
+      .catch((err: unknown) => {
+        rowReady = null;
+        throw err;
+      });
+    return rowReady;
+  }
 
   return {
     async acquire(purpose = 'run') {
       // The purpose rides in the holder id, so others can tell a settings change from a run.
       const holder = `${purpose}:${randomUUID()}`;
-      const taken = await sql.change(
-        `UPDATE ${t} SET holder_id = ${v(holder)}, run_id = NULL, stop_requested = ${v(false)}, expires_at_ms = ${expiry} ` +
-          `WHERE id = 1 AND (holder_id IS NULL OR expires_at_ms IS NULL OR expires_at_ms < ${sql.nowMs})`,
-      );
+      const take = () =>
+        sql.change(
+          `UPDATE ${t} SET holder_id = ${v(holder)}, run_id = NULL, stop_requested = ${v(false)}, expires_at_ms = ${expiry} ` +
+            `WHERE ${mine} AND (holder_id IS NULL OR expires_at_ms IS NULL OR expires_at_ms < ${sql.nowMs})`,
+        );
+      await ensureRow();
+      let taken = await take();
+      if (taken !== 1 && (await sql.select(`SELECT 1 AS found FROM ${t} WHERE ${mine}`)).length === 0) {
+        // The row went away after we added it (tables emptied under us): add it again.
+        rowReady = null;
+        await ensureRow();
+        taken = await take();
+      }
       if (taken !== 1) return null;
 
       const aborted = new AbortController();
       let released = false;
       const renew = async () => {
         try {
-          const kept = await sql.change(`UPDATE ${t} SET expires_at_ms = ${expiry} WHERE id = 1 AND holder_id = ${v(holder)}`);
+          const kept = await sql.change(`UPDATE ${t} SET expires_at_ms = ${expiry} WHERE ${mine} AND holder_id = ${v(holder)}`);
           if (released) return;
           if (kept !== 1) {
             logger.error('oneroster sync lease lost: another process took it over', {});
             aborted.abort(new Error('lease_lost'));
             return;
           }
-          const [row] = await sql.select<{ stop_requested: unknown }>(`SELECT stop_requested FROM ${t} WHERE id = 1 AND holder_id = ${v(holder)}`);
+          const [row] = await sql.select<{ stop_requested: unknown }>(`SELECT stop_requested FROM ${t} WHERE ${mine} AND holder_id = ${v(holder)}`);
           if (row && readBoolean(row.stop_requested) && !aborted.signal.aborted) aborted.abort(new Error('cancel_requested'));
         } catch (err) {
           // A database hiccup: try again at the next beat; the lease outlives two missed beats.
@@ -99,7 +126,7 @@ export function createSyncLease(sequelize: Sequelize, options: { ttlMs: number; 
       return {
         signal: aborted.signal,
         async attachRun(runId) {
-          await sql.change(`UPDATE ${t} SET run_id = ${v(runId)} WHERE id = 1 AND holder_id = ${v(holder)}`);
+          await sql.change(`UPDATE ${t} SET run_id = ${v(runId)} WHERE ${mine} AND holder_id = ${v(holder)}`);
         },
         async release(transaction) {
           if (released) return;
@@ -107,7 +134,7 @@ export function createSyncLease(sequelize: Sequelize, options: { ttlMs: number; 
           // lease forever (a database outage made exactly that).
           clearInterval(timer);
           await sql.change(
-            `UPDATE ${t} SET holder_id = NULL, run_id = NULL, stop_requested = ${v(false)}, expires_at_ms = NULL WHERE id = 1 AND holder_id = ${v(holder)}`,
+            `UPDATE ${t} SET holder_id = NULL, run_id = NULL, stop_requested = ${v(false)}, expires_at_ms = NULL WHERE ${mine} AND holder_id = ${v(holder)}`,
             { transaction },
           );
           // Freed only once that transaction commits: should the commit fail, the next release()
@@ -123,7 +150,7 @@ export function createSyncLease(sequelize: Sequelize, options: { ttlMs: number; 
 
     async state() {
       const [row] = await sql.select<Record<string, unknown>>(
-        `SELECT holder_id, run_id, expires_at_ms, ${sql.nowMs} AS now_ms FROM ${t} WHERE id = 1`,
+        `SELECT holder_id, run_id, expires_at_ms, ${sql.nowMs} AS now_ms FROM ${t} WHERE ${mine}`,
       );
       if (!row) return { runId: null, live: false, purpose: 'run' };
       const expires = row.expires_at_ms === null || row.expires_at_ms === undefined ? null : Number(row.expires_at_ms);
@@ -134,7 +161,7 @@ export function createSyncLease(sequelize: Sequelize, options: { ttlMs: number; 
 
     async requestStop(runId) {
       const found = await sql.change(
-        `UPDATE ${t} SET stop_requested = ${v(true)} WHERE id = 1 AND run_id = ${v(runId)} AND holder_id IS NOT NULL AND expires_at_ms >= ${sql.nowMs}`,
+        `UPDATE ${t} SET stop_requested = ${v(true)} WHERE ${mine} AND run_id = ${v(runId)} AND holder_id IS NOT NULL AND expires_at_ms >= ${sql.nowMs}`,
       );
       return found === 1;
     },

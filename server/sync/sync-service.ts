@@ -85,6 +85,8 @@ export interface SyncService {
   lastFullUserSyncAt(): Promise<Date | null>;
   /** Resolves when runs started by this process have finished (tests, shutdown). */
   whenIdle(): Promise<void>;
+  /** Whether this process is doing background work of this service now (a run, a staging cleanup). */
+  busy(): boolean;
   /**
    * Runs a configuration change (test-and-save, turning OneRoster off) under the same lease a sync
    * takes, so no run starts on the old settings mid-save: 409 `sync_in_progress` while one runs.
@@ -120,12 +122,12 @@ type RunBody = (job: RunJob) => Promise<RunOutcome>;
  */
 export function createSyncService(ctx: ModuleContext, config: ConfigService, automation: AutomationService): SyncService {
   const { options, logger, clock } = ctx;
-  const records = createRunRecords(ctx.sequelize);
-  const staging = createStagingArea(ctx.sequelize);
-  const lease = createSyncLease(ctx.sequelize, { ttlMs: options.leaseTtlMs, logger });
+  const records = createRunRecords(ctx.sequelize, ctx.district);
+  const staging = createStagingArea(ctx.sequelize, ctx.district);
+  const lease = createSyncLease(ctx.sequelize, { ttlMs: options.leaseTtlMs, logger, district: ctx.district });
   const deps: SyncDeps = { options, store: ctx.store, staging, records, now: () => clock.now() };
   const sql = createSql(ctx.sequelize);
-  const audit = createAuditLog(ctx.sequelize);
+  const audit = createAuditLog(ctx.sequelize, ctx.district);
   const jobs = new Set<Promise<unknown>>();
   /** The runs this process executes, by id: how a cancel, a disable or a shutdown stops one at once. */
   const stoppers = new Map<number, (reason: StopReason) => void>();
@@ -664,6 +666,8 @@ export function createSyncService(ctx: ModuleContext, config: ConfigService, aut
     async whenIdle() {
       while (jobs.size > 0) await Promise.allSettled([...jobs]);
     },
+
+    busy: () => jobs.size > 0,
   };
 }
 

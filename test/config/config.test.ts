@@ -3,6 +3,7 @@ import type { Sequelize } from 'sequelize';
 import { startSandbox, type Sandbox } from '../../examples/oneroster-sandbox';
 import { createConfigService } from '../../server/config/config-service';
 import type { ModuleContext } from '../../server/context';
+import { DEFAULT_DISTRICT } from '../../server/district';
 import { resolveOptions } from '../../server/options';
 import { describeEachDatabase } from '../helpers/databases';
 import { AS_ADMIN, createMemoryLogger, createTestHost, MOUNT, TEST_ENCRYPTION_KEY, type TestHost } from '../helpers/app';
@@ -139,7 +140,8 @@ describeEachDatabase('provider configuration', (db) => {
 
     const row = (await rawRow())!;
     expect(JSON.stringify(row)).not.toContain(sandbox.credentials.oneroster11.clientSecret);
-    expect(String(row.encrypted_secret)).toMatch(/^v1:[^:]+:[^:]+:[^:]+$/);
+    // v2: sealed for its district (issue 19).
+    expect(String(row.encrypted_secret)).toMatch(/^v2:[^:]+:[^:]+:[^:]+$/);
     const view = keep(await api().get(`${MOUNT}/config`).set(AS_ADMIN));
     expect(view.body.config.clientSecret).toEqual({ set: true });
   });
@@ -282,5 +284,5 @@ function contextFor(sequelize: Sequelize, encryptionKey = TEST_ENCRYPTION_KEY): 
     },
     logger,
   );
-  return { options, sequelize, store: undefined as never, logger, clock: options.clock };
+  return { options, sequelize, store: undefined as never, logger, clock: options.clock, district: DEFAULT_DISTRICT };
 }

@@ -3,12 +3,16 @@
  * change: review it, say it in the changelog, and bump the version accordingly.
  */
 export const EXPECTED_RUNTIME_EXPORTS = [
+  'DEFAULT_DISTRICT',
   'DEFAULT_NATURAL_KEY',
   'DEFAULT_STAFF_ROLES',
   'MIGRATION_TABLE',
   'OneRosterError',
+  'bullmqRunner',
+  'createFleetScheduler',
   'createOneRoster',
   'createSequelizeRosterStore',
+  'databaseRunner',
   'defineRosterModels',
   'migrations',
   'routeTable',
@@ -16,6 +20,19 @@ export const EXPECTED_RUNTIME_EXPORTS = [
 
 /** Type-only exports (interfaces and aliases a host or the widget may use). */
 export const EXPECTED_TYPE_EXPORTS = [
+  // Issue 19: many districts, the fleet scheduler and its runners.
+  'BullmqRunnerOptions',
+  'DistrictHandle',
+  'DistrictHealth',
+  'DistrictSlots',
+  'DueRun',
+  'FleetRunEvent',
+  'FleetScheduler',
+  'FleetSchedulerOptions',
+  'RunnerHost',
+  'ScheduleRunner',
+  'Scheduler',
+  'SlotRunResult',
   'ActivePerson',
   'AuthMode',
   'AutomationDay',

@@ -90,7 +90,7 @@ describeEachDatabase('secrets and privacy', (db) => {
       expect(row.encrypted_secret ?? null).toBeNull();
       expect(saved.body.config.clientSecret).toEqual({ set: false });
     } else {
-      expect(String(row.encrypted_secret)).toMatch(/^v1:[A-Za-z0-9+/=]+:[A-Za-z0-9+/=]+:[A-Za-z0-9+/=]+$/);
+      expect(String(row.encrypted_secret)).toMatch(/^v2:[A-Za-z0-9+/=]+:[A-Za-z0-9+/=]+:[A-Za-z0-9+/=]+$/);
       expect(decryptSecret(String(row.encrypted_secret), decodeEncryptionKey(TEST_ENCRYPTION_KEY))).toBe(secret);
       expect(saved.body.config.clientSecret).toEqual({ set: true });
     }

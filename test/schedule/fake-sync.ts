@@ -88,6 +88,7 @@ export function createFakeSync(): FakeSync {
     shutdown: async () => {},
     status: notImplemented,
     whenIdle: async () => {},
+    busy: () => false,
     whileNoSyncRuns: notImplemented,
   };
 

@@ -1,5 +1,6 @@
 import type { Sequelize } from 'sequelize';
 import type { ModuleContext } from '../../server/context';
+import { DEFAULT_DISTRICT } from '../../server/district';
 import type { AutomationSettings } from '../../server/http/contract';
 import { resolveOptions, type OneRosterOptions } from '../../server/options';
 import { createAutomationService, type AutomationService } from '../../server/schedule/automation-service';
@@ -7,6 +8,7 @@ import { createScheduler, type Scheduler, type SchedulerTuning } from '../../ser
 import { automationTables } from '../../migrations/0004-automation-tables';
 import { addClaimExpiry } from '../../migrations/0006b-stop-and-heal';
 import { districtSettings } from '../../migrations/0007b-district-settings';
+import { addDistrictToAutomationTables } from '../../migrations/0009-district-key';
 import { createMemoryLogger, TEST_ENCRYPTION_KEY } from '../helpers/app';
 import { createFakeSync, type FakeSync } from './fake-sync';
 
@@ -40,7 +42,7 @@ export function createSchedulerHarness(
   const logger = createMemoryLogger();
   const { clock, sync = createFakeSync(), tuning, ...rest } = options;
   const resolved = resolveOptions({ sequelize, encryptionKey: TEST_ENCRYPTION_KEY, logger, clock, ...rest }, logger);
-  const ctx: ModuleContext = { options: resolved, sequelize, store: {} as ModuleContext['store'], logger, clock };
+  const ctx: ModuleContext = { options: resolved, sequelize, store: {} as ModuleContext['store'], logger, clock, district: DEFAULT_DISTRICT };
   const automation = createAutomationService(ctx);
   const scheduler = createScheduler(ctx, automation, sync, tuning);
   return { ctx, automation, scheduler, sync, clock, logger };
@@ -52,6 +54,7 @@ export async function createAutomationTables(sequelize: Sequelize): Promise<void
   await automationTables.up(context);
   await addClaimExpiry(sequelize.getQueryInterface());
   await districtSettings.up(context);
+  await addDistrictToAutomationTables(context);
 }
 
 /** Empties settings and claims between tests. */

@@ -3,6 +3,7 @@ import type { Sequelize } from 'sequelize';
 import { createMigrator } from '../../migrations';
 import type { ConfigService } from '../../server/config/config-service';
 import type { ModuleContext } from '../../server/context';
+import { DEFAULT_DISTRICT } from '../../server/district';
 import { errors } from '../../server/errors';
 import type { AutomationSettings, RunView } from '../../server/http/contract';
 import { buildRouter } from '../../server/http/router';
@@ -154,6 +155,7 @@ export async function createSyncHarness(
     store: options.rosterStore ?? createSequelizeRosterStore(db.sequelize),
     logger,
     clock: options.clock,
+    district: DEFAULT_DISTRICT,
   };
   await createMigrator(db.sequelize, logger).up();
   let current = connection;
