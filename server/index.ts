@@ -5,7 +5,6 @@ export type { OneRosterOptions, OneRosterUser, Clock } from './options';
 export { DEFAULT_NATURAL_KEY, DEFAULT_STAFF_ROLES } from './options';
 export type { Logger } from './logger';
 export { OneRosterError } from './errors';
-export type { ErrorBody } from './errors';
 export type {
   RosterStore,
   PersonKind,

@@ -1,5 +1,5 @@
 import type { ModuleContext } from '../context';
-import { errors, OneRosterError } from '../errors';
+import { errors } from '../errors';
 import type { ConfigInput, ConfigView, LastTestView, SavedConfigView, TestResult } from '../http/contract';
 import { validate } from '../http/validate';
 import { decodeEncryptionKey, type OneRosterUser } from '../options';
@@ -122,16 +122,11 @@ export function createConfigService(ctx: ModuleContext): ConfigService {
       const { settings, keepsSavedSecret } = settingsFromInput(body, before);
       const switching = before !== null && before.provider !== settings.provider;
       if (switching && context.hasSyncedData && body.confirmProviderSwitch !== true) {
-        throw new OneRosterError(
-          409,
-          'provider_switch_requires_confirmation',
-          `Switching from ${before.provider} to ${settings.provider} after data was synced gives every record new ids. Confirm the switch to save.`,
-          { from: before.provider, to: settings.provider },
-        );
+        throw errors.providerSwitchUnconfirmed(before.provider, settings.provider);
       }
       const result = await testProviderConnection(settings, deps);
       if (!result.ok) {
-        throw new OneRosterError(422, 'connection_test_failed', 'The connection test failed, so the configuration was not saved.', result);
+        throw errors.connectionTestFailed(result);
       }
 
       const { clientSecret, provider, ...stored } = settings;

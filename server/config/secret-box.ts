@@ -1,5 +1,5 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
-import { OneRosterError } from '../errors';
+import { errors } from '../errors';
 
 const FORMAT = 'v1';
 const IV_BYTES = 12;
@@ -22,7 +22,7 @@ export function encryptSecret(plain: string, key: Buffer): string {
 export function decryptSecret(stored: string, key: Buffer): string {
   const [format, iv, tag, ciphertext, ...rest] = stored.split(':');
   if (format !== FORMAT || !iv || !tag || ciphertext === undefined || rest.length > 0) {
-    throw new OneRosterError(500, 'stored_secret_unreadable', 'The saved provider secret is not in a format this version can read. Save the configuration again.');
+    throw errors.storedSecretUnreadable();
   }
   try {
     const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(iv, 'base64'));
@@ -30,10 +30,6 @@ export function decryptSecret(stored: string, key: Buffer): string {
     decipher.setAuthTag(Buffer.from(tag, 'base64'));
     return Buffer.concat([decipher.update(Buffer.from(ciphertext, 'base64')), decipher.final()]).toString('utf8');
   } catch {
-    throw new OneRosterError(
-      500,
-      'encryption_key_mismatch',
-      'The saved provider secret cannot be decrypted with the configured encryption key. Restore the key it was saved with, or enter the secret again and save.',
-    );
+    throw errors.encryptionKeyMismatch();
   }
 }

@@ -457,10 +457,70 @@ export interface ScheduledRunView {
   runIds: number[];
 }
 
-/** Body of every error answer. */
+/**
+ * Codes of the errors the module raises (`OneRosterError`): what the HTTP API answers with, and
+ * what a run that stops on one of its bounds records. Each is made in one place, the error
+ * catalogue (`server/errors.ts`), which must have a factory for every code listed here.
+ */
+export type OneRosterErrorCode =
+  | 'unauthenticated'
+  | 'forbidden'
+  | 'unsupported_media_type'
+  | 'validation_failed'
+  | 'invalid_json'
+  | 'invalid_path'
+  | 'invalid_body'
+  | 'body_too_large'
+  | 'not_found'
+  | 'widget_not_built'
+  | 'not_configured'
+  | 'roster_managed_by_oneroster'
+  | 'provider_switch_requires_confirmation'
+  | 'connection_test_failed'
+  | 'stored_secret_unreadable'
+  | 'encryption_key_mismatch'
+  | 'sync_in_progress'
+  | 'settings_being_saved'
+  | 'buildings_not_synced'
+  | 'nothing_to_sync'
+  | 'oneroster_disabled'
+  | 'run_not_held'
+  | 'run_not_cancellable'
+  | 'plan_outdated'
+  | 'plan_missing'
+  | 'page_limit'
+  | 'staged_row_limit'
+  | 'run_time_limit'
+  | 'school_matched_twice'
+  | 'internal_error';
+
+/** Codes a pull can fail with beyond the connection codes: the provider refused the delta filter, or the pull was stopped. */
+export type PullErrorCode = 'delta_unsupported' | 'aborted';
+
+/**
+ * Codes a run ends with when it was stopped rather than failed by an error: on request, by a
+ * shutdown, because another server took its lease, or because its process died.
+ */
+export type RunStopCode = 'cancelled' | 'shutdown' | 'lease_lost' | 'interrupted';
+
+/**
+ * Every error code a client may meet: in an error answer, on a failed or cancelled run, or in a
+ * failed connection test. The widget has words for each (`Record<ApiErrorCode, string>`), so a new
+ * code without words does not compile.
+ */
+export type ApiErrorCode = OneRosterErrorCode | ConnectionErrorCode | PullErrorCode | RunStopCode;
+
+/** Body of every error answer (`{ error: { code, message, details? } }`). */
 export interface ErrorResponse {
   /** The error. */
-  error: { code: string; message: string; details?: unknown };
+  error: {
+    /** Stable snake_case code. */
+    code: OneRosterErrorCode;
+    /** What happened, in words (the widget shows its own words for the code instead). */
+    message: string;
+    /** Machine-readable detail, safe to show (field errors, the failed test, the running run's id). */
+    details?: unknown;
+  };
 }
 
 /** One bad field in the `details` of a `400 validation_failed` answer (the widget shows it next to the field). */

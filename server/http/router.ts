@@ -138,10 +138,10 @@ function translateParserError(err: unknown): unknown {
   if (type === 'entity.parse.failed') return errors.badJson();
   if (type === 'entity.too.large') return errors.bodyTooLarge();
   if (type === 'encoding.unsupported' || type === 'charset.unsupported') return errors.unsupportedMediaType();
-  if (err instanceof URIError) return new OneRosterError(400, 'invalid_path', 'The address is not valid (a malformed %-escape).');
+  if (err instanceof URIError) return errors.invalidPath();
   const status = (err as { status?: unknown } | null)?.status;
   if (typeof status === 'number' && status >= 400 && status < 500 && (err as { expose?: unknown }).expose === true) {
-    return new OneRosterError(400, 'invalid_body', 'The request body could not be read (for example, its compression is broken).');
+    return errors.invalidBody();
   }
   return err;
 }

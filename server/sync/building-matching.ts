@@ -3,7 +3,7 @@ import type { BuildingMatchingInput, BuildingMatchingView, BuildingMatchReason, 
 import { validate } from '../http/validate';
 import type { ProviderConnection } from '../providers/types';
 import type { StoredBuilding } from '../store/roster-store';
-import { OneRosterError } from '../errors';
+import { errors } from '../errors';
 
 const matchingSchema = Joi.object<BuildingMatchingInput>({
   matches: Joi.array()
@@ -94,7 +94,7 @@ export function checkMatches(body: unknown, schools: SchoolSample[], buildings: 
       problems.push({ field: `matches.${i}.sourcedId`, message: 'The provider has no school with this sourcedId.' });
     }
   });
-  if (problems.length > 0) throw new OneRosterError(400, 'validation_failed', 'Some matches are not valid.', problems);
+  if (problems.length > 0) throw errors.validation(problems, 'Some matches are not valid.');
 
   // The Building SIS values after the change: the new ones, and every other building's current one.
   const after = new Map<number, string | null>(buildings.map((b) => [b.id, b.sisId]));
@@ -104,9 +104,7 @@ export function checkMatches(body: unknown, schools: SchoolSample[], buildings: 
     if (sisId === null) continue;
     if (owners.has(sisId)) {
       const school = schools.find((s) => s.sourcedId === sisId)?.name ?? sisId;
-      throw new OneRosterError(409, 'school_matched_twice', `${school} is matched to two buildings; match each school to one building at most.`, {
-        sourcedId: sisId, buildingIds: [owners.get(sisId), id],
-      });
+      throw errors.schoolMatchedTwice(school, { sourcedId: sisId, buildingIds: [owners.get(sisId), id] });
     }
     owners.set(sisId, id);
   }

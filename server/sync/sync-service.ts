@@ -3,10 +3,10 @@ import { errorForLog } from '../logger';
 import type { ConfigService } from '../config/config-service';
 import type { AutomationService } from '../schedule/automation-service';
 import { errors, OneRosterError } from '../errors';
+import { ProviderError, type ProviderConnection } from '../providers/types';
 import type { OneRosterUser } from '../options';
 import { createAuditLog } from '../config/audit-log';
-import type { ConsoleStatus, HeldPlan, ListResponse, RecordKind, RunCounts, RunKind, RunMode, RunStatus, RunSummary, RunTrigger, RunView } from '../http/contract';
-import type { ProviderConnection } from '../providers/types';
+import type { ApiErrorCode, ConsoleStatus, HeldPlan, ListResponse, RecordKind, RunCounts, RunKind, RunMode, RunStatus, RunSummary, RunTrigger, RunView } from '../http/contract';
 import type { PersonKind } from '../store/roster-store';
 import { createSql } from '../store/sql';
 import { readConsoleStatus } from './console-status';
@@ -16,8 +16,7 @@ import { applyPlan, type RunJob, type RunOutcome, type SyncDeps } from './run-jo
 import { createRunRecords, ENDED, type RunPatch, type RunRecord } from './run-records';
 import { createStagingArea } from './staging-area';
 import { syncBuildings } from './sync-buildings';
-import { syncErrors } from './sync-errors';
-import { createPullMeter, runTimeLimitError, sizeRunLimits } from './run-limits';
+import { createPullMeter, sizeRunLimits } from './run-limits';
 import { createSyncLease, type HeldLease } from './sync-lease';
 import { syncUsers } from './sync-users';
 
@@ -160,7 +159,7 @@ export function createSyncService(ctx: ModuleContext, config: ConfigService, aut
   async function takeLease(purpose: 'run' | 'settings' = 'run'): Promise<HeldLease> {
     const held = await lease.acquire(purpose);
     if (held) return held;
-    if ((await lease.state()).purpose === 'settings') throw syncErrors.settingsChanging();
+    if ((await lease.state()).purpose === 'settings') throw errors.settingsBeingSaved();
     // The winner attaches its run a moment after taking the lease: wait briefly to name it
     // (a deadline, not a count of tries, so a busy database still gets its few seconds).
     const deadline = Date.now() + NAME_RUN_WAIT_MS;
@@ -172,7 +171,7 @@ export function createSyncService(ctx: ModuleContext, config: ConfigService, aut
     // A quick run can start and end between two looks: runs are only created under the lease,
     // so the newest run is the one that beat us.
     const runId = state.runId ?? (state.live ? null : ((await records.latest({}))?.id ?? null));
-    throw syncErrors.inProgress(runId);
+    throw errors.syncInProgress(runId);
   }
 
   /** Whoever takes the lease owns every queued or running run: those were left by a process that died. */
@@ -201,7 +200,7 @@ export function createSyncService(ctx: ModuleContext, config: ConfigService, aut
       body = await prepare();
       // Under the lease, so a disable that committed before we took it is always seen (after
       // prepare, so an installation with nothing configured still answers `not_configured`).
-      if (!(await config.isEnabled())) throw syncErrors.disabled();
+      if (!(await config.isEnabled())) throw errors.disabled();
       await repairInterrupted();
       run = await records.create(
         {
@@ -375,7 +374,7 @@ export function createSyncService(ctx: ModuleContext, config: ConfigService, aut
     leaseSignal: AbortSignal,
     stopSignal: AbortSignal,
     limits: ReturnType<typeof sizeRunLimits>,
-  ): { status: 'failed' | 'cancelled'; code: string; message: string } {
+  ): { status: 'failed' | 'cancelled'; code: ApiErrorCode; message: string } {
     const reason = (stopSignal.aborted ? stopSignal.reason : leaseSignal.aborted ? leaseSignal.reason : null) as Error | null;
     switch (reason?.message) {
       case 'cancelled':
@@ -386,16 +385,13 @@ export function createSyncService(ctx: ModuleContext, config: ConfigService, aut
       case 'shutdown':
         return { status: 'failed', code: 'shutdown', message: 'The server shut down during the run, so it stopped. Each batch is applied whole or not at all; the next sync repairs the rest.' };
       case 'run_time_limit': {
-        const limit = runTimeLimitError(limits);
+        const limit = errors.runTimeLimit(limits.maxRunMs);
         return { status: 'failed', code: limit.code, message: limit.message };
       }
       case 'lease_lost':
         return { status: 'failed', code: 'lease_lost', message: 'Another server took over the sync while this one was stalled; this run stopped without applying the rest.' };
     }
-    const known = err as { name?: string; code?: unknown; message?: unknown };
-    if ((known.name === 'ProviderError' || err instanceof OneRosterError) && typeof known.code === 'string') {
-      return { status: 'failed', code: known.code, message: String(known.message ?? '') };
-    }
+    if (err instanceof ProviderError || err instanceof OneRosterError) return { status: 'failed', code: err.code, message: err.message };
     logger.error('oneroster run failed unexpectedly', { error: errorForLog(err, true) });
     return { status: 'failed', code: 'internal_error', message: 'The sync failed unexpectedly; nothing more was applied. The details are in the server log.' };
   }
@@ -489,13 +485,13 @@ export function createSyncService(ctx: ModuleContext, config: ConfigService, aut
       const dryRun = request.dryRun ?? false;
       return launch({ kind: 'users', mode, dryRun, request }, async () => {
         const open = await connect();
-        if (!(await records.latest({ kind: 'buildings', status: 'succeeded', dryRun: false }))) throw syncErrors.buildingsNotSynced();
+        if (!(await records.latest({ kind: 'buildings', status: 'succeeded', dryRun: false }))) throw errors.buildingsNotSynced();
         const settings = await automation.settings();
         // The automatic-import toggles are about the daily job, which passes its kinds; an admin's
         // Sync Users imports both unless they pick one.
         const wanted = request.kinds ?? ['students', 'staff'];
         const kinds: PersonKind[] = (['students', 'staff'] as const).filter((kind) => wanted.includes(kind));
-        if (kinds.length === 0) throw syncErrors.nothingToSync();
+        if (kinds.length === 0) throw errors.nothingToSync();
         const since = mode === 'delta' ? await deltaWatermark(kinds) : null;
         return async (job) => {
           const outcome = await syncUsers(deps, job, await open(), {
@@ -517,16 +513,16 @@ export function createSyncService(ctx: ModuleContext, config: ConfigService, aut
     async approve(id, user) {
       const run = await records.find(id);
       if (!run) throw errors.notFound('run');
-      if (run.status !== 'held') throw syncErrors.notHeld(run.status);
+      if (run.status !== 'held') throw errors.runNotHeld(run.status);
       const held = await takeLease();
       try {
-        if (!(await config.isEnabled())) throw syncErrors.disabled();
+        if (!(await config.isEnabled())) throw errors.disabled();
         // Another applied run since this one planned: its targets and counts may be stale.
         const latest = await records.latestAppliedId();
-        if (latest !== null && latest > (run.baselineRunId ?? 0)) throw syncErrors.planOutdated();
+        if (latest !== null && latest > (run.baselineRunId ?? 0)) throw errors.planOutdated();
         await repairInterrupted();
         const moved = await records.update(id, { ...decisionPatch(run, 'approved', user), status: 'running', phase: 'applying' }, ['held']);
-        if (!moved) throw syncErrors.notHeld((await records.find(id))?.status ?? 'gone');
+        if (!moved) throw errors.runNotHeld((await records.find(id))?.status ?? 'gone');
         await held.attachRun(id);
       } catch (err) {
         await held.release();
@@ -538,7 +534,7 @@ export function createSyncService(ctx: ModuleContext, config: ConfigService, aut
       const plan = run.plan ? (JSON.parse(run.plan) as HeldPlan) : null;
       track(
         execute(id, held, async (job) => {
-          if (!pulled || !plan) throw new OneRosterError(409, 'plan_missing', 'This run has no stored plan to apply.');
+          if (!pulled || !plan) throw errors.planMissing();
           const kinds = (['buildings', 'students', 'staff'] as RecordKind[]).filter((kind) => plan.counts[kind]);
           const { kinds: _planned, ...base } = pulled;
           await applyPlan(deps, job, kinds, plan.counts, base);
@@ -560,11 +556,11 @@ export function createSyncService(ctx: ModuleContext, config: ConfigService, aut
         logger.info('oneroster run stop requested', { runId: id, by: String(user.id) });
         return view(id);
       }
-      if (run.status !== 'held' && run.status !== 'queued') throw syncErrors.notCancellable(run.status);
+      if (run.status !== 'held' && run.status !== 'queued') throw errors.runNotCancellable(run.status);
       const now = clock.now();
       const decided = run.status === 'held' ? decisionPatch(run, 'cancelled', user) : {};
       const cancelled = await records.update(id, { ...decided, status: 'cancelled', phase: 'done', finishedAt: now, updatedAt: now }, [run.status]);
-      if (!cancelled) throw syncErrors.notCancellable((await records.find(id))?.status ?? 'gone');
+      if (!cancelled) throw errors.runNotCancellable((await records.find(id))?.status ?? 'gone');
       logger.info('oneroster run cancelled', { runId: id, by: String(user.id) });
       await audit.record('run_cancelled', user, { runId: id, kind: run.kind, was: run.status, deactivations: plannedDeactivations(run) });
       if (run.status === 'held') {

@@ -1,4 +1,4 @@
-import { OneRosterError } from '../../errors';
+import { errors } from '../../errors';
 import type { Route } from '../types';
 
 /** The web component's script: the only route anyone may fetch. */
@@ -11,7 +11,7 @@ export const widgetRoutes: Route[] = [
     async handler({ services, headers }) {
       const script = await services.widget.script();
       if (!script) {
-        throw new OneRosterError(404, 'widget_not_built', 'The web component has not been built (npm run build:widget).');
+        throw errors.widgetNotBuilt();
       }
       const caching = { ETag: script.etag, 'Cache-Control': 'public, max-age=300, must-revalidate' };
       if (etagMatches(headers?.['if-none-match'], script.etag)) return { status: 304, headers: caching };
