@@ -3,7 +3,7 @@ import { createMigrator } from '../migrations';
 import { columnsNotUtf8mb4 } from '../migrations/0006-utf8mb4';
 import { createConfigService } from './config/config-service';
 import type { ModuleContext } from './context';
-import type { ConfigView, TestResult } from './http/contract';
+import type { ConfigView, TestResult } from './domain/contract';
 import { buildRouter } from './http/router';
 import { routeTable } from './http/routes';
 import { createRosterManagedGuard } from './http/roster-guard';

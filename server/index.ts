@@ -4,7 +4,7 @@ export type { OneRoster } from './create-oneroster';
 export type { OneRosterOptions, OneRosterUser, Clock } from './options';
 export { DEFAULT_NATURAL_KEY, DEFAULT_STAFF_ROLES } from './options';
 export type { Logger } from './logger';
-export { OneRosterError } from './errors';
+export { OneRosterError } from './domain/errors';
 export type {
   RosterStore,
   PersonKind,
@@ -24,4 +24,4 @@ export type { RosterModels, BuildingRow, StudentRow, StaffRow } from './store/ro
 export { routeTable } from './http/routes';
 export type { Route } from './http/types';
 export { migrations, MIGRATION_TABLE } from '../migrations';
-export type * from './http/contract';
+export type * from './domain/contract';

@@ -17,7 +17,7 @@ import type {
   RunView,
   TestResult,
   UserSyncInput,
-} from '../server/http/contract';
+} from '../server/domain/contract';
 
 /** Where the client sends requests and which CSRF token it adds; read on every request so attribute changes apply. */
 export interface ApiClientSettings {

@@ -1,4 +1,4 @@
-import type { ApiErrorCode, ConnectionErrorCode, FieldErrorDetail, RunPhase, RunStatus, RunTrigger, TestStepName } from '../server/http/contract';
+import type { ApiErrorCode, ConnectionErrorCode, FieldErrorDetail, RunPhase, RunStatus, RunTrigger, TestStepName } from '../server/domain/contract';
 import { ApiError } from './api-client';
 
 /** Words an admin reads for each connection error code a test or a pull reports. */

@@ -1,7 +1,7 @@
 import type { ModuleContext } from '../context';
-import { errors } from '../errors';
-import type { ConfigInput, ConfigView, LastTestView, SavedConfigView, TestResult } from '../http/contract';
-import { validate } from '../http/validate';
+import { errors } from '../domain/errors';
+import type { ConfigInput, ConfigView, LastTestView, SavedConfigView, TestResult } from '../domain/contract';
+import { validate } from '../domain/validate';
 import { decodeEncryptionKey, type OneRosterUser } from '../options';
 import { createProviderConnection, testProviderConnection } from '../providers';
 import { createSql } from '../store/sql';

@@ -1,5 +1,5 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
-import { errors } from '../errors';
+import { errors } from '../domain/errors';
 
 const FORMAT = 'v1';
 const IV_BYTES = 12;

@@ -1,5 +1,5 @@
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
-import { errors, OneRosterError, toErrorBody } from '../errors';
+import { errors, OneRosterError, toErrorBody } from '../domain/errors';
 import { errorForLog } from '../logger';
 import type { ResolvedOptions, OneRosterUser } from '../options';
 import type { Services } from '../services';

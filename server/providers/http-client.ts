@@ -1,5 +1,5 @@
 import axios, { type AxiosInstance } from 'axios';
-import type { ProviderKind } from '../http/contract';
+import type { ProviderKind } from '../domain/contract';
 import type { Logger } from '../logger';
 import type { ResolvedOptions } from '../options';
 import { hintsFor } from './hints';

@@ -1,4 +1,4 @@
-import type { AuthMode, ConnectionErrorCode, OneRosterVersion, ProviderKind, PullErrorCode } from '../http/contract';
+import type { AuthMode, ConnectionErrorCode, OneRosterVersion, ProviderKind, PullErrorCode } from '../domain/contract';
 import type { Logger } from '../logger';
 import type { Clock, ResolvedOptions } from '../options';
 

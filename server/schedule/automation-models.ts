@@ -1,5 +1,5 @@
 import { DataTypes, Model, type ModelStatic, type Sequelize } from 'sequelize';
-import type { ScheduledRunOutcome } from '../http/contract';
+import type { ScheduledRunOutcome } from '../domain/contract';
 
 /** The settings row (`oneroster_automation`, always id 1). */
 export interface AutomationRow {

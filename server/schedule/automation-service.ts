@@ -1,7 +1,7 @@
 import type { ModuleContext } from '../context';
 import { errorForLog } from '../logger';
-import type { AutomationSettings, AutomationView } from '../http/contract';
-import { validate } from '../http/validate';
+import type { AutomationSettings, AutomationView } from '../domain/contract';
+import { validate } from '../domain/validate';
 import type { OneRosterUser } from '../options';
 import { defineAutomationModels, type AutomationRow } from './automation-models';
 import { automationPatchSchema } from './automation-schema';

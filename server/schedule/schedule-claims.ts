@@ -1,6 +1,6 @@
 import { literal, Op, UniqueConstraintError } from 'sequelize';
 import { createSql } from '../store/sql';
-import type { ScheduledRunView } from '../http/contract';
+import type { ScheduledRunView } from '../domain/contract';
 import type { AutomationModels, ScheduleClaimRow } from './automation-models';
 import type { ScheduleSlot } from './slot-time';
 

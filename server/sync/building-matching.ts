@@ -1,9 +1,9 @@
 import Joi from 'joi';
-import type { BuildingMatchingInput, BuildingMatchingView, BuildingMatchReason, SchoolSample } from '../http/contract';
-import { validate } from '../http/validate';
+import type { BuildingMatchingInput, BuildingMatchingView, BuildingMatchReason, SchoolSample } from '../domain/contract';
+import { validate } from '../domain/validate';
 import type { ProviderConnection } from '../providers/types';
 import type { StoredBuilding } from '../store/roster-store';
-import { errors } from '../errors';
+import { errors } from '../domain/errors';
 
 const matchingSchema = Joi.object<BuildingMatchingInput>({
   matches: Joi.array()

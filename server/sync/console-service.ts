@@ -1,7 +1,7 @@
 import type { ModuleContext } from '../context';
 import type { ConfigService } from '../config/config-service';
 import { createAuditLog } from '../config/audit-log';
-import type { AutomationStatusView, BuildingMatchingView, ConsoleStatus, RunIssue } from '../http/contract';
+import type { AutomationStatusView, BuildingMatchingView, ConsoleStatus, RunIssue } from '../domain/contract';
 import type { OneRosterUser } from '../options';
 import { defineAutomationModels } from '../schedule/automation-models';
 import type { AutomationService } from '../schedule/automation-service';

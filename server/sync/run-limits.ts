@@ -1,4 +1,4 @@
-import { errors } from '../errors';
+import { errors } from '../domain/errors';
 import type { ResolvedOptions } from '../options';
 
 /** The caps of one run, sized when it starts. */

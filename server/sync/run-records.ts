@@ -1,5 +1,5 @@
 import { DataTypes, Model, Op, type ModelStatic, type Sequelize, type Transaction, type WhereOptions } from 'sequelize';
-import type { HeldPlan, RunCounts, RunIssue, RunKind, RunMode, RunPhase, RunStatus, RunTrigger } from '../http/contract';
+import type { HeldPlan, RunCounts, RunIssue, RunKind, RunMode, RunPhase, RunStatus, RunTrigger } from '../domain/contract';
 
 /** A run as stored in `oneroster_runs`. */
 export interface RunRecord {

@@ -1,5 +1,5 @@
 import type { Sequelize } from 'sequelize';
-import type { RecordKind } from '../http/contract';
+import type { RecordKind } from '../domain/contract';
 import type { RecordIdentity } from './classify-person';
 import { createSql, readBoolean } from '../store/sql';
 

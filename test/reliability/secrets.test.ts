@@ -4,7 +4,7 @@ import type { Sandbox } from '../../examples/oneroster-sandbox';
 import { decodeEncryptionKey } from '../../server/options';
 import { decryptSecret } from '../../server/config/secret-box';
 import { routeTable } from '../../server';
-import type { RunView } from '../../server/http/contract';
+import type { RunView } from '../../server/domain/contract';
 import { AS_ADMIN, AS_TEACHER, MOUNT, TEST_ENCRYPTION_KEY, type TestHost } from '../helpers/app';
 import { describeEachDatabase } from '../helpers/databases';
 import { assertRosterInvariants, rosterContent, snapshotRoster } from '../helpers/invariants';

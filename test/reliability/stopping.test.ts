@@ -1,7 +1,7 @@
 import request from 'supertest';
 import type { Sequelize } from 'sequelize';
 import type { Sandbox } from '../../examples/oneroster-sandbox';
-import type { RunView } from '../../server/http/contract';
+import type { RunView } from '../../server/domain/contract';
 import { resolveOptions } from '../../server/options';
 import { sizeRunLimits } from '../../server/sync/run-limits';
 import { AS_ADMIN, createMemoryLogger, createTestHost, MOUNT, TEST_ENCRYPTION_KEY, type TestHost } from '../helpers/app';

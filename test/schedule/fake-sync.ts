@@ -1,5 +1,5 @@
-import { OneRosterError } from '../../server/errors';
-import type { OneRosterErrorCode, RunKind, RunMode, RunStatus, RunView } from '../../server/http/contract';
+import { OneRosterError } from '../../server/domain/errors';
+import type { OneRosterErrorCode, RunKind, RunMode, RunStatus, RunView } from '../../server/domain/contract';
 import type { RunRequest, SyncService, UserRunRequest } from '../../server/sync/sync-service';
 
 /** One start call the fake received. */

@@ -1,6 +1,6 @@
 import type { Sequelize } from 'sequelize';
 import type { ModuleContext } from '../../server/context';
-import type { AutomationSettings } from '../../server/http/contract';
+import type { AutomationSettings } from '../../server/domain/contract';
 import { resolveOptions, type OneRosterOptions } from '../../server/options';
 import { createAutomationService, type AutomationService } from '../../server/schedule/automation-service';
 import { createScheduler, type Scheduler, type SchedulerTuning } from '../../server/schedule/scheduler';

@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { errors } from '../../server/errors';
+import { errors } from '../../server/domain/errors';
 import { describeCode } from '../../widget/messages';
 
 /** Every `.ts` file under a folder. */

@@ -2,8 +2,8 @@
  * Type-level proof, compiled by `npm run typecheck` (part of `npm test`), that a server error code
  * without widget words breaks the build. Nothing here runs: each line is a compile-time check.
  */
-import type { OneRosterError } from '../../server/errors';
-import type { ApiErrorCode, ConnectionErrorCode } from '../../server/http/contract';
+import type { OneRosterError } from '../../server/domain/errors';
+import type { ApiErrorCode, ConnectionErrorCode } from '../../server/domain/contract';
 import type { ProviderErrorCode } from '../../server/providers/types';
 import type { ApiErrorWords } from '../../widget/messages';
 

@@ -1,4 +1,4 @@
-import type { ConfigView } from '../contract';
+import type { ConfigView } from '../../domain/contract';
 import type { Route } from '../types';
 
 /** Provider configuration: view, test, save, disable. */

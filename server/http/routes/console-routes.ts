@@ -1,4 +1,4 @@
-import type { BuildingMatchingView, ConsoleStatus } from '../contract';
+import type { BuildingMatchingView, ConsoleStatus } from '../../domain/contract';
 import type { Route } from '../types';
 import { runId } from './sync-routes';
 

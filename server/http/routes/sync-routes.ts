@@ -1,8 +1,8 @@
 import Joi from 'joi';
-import { errors } from '../../errors';
-import type { ListResponse, RunResponse, RunSummary, UserSyncInput } from '../contract';
+import { errors } from '../../domain/errors';
+import type { ListResponse, RunResponse, RunSummary, UserSyncInput } from '../../domain/contract';
 import type { Route } from '../types';
-import { validate } from '../validate';
+import { validate } from '../../domain/validate';
 
 const userSyncSchema = Joi.object<UserSyncInput>({
   mode: Joi.string().valid('full', 'delta'),

@@ -1,4 +1,4 @@
-import { errors } from '../../errors';
+import { errors } from '../../domain/errors';
 import type { Route } from '../types';
 
 /** The web component's script: the only route anyone may fetch. */

@@ -1,6 +1,8 @@
 /**
- * The HTTP contract of the router: request and response bodies. The widget imports these types,
- * so a change here that the widget does not follow breaks the build. Types only: no runtime code.
+ * The contract, and the module's domain: the shapes of configurations, runs, schedules and errors
+ * that the services take and return and the router's bodies carry. It sits at the bottom of the
+ * import graph (it imports nothing), and the widget imports these types, so a change here that
+ * the widget does not follow breaks the build. Types only: no runtime code.
  */
 
 /** The providers an admin can pick. */
@@ -460,7 +462,7 @@ export interface ScheduledRunView {
 /**
  * Codes of the errors the module raises (`OneRosterError`): what the HTTP API answers with, and
  * what a run that stops on one of its bounds records. Each is made in one place, the error
- * catalogue (`server/errors.ts`), which must have a factory for every code listed here.
+ * catalogue (`server/domain/errors.ts`), which must have a factory for every code listed here.
  */
 export type OneRosterErrorCode =
   | 'unauthenticated'

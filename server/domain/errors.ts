@@ -1,4 +1,4 @@
-import type { ErrorResponse, FieldErrorDetail, OneRosterErrorCode, TestResult } from './http/contract';
+import type { ErrorResponse, FieldErrorDetail, OneRosterErrorCode, TestResult } from './contract';
 
 /**
  * Every error the module raises: a stable snake_case `code` the widget turns into words, the HTTP
