@@ -81,7 +81,7 @@ export function createOneRoster(options: OneRosterOptions): OneRoster {
     rosterManagedGuard: createRosterManagedGuard(() => config.isEnabled()),
     isEnabled: () => config.isEnabled(),
     sync,
-    testConnection: () => config.test({}, null),
+    testConnection: () => config.test(null, null),
     status: async () => {
       const [view, freshness] = await Promise.all([config.view(), sync.status()]);
       return { ...view, ...freshness };

@@ -1,13 +1,11 @@
 import type { ModuleContext } from '../context';
 import { errors } from '../domain/errors';
 import type { ConfigInput, ConfigView, LastTestView, SavedConfigView, TestResult } from '../domain/contract';
-import { validate } from '../domain/validate';
 import { decodeEncryptionKey, type OneRosterUser } from '../options';
 import { createProviderConnection, testProviderConnection } from '../providers';
 import { createSql } from '../store/sql';
 import type { ProviderConnection, ProviderDeps, ProviderSettings } from '../providers/types';
 import { CONFIG_ROW_ID, defineConfigModels, type AuditAction, type ConfigRow } from './config-models';
-import { configInputSchema } from './config-schema';
 import { decryptSecret, encryptSecret } from './secret-box';
 
 /** What the save route knows about the roster that the config service does not. */
@@ -20,10 +18,10 @@ export interface SaveContext {
 export interface ConfigService {
   /** The configuration part of `GET /config` (run summaries are added by the route). */
   view(): Promise<Pick<ConfigView, 'configured' | 'enabled' | 'config' | 'classlinkAvailable' | 'lastTest'>>;
-  /** Tests the submitted settings, or the saved ones when `input` is empty. Never throws for a failed test. */
-  test(input: unknown, user: OneRosterUser | null): Promise<TestResult>;
-  /** Validates, re-tests, saves and enables; throws 400/409/422 errors. */
-  save(input: unknown, user: OneRosterUser, context: SaveContext): Promise<void>;
+  /** Tests the submitted settings (validated by the route), or the saved ones when `input` is null. Never throws for a failed test. */
+  test(input: ConfigInput | null, user: OneRosterUser | null): Promise<TestResult>;
+  /** Re-tests, saves and enables validated settings; throws 400 (a blank secret it cannot reuse), 409 and 422 errors. */
+  save(input: ConfigInput, user: OneRosterUser, context: SaveContext): Promise<void>;
   /** Turns OneRoster off (manual roster management comes back); keeps data and history. */
   disable(user: OneRosterUser): Promise<void>;
   /** Whether OneRoster is the exclusive roster source now. */
@@ -39,7 +37,6 @@ type StoredSettings = Omit<ProviderSettings, 'provider' | 'clientSecret'>;
 export function createConfigService(ctx: ModuleContext): ConfigService {
   const { Config, AuditEvent } = defineConfigModels(ctx.sequelize);
   const key = decodeEncryptionKey(ctx.options.encryptionKey);
-  const schema = configInputSchema(ctx.options.network);
   const deps: ProviderDeps = { options: ctx.options, logger: ctx.logger, clock: ctx.clock };
   // IMMEDIATE on SQLite: a read-then-write transaction started while a sync writes would otherwise
   // fail at once with SQLITE_BUSY (a lock upgrade is never waited for) and answer a 500.
@@ -103,7 +100,7 @@ export function createConfigService(ctx: ModuleContext): ConfigService {
     },
 
     async test(input) {
-      if (isEmptyBody(input)) {
+      if (input === null) {
         const row = await load();
         if (!row) throw errors.notConfigured();
         const result = await testProviderConnection(savedSettings(row), deps);
@@ -111,13 +108,11 @@ export function createConfigService(ctx: ModuleContext): ConfigService {
         await Config.update({ lastTest: JSON.stringify(stamp(result)) }, { where: { id: CONFIG_ROW_ID }, silent: true });
         return result;
       }
-      const body = validate(schema, input);
-      const { settings } = settingsFromInput(body, await load());
+      const { settings } = settingsFromInput(input, await load());
       return testProviderConnection(settings, deps);
     },
 
-    async save(input, user, context) {
-      const body = validate(schema, input);
+    async save(body, user, context) {
       const before = await load();
       const { settings, keepsSavedSecret } = settingsFromInput(body, before);
       const switching = before !== null && before.provider !== settings.provider;
@@ -234,9 +229,5 @@ function publicSettings(stored: StoredSettings): Omit<SavedConfigView, 'provider
   return Object.fromEntries(
     Object.entries({ tenantId, version, auth, baseUrl, tokenUrl, clientId }).filter(([, value]) => value !== undefined),
   ) as Omit<SavedConfigView, 'provider' | 'clientSecret' | 'updatedAt' | 'updatedBy'>;
-}
-
-function isEmptyBody(input: unknown): boolean {
-  return input === undefined || input === null || (typeof input === 'object' && !Array.isArray(input) && Object.keys(input).length === 0);
 }
 

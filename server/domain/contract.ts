@@ -595,3 +595,76 @@ export interface BuildingMatchingInput {
   /** One entry per building to write. */
   matches: Array<{ buildingId: number; sourcedId: string | null }>;
 }
+
+/** Filters of `GET /runs` (query string): a page of the history, newest first. */
+export interface RunListQuery {
+  /** Page size, 1 to 200. Defaults to 20. */
+  limit?: number;
+  /** Runs skipped before the page. Defaults to 0. */
+  offset?: number;
+  /** Only runs of this kind. */
+  kind?: RunKind;
+  /** Only runs with this status. */
+  status?: RunStatus;
+  /** Only runs started this way. */
+  trigger?: RunTrigger;
+}
+
+/** A body that must be empty (`{}`): the route takes nothing, and anything sent is a `validation_failed`. */
+export type EmptyBody = Record<string, never>;
+
+/**
+ * Every route of the HTTP API, by `'METHOD /path'` (Express-style path below the mount point):
+ * the body it reads, its query, and the JSON it answers with. The router's handlers and the
+ * widget's client are both typed from this one map. A route marked `public` needs no signed-in
+ * user; every other one needs one with Manage Settings.
+ */
+export interface ApiRoutes {
+  /** The saved configuration (secrets masked), whether OneRoster is on, the last test and syncs. */
+  'GET /config': { response: ConfigView };
+  /** Tests the submitted settings, or the saved ones when the body is empty (`null` once read). */
+  'POST /config/test': { body: ConfigInput | null; response: TestResult };
+  /** Validates, re-tests and saves the configuration, and enables OneRoster. */
+  'PUT /config': { body: ConfigInput; response: ConfigView };
+  /** Turns OneRoster off; data and history stay. */
+  'DELETE /config': { response: ConfigView };
+  /** Starts a building sync in the background (202). */
+  'POST /sync/buildings': { body: EmptyBody; response: RunResponse };
+  /** Starts a student and staff sync in the background (202). */
+  'POST /sync/users': { body: UserSyncInput; response: RunResponse };
+  /** Sync history, newest first. */
+  'GET /runs': { query: RunListQuery; response: ListResponse<RunSummary> };
+  /** One run with progress, counts and issues. */
+  'GET /runs/:id': { response: RunView };
+  /** A run's issues as CSV text. */
+  'GET /runs/:id/issues.csv': { response: string };
+  /** Applies a held run exactly as planned. */
+  'POST /runs/:id/approve': { body: EmptyBody; response: RunResponse };
+  /** Discards a held or queued run, or stops a running one. */
+  'POST /runs/:id/cancel': { body: EmptyBody; response: RunResponse };
+  /** Daily automation settings and the next run time. */
+  'GET /automation': { response: AutomationView };
+  /** Changes any subset of the automation settings. */
+  'PUT /automation': { body: Partial<AutomationSettings>; response: AutomationView };
+  /** Health of the daily sync over 30 days. */
+  'GET /automation/status': { response: AutomationStatusView };
+  /** What needs attention now. */
+  'GET /status': { response: ConsoleStatus };
+  /** The provider's schools beside the existing buildings, with proposed matches. */
+  'GET /buildings/matching': { response: BuildingMatchingView };
+  /** Writes the confirmed Building SIS values. */
+  'PUT /buildings/matching': { body: BuildingMatchingInput; response: BuildingMatchingView };
+  /** The `<oneroster-settings>` script (JavaScript text). */
+  'GET /widget/oneroster-settings.js': { response: string; public: true };
+}
+
+/** A route of the API, `'METHOD /path'`. */
+export type RouteKey = keyof ApiRoutes;
+/** The body a route reads (`undefined` when it reads none). */
+export type RouteBody<K extends RouteKey> = ApiRoutes[K] extends { body: infer B } ? B : undefined;
+/** The query a route reads (`undefined` when it reads none). */
+export type RouteQuery<K extends RouteKey> = ApiRoutes[K] extends { query: infer Q } ? Q : undefined;
+/** What a route answers with. */
+export type RouteResponse<K extends RouteKey> = ApiRoutes[K]['response'];
+/** Whether a route is reachable without a signed-in user. */
+export type IsPublicRoute<K extends RouteKey> = ApiRoutes[K] extends { public: true } ? true : false;

@@ -17,8 +17,9 @@ export function buildRouter(routes: readonly Route[], services: Services, option
   const parseJson = express.json({ limit: options.bodyLimit, strict: true, type: () => true });
 
   for (const route of routes) {
+    const readers: InputReaders = { body: route.spec.body?.(options), query: route.spec.query?.(options) };
     router[route.method](route.path, (req: Request, res: Response, next: NextFunction) => {
-      handle(route, req, res, services, options, parseJson).catch(next);
+      handle(route, readers, req, res, services, options, parseJson).catch(next);
     });
   }
   router.use((_req: Request, _res: Response, next: NextFunction) => next(errors.notFound('endpoint')));
@@ -26,8 +27,16 @@ export function buildRouter(routes: readonly Route[], services: Services, option
   return router;
 }
 
+/** A route's body and query readers, made once from the options. */
+interface InputReaders {
+  body?: (raw: unknown) => unknown;
+  query?: (raw: unknown) => unknown;
+}
+
+/** Authorize → read the JSON body → validate body and query → the handler → send. */
 async function handle(
   route: Route,
+  readers: InputReaders,
   req: Request,
   res: Response,
   services: Services,
@@ -41,10 +50,10 @@ async function handle(
     await new Promise<void>((resolve, reject) => parseJson(req, res, (err?: unknown) => (err ? reject(err) : resolve())));
     refusePrototypeKeys(req.body);
   }
-  const result = await route.handler({
+  const result = await route.spec.handler({
     params: { ...req.params } as Record<string, string>,
-    query: plainQuery(req.query),
-    body: req.body === undefined || req.body === null ? {} : req.body,
+    query: readers.query?.(plainQuery(req.query)),
+    body: readers.body?.(req.body === undefined || req.body === null ? {} : req.body),
     user,
     services,
     headers: plainHeaders(req.headers),
@@ -100,7 +109,7 @@ function plainHeaders(headers: Request['headers']): Record<string, string | unde
   return plain;
 }
 
-function send(res: Response, result: HandlerResult): void {
+function send(res: Response, result: HandlerResult<unknown>): void {
   res.status(result.status);
   for (const [name, value] of Object.entries(result.headers ?? {})) res.setHeader(name, value);
   if (result.raw) {

@@ -1,11 +1,11 @@
 import Joi from 'joi';
 import type { BuildingMatchingInput, BuildingMatchingView, BuildingMatchReason, SchoolSample } from '../domain/contract';
-import { validate } from '../domain/validate';
 import type { ProviderConnection } from '../providers/types';
 import type { StoredBuilding } from '../store/roster-store';
 import { errors } from '../domain/errors';
 
-const matchingSchema = Joi.object<BuildingMatchingInput>({
+/** Body of `PUT /buildings/matching` (read by the route). */
+export const matchingSchema = Joi.object<BuildingMatchingInput>({
   matches: Joi.array()
     .items(Joi.object({ buildingId: Joi.number().integer().min(1).required(), sourcedId: Joi.string().max(255).allow(null).required() }))
     .max(5000)
@@ -80,8 +80,7 @@ export function proposeMatches(schools: SchoolSample[], buildings: StoredBuildin
  * Checks the admin's matches against the schools and buildings: every building exists, every
  * school is the provider's, and no school ends up on two buildings (that would duplicate people).
  */
-export function checkMatches(body: unknown, schools: SchoolSample[], buildings: StoredBuilding[]): Array<{ id: number; sisId: string | null }> {
-  const input = validate(matchingSchema, body);
+export function checkMatches(input: BuildingMatchingInput, schools: SchoolSample[], buildings: StoredBuilding[]): Array<{ id: number; sisId: string | null }> {
   const schoolIds = new Set(schools.map((s) => s.sourcedId));
   const known = new Map(buildings.map((b) => [b.id, b]));
   const problems: Array<{ field: string; message: string }> = [];

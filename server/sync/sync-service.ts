@@ -6,7 +6,7 @@ import { errors, OneRosterError } from '../domain/errors';
 import { ProviderError, type ProviderConnection } from '../providers/types';
 import type { OneRosterUser } from '../options';
 import { createAuditLog } from '../config/audit-log';
-import type { ApiErrorCode, ConsoleStatus, HeldPlan, ListResponse, RecordKind, RunCounts, RunKind, RunMode, RunStatus, RunSummary, RunTrigger, RunView } from '../domain/contract';
+import type { ApiErrorCode, ConsoleStatus, HeldPlan, ListResponse, RecordKind, RunCounts, RunKind, RunListQuery, RunMode, RunStatus, RunSummary, RunTrigger, RunView } from '../domain/contract';
 import type { PersonKind } from '../store/roster-store';
 import { createSql } from '../store/sql';
 import { readConsoleStatus } from './console-status';
@@ -38,23 +38,14 @@ export interface UserRunRequest extends RunRequest {
   kinds?: Array<'students' | 'staff'>;
 }
 
-/** Filters for `GET /runs`. */
-export interface RunQuery {
-  limit: number;
-  offset: number;
-  kind?: RunKind;
-  status?: RunStatus;
-  trigger?: RunTrigger;
-}
-
 /** Sync runs: one code path for the buttons, the scheduler and the CLI. */
 export interface SyncService {
   /** Queues and starts a building sync in the background; resolves with the queued run. 409 when one runs. */
   startBuildingSync(request: RunRequest): Promise<RunView>;
   /** Queues and starts a user sync; 409 `buildings_not_synced` before the first successful building sync. */
   startUserSync(request: UserRunRequest): Promise<RunView>;
-  /** History, newest first. */
-  listRuns(query: RunQuery): Promise<ListResponse<RunSummary>>;
+  /** History, newest first (20 runs from the newest unless the query says otherwise). */
+  listRuns(query: RunListQuery): Promise<ListResponse<RunSummary>>;
   /** One run; 404 when unknown. */
   getRun(id: number): Promise<RunView>;
   /** Applies a held run's plan. */
@@ -504,7 +495,7 @@ export function createSyncService(ctx: ModuleContext, config: ConfigService, aut
     },
 
     async listRuns(query) {
-      const { total, rows } = await records.list(query);
+      const { total, rows } = await records.list({ ...query, limit: query.limit ?? 20, offset: query.offset ?? 0 });
       return { total, items: rows.map(presentRunSummary) };
     },
 

@@ -1,11 +1,9 @@
 import { errors } from '../../domain/errors';
-import type { Route } from '../types';
+import type { RouteTable } from '../types';
 
 /** The web component's script: the only route anyone may fetch. */
-export const widgetRoutes: Route[] = [
-  {
-    method: 'get',
-    path: '/widget/oneroster-settings.js',
+export const widgetRoutes = {
+  'GET /widget/oneroster-settings.js': {
     summary: 'The <oneroster-settings> web component (public)',
     public: true,
     async handler({ services, headers }) {
@@ -14,7 +12,7 @@ export const widgetRoutes: Route[] = [
         throw errors.widgetNotBuilt();
       }
       const caching = { ETag: script.etag, 'Cache-Control': 'public, max-age=300, must-revalidate' };
-      if (etagMatches(headers?.['if-none-match'], script.etag)) return { status: 304, headers: caching };
+      if (etagMatches(headers['if-none-match'], script.etag)) return { status: 304, headers: caching };
       return {
         status: 200,
         raw: { content: script.content, contentType: 'application/javascript; charset=utf-8' },
@@ -22,7 +20,7 @@ export const widgetRoutes: Route[] = [
       };
     },
   },
-];
+} satisfies Partial<RouteTable>;
 
 /** Whether an `If-None-Match` header names this ETag (weak comparison, as RFC 9110 asks for GET). */
 function etagMatches(ifNoneMatch: string | undefined, etag: string): boolean {
