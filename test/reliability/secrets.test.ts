@@ -3,7 +3,7 @@ import type { Sequelize } from 'sequelize';
 import type { Sandbox } from '../../examples/oneroster-sandbox';
 import { decodeEncryptionKey } from '../../server/options';
 import { decryptSecret } from '../../server/config/secret-box';
-import { routeTable } from '../../server';
+import { routeTable } from '../../server/http/routes';
 import type { RunView } from '../../server/domain/contract';
 import { AS_ADMIN, AS_TEACHER, MOUNT, TEST_ENCRYPTION_KEY, type TestHost } from '../helpers/app';
 import { describeEachDatabase } from '../helpers/databases';
