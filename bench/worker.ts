@@ -14,7 +14,7 @@ import { Sequelize } from 'sequelize';
 import type { SandboxOAuth2Credentials } from '../examples/oneroster-sandbox';
 import type { UserIdStyle } from '../examples/oneroster-sandbox/ids';
 import { createOneRoster, type OneRoster } from '../server';
-import type { RunView } from '../server/http/contract';
+import type { RunView } from '../server/domain/contract';
 import type { Logger } from '../server/logger';
 import { resolveOptions, type OneRosterOptions } from '../server/options';
 import { createProviderConnection } from '../server/providers';

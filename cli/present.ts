@@ -1,4 +1,4 @@
-import type { ConfigView, KindCounts, RunSummary, RunView, TestResult } from '../server/http/contract';
+import type { ConfigView, KindCounts, RunSummary, RunView, TestResult } from '../server/domain/contract';
 
 const COUNT_NAMES: Array<keyof KindCounts> = ['created', 'updated', 'unchanged', 'linked', 'rekeyed', 'merged', 'reactivated', 'deactivated', 'disabled', 'skipped'];
 

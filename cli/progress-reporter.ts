@@ -1,4 +1,4 @@
-import type { RunView } from '../server/http/contract';
+import type { RunView } from '../server/domain/contract';
 import { writeLine, type OutputStream } from './io';
 
 /** Shows a running sync's progress as it is polled. */

@@ -1,6 +1,6 @@
 import type { Sequelize } from 'sequelize';
 import type { OneRoster } from '../server/create-oneroster';
-import { OneRosterError } from '../server/errors';
+import { OneRosterError } from '../server/domain/errors';
 import { migrateCommand } from './commands/migrate';
 import { runsCommand } from './commands/runs';
 import { statusCommand } from './commands/status';

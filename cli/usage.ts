@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { CliExit, EXIT_CODES } from './exit-codes';
-import type { RunMode } from '../server/http/contract';
+import type { RunMode } from '../server/domain/contract';
 
 /** The help text: commands, options, environment and exit codes. */
 export const HELP_TEXT = `Usage: oneroster <command> [options]

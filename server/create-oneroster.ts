@@ -3,24 +3,58 @@ import { createMigrator } from '../migrations';
 import { columnsNotUtf8mb4 } from '../migrations/0006-utf8mb4';
 import { createConfigService } from './config/config-service';
 import { defineConfigModels } from './config/config-models';
-import { assertDistrictKey, checkRequestDistrict, DEFAULT_DISTRICT } from './district';
+import { assertDistrictKey, checkRequestDistrict, DEFAULT_DISTRICT } from './domain/district';
 import type { ModuleContext } from './context';
-import type { ConfigView, TestResult } from './http/contract';
+import type { ConfigView, ListResponse, RunListQuery, RunSummary, RunView, TestResult } from './domain/contract';
 import { buildRouter } from './http/router';
 import { routeTable } from './http/routes';
 import { createRosterManagedGuard } from './http/roster-guard';
 import { createWidgetAssets } from './http/widget-assets';
 import { createConsoleLogger } from './logger';
-import { resolveOptions, type OneRosterOptions } from './options';
+import { resolveOptions, type OneRosterOptions, type OneRosterUser } from './options';
 import { createAutomationService } from './schedule/automation-service';
 import { createDistrictSlots, createScheduler, type DistrictSlots, type Scheduler } from './schedule/scheduler';
 import { readDistrictHealth, type DistrictHealth } from './schedule/district-health';
 import type { Services } from './services';
 import { createSequelizeRosterStore } from './store/sequelize-roster-store';
 import { ROSTER_STORE_METHODS, type RosterStore } from './store/roster-store';
-import type { SyncService } from './sync/sync-service';
-import { createSyncService } from './sync/sync-service';
+import { createSyncService, type RunRequest, type SyncService, type UserRunRequest } from './sync/sync-service';
 import { createConsoleService } from './sync/console-service';
+
+/**
+ * Syncs from host code (the CLI, a host's own button or job): the same service the Settings page
+ * uses, narrowed to what a host needs.
+ */
+export interface OneRosterSync {
+  /** Queues and starts a building sync in the background; resolves with the queued run. 409 `sync_in_progress` when one runs. */
+  startBuildingSync(request: RunRequest): Promise<RunView>;
+  /** Queues and starts a student and staff sync; 409 `buildings_not_synced` before the first successful building sync. */
+  startUserSync(request: UserRunRequest): Promise<RunView>;
+  /** Resolves with the run once it has ended (succeeded, failed, held or cancelled). */
+  waitForRun(id: number): Promise<RunView>;
+  /** Resolves once the runs this process started have finished. */
+  whenIdle(): Promise<void>;
+  /** The history, newest first (20 runs unless `limit` says otherwise). */
+  listRuns(query?: RunListQuery): Promise<ListResponse<RunSummary>>;
+  /** One run with progress, counts and issues; 404 `not_found` when unknown. */
+  getRun(id: number): Promise<RunView>;
+  /** The run queued or running now, in this or any other process, or null. */
+  activeRun(): Promise<RunSummary | null>;
+  /** Applies a held run exactly as planned (409 `run_not_held`, `plan_outdated`). */
+  approve(id: number, user: OneRosterUser): Promise<RunView>;
+  /** Discards a held or queued run, or stops a running one at its next page or batch. */
+  cancel(id: number, user: OneRosterUser): Promise<RunView>;
+}
+
+/** The daily job as a host drives it. */
+export interface OneRosterScheduler {
+  /** Arms the daily job (and catches up a missed run within `missedRunWindowMs`). Call once the app serves. */
+  start(): Promise<void>;
+  /** Disarms it and waits for a daily run this instance is doing to finish. */
+  stop(): Promise<void>;
+  /** When the daily job fires next, or null when it is disarmed (stopped, paused, nothing imported). */
+  nextRun(): Date | null;
+}
 
 /** What `createOneRoster` gives the host. */
 export interface OneRoster {
@@ -31,13 +65,13 @@ export interface OneRoster {
   /** Reverts every migration of the module. For tests and uninstalling only. */
   migrateDown(): Promise<void>;
   /** The daily job: `start()` once the app serves, `stop()` on shutdown. */
-  scheduler: Scheduler;
+  scheduler: OneRosterScheduler;
   /** Put on the host's building add/remove and CSV-import routes: 409 while OneRoster manages the roster. */
   rosterManagedGuard: RequestHandler;
   /** Whether OneRoster is the exclusive roster source now. */
   isEnabled(): Promise<boolean>;
-  /** The sync service, for the CLI and host code that starts syncs itself. */
-  sync: SyncService;
+  /** Start, wait for, read, approve and cancel runs from host code (the CLI uses it). */
+  sync: OneRosterSync;
   /** Tests the saved provider configuration (as `POST /config/test` with an empty body does); never throws for a failed test. */
   testConnection(): Promise<TestResult>;
   /** What `GET /config` answers: the configuration (secrets masked), whether OneRoster is on, the last test and syncs. */
@@ -66,8 +100,8 @@ export interface OneRoster {
 export interface DistrictHandle {
   /** The district key. */
   readonly district: string;
-  /** The district's sync service (start, list, approve, cancel runs). */
-  sync: SyncService;
+  /** The district's runs from host code: start, wait for, read, approve, cancel. */
+  sync: OneRosterSync;
   /** Whether OneRoster is the district's exclusive roster source now. */
   isEnabled(): Promise<boolean>;
   /** Tests the district's saved provider configuration. */
@@ -88,6 +122,21 @@ interface DistrictScope {
   handle: DistrictHandle;
   services: Services;
   lastUsed: number;
+}
+
+/** The narrow face of a sync service that host code gets. */
+function syncFacade(sync: SyncService): OneRosterSync {
+  return {
+    startBuildingSync: (request) => sync.startBuildingSync(request),
+    startUserSync: (request) => sync.startUserSync(request),
+    waitForRun: (id) => sync.waitForRun(id),
+    whenIdle: () => sync.whenIdle(),
+    listRuns: (query = {}) => sync.listRuns({ ...query, limit: query.limit ?? 20, offset: query.offset ?? 0 }),
+    getRun: (id) => sync.getRun(id),
+    activeRun: () => sync.activeRun(),
+    approve: (id, user) => sync.approve(id, user),
+    cancel: (id, user) => sync.cancel(id, user),
+  };
 }
 
 /**
@@ -132,9 +181,9 @@ export function createOneRoster(options: OneRosterOptions): OneRoster {
     const services: Services = { config, sync, automation, console: consoleService, widget };
     const handle: DistrictHandle = {
       district,
-      sync,
+      sync: syncFacade(sync),
       isEnabled: () => config.isEnabled(),
-      testConnection: () => config.test({}, null),
+      testConnection: () => config.test(null, null),
       status: async () => {
         const [view, freshness] = await Promise.all([config.view(), sync.status()]);
         return { ...view, ...freshness };
@@ -150,7 +199,7 @@ export function createOneRoster(options: OneRosterOptions): OneRoster {
     if (now - lastSweep < IDLE_DISTRICT_MS) return;
     lastSweep = now;
     for (const [district, scope] of scopes) {
-      if (district !== DEFAULT_DISTRICT && now - scope.lastUsed > IDLE_DISTRICT_MS && !scope.handle.sync.busy()) scopes.delete(district);
+      if (district !== DEFAULT_DISTRICT && now - scope.lastUsed > IDLE_DISTRICT_MS && !scope.services.sync.busy()) scopes.delete(district);
     }
   }
 
@@ -175,7 +224,7 @@ export function createOneRoster(options: OneRosterOptions): OneRoster {
   const scheduler = createScheduler(
     { options: resolved, sequelize: resolved.sequelize, store: baseStore, logger: resolved.logger, clock: resolved.clock, district: DEFAULT_DISTRICT },
     main.services.automation,
-    main.handle.sync,
+    main.services.sync,
   );
 
   async function listDistricts(): Promise<string[]> {
@@ -185,7 +234,7 @@ export function createOneRoster(options: OneRosterOptions): OneRoster {
     return rows.length > 0 ? rows.map((row) => row.district) : [DEFAULT_DISTRICT];
   }
 
-  return {
+  const handle: OneRoster = {
     router: buildRouter(routeTable, async (req, route) => (route.public ? main : scopeFor(await districtOf(req))).services, resolved),
     migrate: async () => {
       await migrator.up();
@@ -197,7 +246,7 @@ export function createOneRoster(options: OneRosterOptions): OneRoster {
     migrateDown: async () => {
       await migrator.down({ to: 0 });
     },
-    scheduler,
+    scheduler: { start: () => scheduler.start(), stop: () => scheduler.stop(), nextRun: () => scheduler.nextRun() },
     rosterManagedGuard: createRosterManagedGuard(async (req) => scopeFor(await districtOf(req)).handle.isEnabled()),
     isEnabled: () => main.handle.isEnabled(),
     sync: main.handle.sync,
@@ -205,7 +254,7 @@ export function createOneRoster(options: OneRosterOptions): OneRoster {
     status: () => main.handle.status(),
     close: async () => {
       // Abort runs first: the scheduler's stop waits for its daily run to end.
-      const stopping = Promise.all([...scopes.values()].map((scope) => scope.handle.sync.shutdown()));
+      const stopping = Promise.all([...scopes.values()].map((scope) => scope.services.sync.shutdown()));
       await scheduler.stop();
       await stopping;
     },
@@ -219,4 +268,24 @@ export function createOneRoster(options: OneRosterOptions): OneRoster {
       return health;
     },
   };
+  Object.defineProperty(handle, INTERNALS, { value: { services: main.services, scheduler } satisfies OneRosterInternals, enumerable: false });
+  return handle;
+}
+
+/** What tests and the module's own tools reach behind a handle: the whole services and scheduler. */
+export interface OneRosterInternals {
+  /** Every service, the sync service whole. */
+  services: Services;
+  /** The scheduler with its test hooks (`runSlot`, `runDueSlot`, `fire`, `whenIdle`). */
+  scheduler: Scheduler;
+}
+
+/** Where a handle keeps its internals: a symbol no host code names, so the public type stays narrow. */
+const INTERNALS = Symbol('oneroster.internals');
+
+/** The internals of a handle made by `createOneRoster`. Not exported from the package: tests import it by path. */
+export function internalsOf(handle: OneRoster): OneRosterInternals {
+  const internals = (handle as OneRoster & { [INTERNALS]?: OneRosterInternals })[INTERNALS];
+  if (!internals) throw new TypeError('not a handle made by createOneRoster');
+  return internals;
 }

@@ -1,10 +1,10 @@
 import Joi from 'joi';
 import type { Request } from 'express';
 import type { Sequelize } from 'sequelize';
-import { DEFAULT_DISTRICT } from './district';
+import { DEFAULT_DISTRICT } from './domain/district';
 import type { Logger } from './logger';
 import { ROSTER_STORE_METHODS, type RosterStore } from './store/roster-store';
-import type { RunView } from './http/contract';
+import type { RunView } from './domain/contract';
 
 /** The signed-in person as the module sees them: only what it records in history and audit. */
 export interface OneRosterUser {

@@ -9,15 +9,16 @@ import type {
   ConfigView,
   ErrorResponse,
   ListResponse,
-  RunKind,
-  RunResponse,
-  RunStatus,
+  RouteBody,
+  RouteKey,
+  RouteQuery,
+  RouteResponse,
+  RunListQuery,
   RunSummary,
-  RunTrigger,
   RunView,
   TestResult,
   UserSyncInput,
-} from '../server/http/contract';
+} from '../server/domain/contract';
 
 /** Where the client sends requests and which CSRF token it adds; read on every request so attribute changes apply. */
 export interface ApiClientSettings {
@@ -47,18 +48,17 @@ export class ApiError extends Error {
   }
 }
 
-/** Filters for the run history. */
-export interface RunListQuery {
-  limit?: number;
-  offset?: number;
-  kind?: RunKind;
-  status?: RunStatus;
-  trigger?: RunTrigger;
+/** What one call sends, as its route reads it: path parameters, the body, the query. */
+interface CallInput<K extends RouteKey> {
+  params?: Record<string, string | number>;
+  body?: RouteBody<K>;
+  query?: RouteQuery<K>;
 }
 
 /**
- * The widget's only way to the server: one typed method per endpoint of the HTTP contract.
- * Every request is same-origin with credentials; state-changing ones send JSON and the CSRF header.
+ * The widget's only way to the server: one typed method per route of the contract's `ApiRoutes`
+ * map, so each call's body and answer are the route's own types. Every request is same-origin
+ * with credentials; state-changing ones send JSON and the CSRF header.
  */
 export class ApiClient {
   private readonly settings: () => ApiClientSettings;
@@ -69,99 +69,92 @@ export class ApiClient {
 
   /** `GET /config`. */
   getConfig(): Promise<ConfigView> {
-    return this.request('GET', '/config');
+    return this.call('GET /config');
   }
 
   /** `POST /config/test`: always answers; `ok` says whether the test passed. */
   testConfig(input: ConfigInput): Promise<TestResult> {
-    return this.request('POST', '/config/test', input);
+    return this.call('POST /config/test', { body: input });
   }
 
   /** `PUT /config`: validates, re-tests, saves and enables OneRoster. */
   saveConfig(input: ConfigInput): Promise<ConfigView> {
-    return this.request('PUT', '/config', input);
+    return this.call('PUT /config', { body: input });
   }
 
   /** `DELETE /config`: turns OneRoster off; data and history stay. */
   disable(): Promise<ConfigView> {
-    return this.request('DELETE', '/config');
+    return this.call('DELETE /config');
   }
 
   /** `POST /sync/buildings`. */
   async syncBuildings(): Promise<RunView> {
-    const answer = await this.request<RunResponse>('POST', '/sync/buildings', {});
-    return answer.run;
+    return (await this.call('POST /sync/buildings', { body: {} })).run;
   }
 
   /** `POST /sync/users`. */
   async syncUsers(input: UserSyncInput = {}): Promise<RunView> {
-    const answer = await this.request<RunResponse>('POST', '/sync/users', input);
-    return answer.run;
+    return (await this.call('POST /sync/users', { body: input })).run;
   }
 
   /** `GET /runs`: history, newest first. */
   listRuns(query: RunListQuery = {}): Promise<ListResponse<RunSummary>> {
-    const params = new URLSearchParams();
-    for (const [key, value] of Object.entries(query)) {
-      if (value !== undefined && value !== null && value !== '') params.set(key, String(value));
-    }
-    const search = params.toString();
-    return this.request('GET', `/runs${search ? `?${search}` : ''}`);
+    return this.call('GET /runs', { query });
   }
 
   /** `GET /runs/:id`. */
   getRun(id: number): Promise<RunView> {
-    return this.request('GET', `/runs/${encodeURIComponent(String(id))}`);
+    return this.call('GET /runs/:id', { params: { id } });
   }
 
   /** `POST /runs/:id/approve`: applies a held run as planned. */
   async approveRun(id: number): Promise<RunView> {
-    const answer = await this.request<RunResponse>('POST', `/runs/${encodeURIComponent(String(id))}/approve`, {});
-    return answer.run;
+    return (await this.call('POST /runs/:id/approve', { params: { id }, body: {} })).run;
   }
 
   /** `POST /runs/:id/cancel`: discards a held run. */
   async cancelRun(id: number): Promise<RunView> {
-    const answer = await this.request<RunResponse>('POST', `/runs/${encodeURIComponent(String(id))}/cancel`, {});
-    return answer.run;
+    return (await this.call('POST /runs/:id/cancel', { params: { id }, body: {} })).run;
   }
 
   /** `GET /status`: what needs the admin's attention. */
   getStatus(): Promise<ConsoleStatus> {
-    return this.request('GET', '/status');
+    return this.call('GET /status');
   }
 
   /** `GET /automation/status`: the daily sync's health over 30 days. */
   getAutomationStatus(): Promise<AutomationStatusView> {
-    return this.request('GET', '/automation/status');
+    return this.call('GET /automation/status');
   }
 
   /** `GET /buildings/matching`: schools beside buildings, with proposed matches. */
   getBuildingMatching(): Promise<BuildingMatchingView> {
-    return this.request('GET', '/buildings/matching');
+    return this.call('GET /buildings/matching');
   }
 
   /** `PUT /buildings/matching`: writes the confirmed Building SIS values. */
   saveBuildingMatching(input: BuildingMatchingInput): Promise<BuildingMatchingView> {
-    return this.request('PUT', '/buildings/matching', input);
+    return this.call('PUT /buildings/matching', { body: input });
   }
 
   /** The address of `GET /runs/:id/issues.csv`, for a download link. */
   issuesCsvUrl(id: number): string {
-    return joinPath(this.settings().apiBase, `/runs/${encodeURIComponent(String(id))}/issues.csv`);
+    return joinPath(this.settings().apiBase, routePath('GET /runs/:id/issues.csv', { params: { id } }));
   }
 
   /** `GET /automation`. */
   getAutomation(): Promise<AutomationView> {
-    return this.request('GET', '/automation');
+    return this.call('GET /automation');
   }
 
   /** `PUT /automation` with any subset of the settings. */
   saveAutomation(patch: Partial<AutomationSettings>): Promise<AutomationView> {
-    return this.request('PUT', '/automation', patch);
+    return this.call('PUT /automation', { body: patch });
   }
 
-  private async request<T>(method: 'GET' | 'POST' | 'PUT' | 'DELETE', path: string, body?: unknown): Promise<T> {
+  /** Sends one route's request and answers with that route's response type. */
+  private async call<K extends RouteKey>(route: K, input: CallInput<K> = {}): Promise<RouteResponse<K>> {
+    const method = route.slice(0, route.indexOf(' '));
     const { apiBase, csrfToken, csrfHeader } = this.settings();
     const headers: Record<string, string> = { Accept: 'application/json' };
     if (method !== 'GET') {
@@ -171,19 +164,31 @@ export class ApiClient {
     }
     let response: Response;
     try {
-      response = await fetch(joinPath(apiBase, path), {
+      response = await fetch(joinPath(apiBase, routePath(route, input)), {
         method,
         headers,
         credentials: 'same-origin',
-        body: method === 'GET' ? undefined : JSON.stringify(body ?? {}),
+        body: method === 'GET' ? undefined : JSON.stringify(input.body ?? {}),
       });
     } catch {
       throw new ApiError(0, 'network_error', 'The server could not be reached.');
     }
     const payload = await readJson(response);
     if (!response.ok) throw toApiError(response.status, payload);
-    return payload as T;
+    // The one place an answer is taken to be its route's type: the server builds it from the same map.
+    return payload as RouteResponse<K>;
   }
+}
+
+/** A route's path with its parameters filled in and its query appended (empty values left out). */
+function routePath<K extends RouteKey>(route: K, input: CallInput<K>): string {
+  const path = route.slice(route.indexOf(' ') + 1).replace(/:(\w+)/g, (_, name: string) => encodeURIComponent(String(input.params?.[name] ?? '')));
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries((input.query ?? {}) as Record<string, unknown>)) {
+    if (value !== undefined && value !== null && value !== '') params.set(key, String(value));
+  }
+  const search = params.toString();
+  return search ? `${path}?${search}` : path;
 }
 
 function joinPath(base: string, path: string): string {

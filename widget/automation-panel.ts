@@ -1,6 +1,6 @@
 import { html, nothing } from 'lit';
 import { property, state } from 'lit/decorators.js';
-import type { AutomationSettings, AutomationView, ScheduledRunOutcome } from '../server/http/contract';
+import type { AutomationSettings, AutomationView, ScheduledRunOutcome } from '../server/domain/contract';
 import type { ApiClient } from './api-client';
 import { defineOnce } from './define';
 import './grade-matrix-editor';

@@ -1,6 +1,6 @@
 import { html, nothing, svg, type PropertyValues } from 'lit';
 import { property, state } from 'lit/decorators.js';
-import type { AutomationDay, AutomationStatusView } from '../server/http/contract';
+import type { AutomationDay, AutomationStatusView } from '../server/domain/contract';
 import type { ApiClient } from './api-client';
 import { defineOnce } from './define';
 import { formatDateTime, formatNumber } from './format';

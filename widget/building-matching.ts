@@ -1,6 +1,6 @@
 import { html, nothing } from 'lit';
 import { property, state } from 'lit/decorators.js';
-import type { BuildingMatchingView } from '../server/http/contract';
+import type { BuildingMatchingView } from '../server/domain/contract';
 import type { ApiClient } from './api-client';
 import { defineOnce } from './define';
 import { describeError } from './messages';

@@ -1,4 +1,4 @@
-import type { KindCounts, RecordKind, RunKind, RunSummary } from '../server/http/contract';
+import type { KindCounts, RecordKind, RunKind, RunSummary } from '../server/domain/contract';
 
 /** A date and time in the viewer's locale, in `timeZone` when given (an ISO string in, text out). */
 export function formatDateTime(iso: string | null | undefined, timeZone?: string): string {

@@ -1,4 +1,4 @@
-import type { HeldPlan } from '../server/http/contract';
+import type { HeldPlan } from '../server/domain/contract';
 import { formatNumber, presentKinds, RECORD_KIND_LABELS } from './format';
 
 /** How the held-run review judges a plan: pure functions, so they are tested without a browser. */

@@ -1,4 +1,4 @@
-import type { ConnectionErrorCode, FieldErrorDetail, RunPhase, RunStatus, RunTrigger, TestStepName } from '../server/http/contract';
+import type { ApiErrorCode, ConnectionErrorCode, FieldErrorDetail, RunPhase, RunStatus, RunTrigger, TestStepName } from '../server/domain/contract';
 import { ApiError } from './api-client';
 
 /** Words an admin reads for each connection error code a test or a pull reports. */
@@ -21,8 +21,18 @@ const CONNECTION_ERRORS: Record<ConnectionErrorCode, string> = {
   no_schools: 'The credentials work, but they see no schools, so there is nothing to sync.',
 };
 
-/** Words for the API's own error codes (HTTP answers), beyond the connection codes above. */
-const API_ERRORS: Record<string, string> = {
+/** Codes that reach the widget without coming from the module: no answer at all, or the host's CSRF check. */
+export type ClientErrorCode = 'network_error' | 'csrf_failed';
+
+/**
+ * The words the widget needs beyond the connection codes: one for every other code the server
+ * answers with or records on a run, `forbidden` as an HTTP answer, and the client's own codes. A
+ * code added to `ApiErrorCode` without words here does not compile.
+ */
+export type ApiErrorWords = Record<Exclude<ApiErrorCode, ConnectionErrorCode> | 'forbidden' | ClientErrorCode, string>;
+
+/** Words for the API's own error codes (HTTP answers and run endings), beyond the connection codes above. */
+const API_ERRORS: ApiErrorWords = {
   unauthenticated: 'Your session has ended. Sign in again.',
   forbidden: 'You need the Manage Settings permission to manage OneRoster. Ask a district administrator for access.',
   network_error: 'The server could not be reached. Check your connection and try again.',
@@ -63,10 +73,16 @@ const API_ERRORS: Record<string, string> = {
   widget_not_built: 'The settings page’s script is missing on the server. Ask your administrator to rebuild the module.',
 };
 
+/** Whether a table has words of its own for a code (not an inherited `toString` or `constructor`). */
+function hasWords(table: object, code: string): boolean {
+  return Object.prototype.hasOwnProperty.call(table, code);
+}
+
 /** The words for an error code on its own (connection or API). */
 export function describeCode(code: string): string {
-  if (code in CONNECTION_ERRORS) return CONNECTION_ERRORS[code as ConnectionErrorCode];
-  return API_ERRORS[code] ?? `Something went wrong (error code: ${code}). Try again, or contact support with this code.`;
+  if (hasWords(CONNECTION_ERRORS, code)) return CONNECTION_ERRORS[code as ConnectionErrorCode];
+  if (hasWords(API_ERRORS, code)) return API_ERRORS[code as keyof ApiErrorWords];
+  return `Something went wrong (error code: ${code}). Try again, or contact support with this code.`;
 }
 
 /**
@@ -78,7 +94,7 @@ export function describeError(err: unknown): string {
   if (err.status === 401) return API_ERRORS.unauthenticated;
   if (err.status === 403 && err.code !== 'csrf_failed') return API_ERRORS.forbidden;
   if (err.status === 404 && err.code === 'not_found') return 'That item no longer exists. Reload the page.';
-  if (err.status === 404 && err.code !== 'not_found' && !(err.code in API_ERRORS)) {
+  if (err.status === 404 && err.code !== 'not_found' && !hasWords(API_ERRORS, err.code)) {
     return 'The OneRoster settings service was not found at this address. Check the page setup (api-base).';
   }
   return describeCode(err.code);

@@ -1,6 +1,6 @@
 import { html, LitElement, nothing } from 'lit';
 import { property, state } from 'lit/decorators.js';
-import type { ConfigView, ConsoleStatus, RunView } from '../server/http/contract';
+import type { ConfigView, ConsoleStatus, RunView } from '../server/domain/contract';
 import { ApiClient } from './api-client';
 import './automation-panel';
 import { OneRosterConfirmDialog, type ConfirmOptions } from './confirm-dialog';

@@ -1,4 +1,4 @@
-import type { OneRosterVersion } from '../server/http/contract';
+import type { OneRosterVersion } from '../server/domain/contract';
 
 /**
  * A warning when the chosen OneRoster version and the base URL disagree: a 1.2 root ends in

@@ -1,6 +1,6 @@
 import { html, nothing, type PropertyValues, type TemplateResult } from 'lit';
 import { property, state } from 'lit/decorators.js';
-import type { AuthMode, ConfigInput, ConfigView, OneRosterVersion, ProviderKind, TestResult } from '../server/http/contract';
+import type { AuthMode, ConfigInput, ConfigView, OneRosterVersion, ProviderKind, TestResult } from '../server/domain/contract';
 import { ApiError, type ApiClient } from './api-client';
 import type { ConfirmFn } from './confirm-dialog';
 import { defineOnce } from './define';

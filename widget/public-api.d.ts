@@ -4,9 +4,9 @@
  * inside, so these types describe the element without needing Lit's). Keep in step with
  * `oneroster-settings.ts`; the package test compiles this file against the shipped contract.
  */
-import type { ConfigView, ConsoleStatus, RunView } from '../server/http/contract';
+import type { ConfigView, ConsoleStatus, RunView } from '../server/domain/contract';
 
-export type { ConfigView, ConsoleStatus, RunView } from '../server/http/contract';
+export type { ConfigView, ConsoleStatus, RunView } from '../server/domain/contract';
 
 /** The events `<oneroster-settings>` sends to the host page (all bubble and are composed). */
 export interface OneRosterSettingsEventMap {

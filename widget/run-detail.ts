@@ -1,6 +1,6 @@
 import { html, nothing, type PropertyValues } from 'lit';
 import { property, state } from 'lit/decorators.js';
-import type { HeldPlan, RunView } from '../server/http/contract';
+import type { HeldPlan, RunView } from '../server/domain/contract';
 import type { ApiClient } from './api-client';
 import type { ConfirmFn } from './confirm-dialog';
 import { defineOnce } from './define';

@@ -1,5 +1,5 @@
 import { html, nothing, type TemplateResult } from 'lit';
-import type { KindCounts, RecordKind, RunStatus, RunView } from '../server/http/contract';
+import type { KindCounts, RecordKind, RunStatus, RunView } from '../server/domain/contract';
 import { COUNT_COLUMNS, formatNumber, presentKinds, RECORD_KIND_LABELS, totalCounts } from './format';
 import { STATUS_LABELS } from './messages';
 

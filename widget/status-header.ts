@@ -1,6 +1,6 @@
 import { html, nothing } from 'lit';
 import { property } from 'lit/decorators.js';
-import type { ConsoleStatus, HeldPlan, RunView } from '../server/http/contract';
+import type { ConsoleStatus, HeldPlan, RunView } from '../server/domain/contract';
 import { defineOnce } from './define';
 import { formatAge, formatDateTime, formatNumber, RUN_KIND_LABELS, totalCounts } from './format';
 import { describeCode, PHASE_LABELS, STATUS_LABELS } from './messages';

@@ -1,6 +1,6 @@
 import { html, nothing } from 'lit';
 import { property, state } from 'lit/decorators.js';
-import type { ConfigView, RunKind, RunMode, RunSummary, RunView, SyncInProgressDetails, UserSyncInput } from '../server/http/contract';
+import type { ConfigView, RunKind, RunMode, RunSummary, RunView, SyncInProgressDetails, UserSyncInput } from '../server/domain/contract';
 import { ApiError, type ApiClient } from './api-client';
 import { defineOnce } from './define';
 import { formatAge, formatDateTime, formatDuration, formatNumber, RUN_KIND_LABELS } from './format';

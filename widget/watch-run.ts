@@ -1,4 +1,4 @@
-import type { RunStatus, RunView } from '../server/http/contract';
+import type { RunStatus, RunView } from '../server/domain/contract';
 import { ApiError, type ApiClient } from './api-client';
 
 /** Statuses a run never leaves by itself. */

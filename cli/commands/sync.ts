@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { OneRoster } from '../../server/create-oneroster';
-import type { RunMode, RunStatus, RunView } from '../../server/http/contract';
+import type { RunMode, RunStatus, RunView } from '../../server/domain/contract';
 import type { OneRosterUser } from '../../server/options';
 import { EXIT_CODES, type ExitCode } from '../exit-codes';
 import { writeLine, type CliIo } from '../io';

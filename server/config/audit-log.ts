@@ -1,6 +1,6 @@
 import type { Transaction } from 'sequelize';
 import type { Sequelize } from 'sequelize';
-import { DEFAULT_DISTRICT } from '../district';
+import { DEFAULT_DISTRICT } from '../domain/district';
 import type { OneRosterUser } from '../options';
 import { defineConfigModels, type AuditAction } from './config-models';
 

@@ -1,5 +1,5 @@
 import { DataTypes, Model, type ModelStatic, type Sequelize } from 'sequelize';
-import { DEFAULT_DISTRICT } from '../district';
+import { DEFAULT_DISTRICT } from '../domain/district';
 
 /** The saved provider configuration (`oneroster_config`, one row per district). */
 export interface ConfigRow {

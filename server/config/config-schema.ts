@@ -1,5 +1,5 @@
 import Joi from 'joi';
-import type { ConfigInput } from '../http/contract';
+import type { ConfigInput } from '../domain/contract';
 import { urlProblem, type NetworkRules } from '../providers/url-safety';
 
 /** Longest URL accepted. */

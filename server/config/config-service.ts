@@ -1,14 +1,12 @@
 import type { ModuleContext } from '../context';
-import { errors, OneRosterError } from '../errors';
-import type { ConfigInput, ConfigView, LastTestView, SavedConfigView, TestResult } from '../http/contract';
-import { validate } from '../http/validate';
+import { errors } from '../domain/errors';
+import type { ConfigInput, ConfigView, LastTestView, SavedConfigView, TestResult } from '../domain/contract';
 import { decodeEncryptionKey, type OneRosterUser } from '../options';
 import { createProviderConnection, testProviderConnection } from '../providers';
 import { createSql } from '../store/sql';
 import type { ProviderConnection, ProviderDeps, ProviderSettings } from '../providers/types';
 import { createAuditLog } from './audit-log';
 import { defineConfigModels, type AuditAction, type ConfigRow } from './config-models';
-import { configInputSchema } from './config-schema';
 import { decryptSecret, encryptSecret, isLegacySecret } from './secret-box';
 
 /** What the save route knows about the roster that the config service does not. */
@@ -21,10 +19,10 @@ export interface SaveContext {
 export interface ConfigService {
   /** The configuration part of `GET /config` (run summaries are added by the route). */
   view(): Promise<Pick<ConfigView, 'configured' | 'enabled' | 'config' | 'classlinkAvailable' | 'lastTest'>>;
-  /** Tests the submitted settings, or the saved ones when `input` is empty. Never throws for a failed test. */
-  test(input: unknown, user: OneRosterUser | null): Promise<TestResult>;
-  /** Validates, re-tests, saves and enables; throws 400/409/422 errors. */
-  save(input: unknown, user: OneRosterUser, context: SaveContext): Promise<void>;
+  /** Tests the submitted settings (validated by the route), or the saved ones when `input` is null. Never throws for a failed test. */
+  test(input: ConfigInput | null, user: OneRosterUser | null): Promise<TestResult>;
+  /** Re-tests, saves and enables validated settings; throws 400 (a blank secret it cannot reuse), 409 and 422 errors. */
+  save(input: ConfigInput, user: OneRosterUser, context: SaveContext): Promise<void>;
   /** Turns OneRoster off (manual roster management comes back); keeps data and history. */
   disable(user: OneRosterUser): Promise<void>;
   /** Whether OneRoster is the exclusive roster source now. */
@@ -43,7 +41,6 @@ export function createConfigService(ctx: ModuleContext): ConfigService {
   const audit = createAuditLog(ctx.sequelize, district);
   const mine = { district };
   const key = decodeEncryptionKey(ctx.options.encryptionKey);
-  const schema = configInputSchema(ctx.options.network);
   const deps: ProviderDeps = { options: ctx.options, logger: ctx.logger, clock: ctx.clock };
   // IMMEDIATE on SQLite: a read-then-write transaction started while a sync writes would otherwise
   // fail at once with SQLITE_BUSY (a lock upgrade is never waited for) and answer a 500.
@@ -104,7 +101,7 @@ export function createConfigService(ctx: ModuleContext): ConfigService {
     },
 
     async test(input) {
-      if (isEmptyBody(input)) {
+      if (input === null) {
         const row = await load();
         if (!row) throw errors.notConfigured();
         const result = await testProviderConnection(savedSettings(row), deps);
@@ -112,27 +109,20 @@ export function createConfigService(ctx: ModuleContext): ConfigService {
         await Config.update({ lastTest: JSON.stringify(stamp(result)) }, { where: mine, silent: true });
         return result;
       }
-      const body = validate(schema, input);
-      const { settings } = settingsFromInput(body, await load());
+      const { settings } = settingsFromInput(input, await load());
       return testProviderConnection(settings, deps);
     },
 
-    async save(input, user, context) {
-      const body = validate(schema, input);
+    async save(body, user, context) {
       const before = await load();
       const { settings, keepsSavedSecret } = settingsFromInput(body, before);
       const switching = before !== null && before.provider !== settings.provider;
       if (switching && context.hasSyncedData && body.confirmProviderSwitch !== true) {
-        throw new OneRosterError(
-          409,
-          'provider_switch_requires_confirmation',
-          `Switching from ${before.provider} to ${settings.provider} after data was synced gives every record new ids. Confirm the switch to save.`,
-          { from: before.provider, to: settings.provider },
-        );
+        throw errors.providerSwitchUnconfirmed(before.provider, settings.provider);
       }
       const result = await testProviderConnection(settings, deps);
       if (!result.ok) {
-        throw new OneRosterError(422, 'connection_test_failed', 'The connection test failed, so the configuration was not saved.', result);
+        throw errors.connectionTestFailed(result);
       }
 
       const { clientSecret, provider, ...stored } = settings;
@@ -245,9 +235,5 @@ function publicSettings(stored: StoredSettings): Omit<SavedConfigView, 'provider
   return Object.fromEntries(
     Object.entries({ tenantId, version, auth, baseUrl, tokenUrl, clientId }).filter(([, value]) => value !== undefined),
   ) as Omit<SavedConfigView, 'provider' | 'clientSecret' | 'updatedAt' | 'updatedBy'>;
-}
-
-function isEmptyBody(input: unknown): boolean {
-  return input === undefined || input === null || (typeof input === 'object' && !Array.isArray(input) && Object.keys(input).length === 0);
 }
 

@@ -1,6 +1,6 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
-import { DEFAULT_DISTRICT } from '../district';
-import { OneRosterError } from '../errors';
+import { DEFAULT_DISTRICT } from '../domain/district';
+import { errors } from '../domain/errors';
 
 /** Sealed for one district: its key is part of the associated data. */
 const FORMAT = 'v2';
@@ -40,7 +40,7 @@ export function isLegacySecret(stored: string): boolean {
 export function decryptSecret(stored: string, key: Buffer, district: string = DEFAULT_DISTRICT): string {
   const [format, iv, tag, ciphertext, ...rest] = stored.split(':');
   if ((format !== FORMAT && format !== LEGACY_FORMAT) || !iv || !tag || ciphertext === undefined || rest.length > 0) {
-    throw new OneRosterError(500, 'stored_secret_unreadable', 'The saved provider secret is not in a format this version can read. Save the configuration again.');
+    throw errors.storedSecretUnreadable();
   }
   try {
     if (format === LEGACY_FORMAT && district !== DEFAULT_DISTRICT) throw new Error('a v1 secret belongs to the default district');
@@ -49,10 +49,6 @@ export function decryptSecret(stored: string, key: Buffer, district: string = DE
     decipher.setAuthTag(Buffer.from(tag, 'base64'));
     return Buffer.concat([decipher.update(Buffer.from(ciphertext, 'base64')), decipher.final()]).toString('utf8');
   } catch {
-    throw new OneRosterError(
-      500,
-      'encryption_key_mismatch',
-      'The saved provider secret cannot be decrypted with the configured encryption key for this district. Restore the key it was saved with, or enter the secret again and save.',
-    );
+    throw errors.encryptionKeyMismatch();
   }
 }

@@ -1,5 +1,5 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import { errors, OneRosterError, toErrorBody } from '../errors';
+import { errors, OneRosterError, toErrorBody } from '../domain/errors';
 
 /**
  * Middleware for the host's own building add/remove and CSV-import routes: answers

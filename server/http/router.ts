@@ -1,5 +1,5 @@
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
-import { errors, OneRosterError, toErrorBody } from '../errors';
+import { errors, OneRosterError, toErrorBody } from '../domain/errors';
 import { errorForLog } from '../logger';
 import type { ResolvedOptions, OneRosterUser } from '../options';
 import type { Services } from '../services';
@@ -23,8 +23,9 @@ export function buildRouter(routes: readonly Route[], services: ServicesFor, opt
   const parseJson = express.json({ limit: options.bodyLimit, strict: true, type: () => true });
 
   for (const route of routes) {
+    const readers: InputReaders = { body: route.spec.body?.(options), query: route.spec.query?.(options) };
     router[route.method](route.path, (req: Request, res: Response, next: NextFunction) => {
-      handle(route, req, res, services, options, parseJson).catch(next);
+      handle(route, readers, req, res, services, options, parseJson).catch(next);
     });
   }
   router.use((_req: Request, _res: Response, next: NextFunction) => next(errors.notFound('endpoint')));
@@ -32,8 +33,16 @@ export function buildRouter(routes: readonly Route[], services: ServicesFor, opt
   return router;
 }
 
+/** A route's body and query readers, made once from the options. */
+interface InputReaders {
+  body?: (raw: unknown) => unknown;
+  query?: (raw: unknown) => unknown;
+}
+
+/** Authorize → read the JSON body → validate body and query → the handler → send. */
 async function handle(
   route: Route,
+  readers: InputReaders,
   req: Request,
   res: Response,
   servicesFor: ServicesFor,
@@ -48,10 +57,10 @@ async function handle(
     await new Promise<void>((resolve, reject) => parseJson(req, res, (err?: unknown) => (err ? reject(err) : resolve())));
     refusePrototypeKeys(req.body);
   }
-  const result = await route.handler({
+  const result = await route.spec.handler({
     params: { ...req.params } as Record<string, string>,
-    query: plainQuery(req.query),
-    body: req.body === undefined || req.body === null ? {} : req.body,
+    query: readers.query?.(plainQuery(req.query)),
+    body: readers.body?.(req.body === undefined || req.body === null ? {} : req.body),
     user,
     services,
     headers: plainHeaders(req.headers),
@@ -107,7 +116,7 @@ function plainHeaders(headers: Request['headers']): Record<string, string | unde
   return plain;
 }
 
-function send(res: Response, result: HandlerResult): void {
+function send(res: Response, result: HandlerResult<unknown>): void {
   res.status(result.status);
   for (const [name, value] of Object.entries(result.headers ?? {})) res.setHeader(name, value);
   if (result.raw) {
@@ -145,10 +154,10 @@ function translateParserError(err: unknown): unknown {
   if (type === 'entity.parse.failed') return errors.badJson();
   if (type === 'entity.too.large') return errors.bodyTooLarge();
   if (type === 'encoding.unsupported' || type === 'charset.unsupported') return errors.unsupportedMediaType();
-  if (err instanceof URIError) return new OneRosterError(400, 'invalid_path', 'The address is not valid (a malformed %-escape).');
+  if (err instanceof URIError) return errors.invalidPath();
   const status = (err as { status?: unknown } | null)?.status;
   if (typeof status === 'number' && status >= 400 && status < 500 && (err as { expose?: unknown }).expose === true) {
-    return new OneRosterError(400, 'invalid_body', 'The request body could not be read (for example, its compression is broken).');
+    return errors.invalidBody();
   }
   return err;
 }

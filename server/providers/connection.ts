@@ -1,6 +1,6 @@
 import type { ResolvedOptions } from '../options';
 import { extractRows, normalizeOrg, normalizePerson, type Normalized, type ResourceKind } from './normalize';
-import type { ProviderKind } from '../http/contract';
+import type { ProviderKind } from '../domain/contract';
 import { readRateLimit } from './page-pace';
 import { pullPages, type PageFetcher, type PagingLimits, type RawPage } from './paging';
 import type { QueryParam } from './query';

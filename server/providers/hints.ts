@@ -1,4 +1,4 @@
-import type { ProviderKind } from '../http/contract';
+import type { ProviderKind } from '../domain/contract';
 import type { ProviderErrorCode } from './types';
 
 /** What the admin should check for each failure, in the product help's words. */

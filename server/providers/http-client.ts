@@ -1,10 +1,10 @@
 import axios, { type AxiosInstance } from 'axios';
-import type { ProviderKind } from '../http/contract';
+import type { ProviderKind } from '../domain/contract';
 import type { Logger } from '../logger';
 import type { ResolvedOptions } from '../options';
-import { hintsFor } from './hints';
-import { ProviderError, type OAuthErrorBody, type ProviderErrorCode } from './types';
-import { ADDRESS_REFUSED, assertUrlAllowed, createSafeLookup, type NetworkRules } from './url-safety';
+import { classifyAttempt, type Attempt } from './classify-attempt';
+import { ProviderError } from './types';
+import { assertUrlAllowed, createSafeLookup, type NetworkRules } from './url-safety';
 
 /** Credentials for one request: fresh headers per attempt (OAuth1 signs each), and one renewal on 401. */
 export interface RequestAuth {
@@ -55,7 +55,10 @@ export interface HttpResponse {
   body: unknown;
 }
 
-/** Sends requests to providers with the module's safety, timeout, retry and classification rules. */
+/**
+ * Sends requests to providers with the module's safety, timeout and retry rules; what an answer
+ * means (success, which failure, whether to retry) is `classifyAttempt`'s, in classify-attempt.ts.
+ */
 export interface HttpClient {
   /** Sends, retrying 429/5xx/network failures, renewing auth once on 401; throws a classified `ProviderError`. */
   send(request: HttpRequest): Promise<HttpResponse>;
@@ -86,19 +89,6 @@ export function maxBodyBytes(pageSize: number): number {
   return Math.min(256 * MB, Math.max(16 * MB, pageSize * 16 * 1024));
 }
 
-const NETWORK_RETRYABLE = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN', 'ETIMEDOUT', 'ERR_BAD_RESPONSE']);
-const TLS_CODES = new Set([
-  'EPROTO',
-  'CERT_HAS_EXPIRED',
-  'DEPTH_ZERO_SELF_SIGNED_CERT',
-  'SELF_SIGNED_CERT_IN_CHAIN',
-  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
-  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
-  'UNABLE_TO_GET_ISSUER_CERT',
-  'CERT_NOT_YET_VALID',
-  'CERT_UNTRUSTED',
-]);
-
 /** Builds the transport every provider request goes through. */
 export function createHttpClient(deps: HttpClientDeps): HttpClient {
   const instance: AxiosInstance = axios.create();
@@ -106,6 +96,10 @@ export function createHttpClient(deps: HttpClientDeps): HttpClient {
   const random = deps.random ?? Math.random;
   const { maxRetries } = deps.http;
 
+  /**
+   * The retry loop: send, renew credentials on a 401 when that may help, and otherwise do what
+   * the classifier's verdict says (return the body, wait and retry, or throw its error).
+   */
   async function send(request: HttpRequest): Promise<HttpResponse> {
     const target = assertUrlAllowed(request.url, deps.network);
     const what = request.what ?? `the endpoint ${target.pathname}`;
@@ -113,52 +107,37 @@ export function createHttpClient(deps: HttpClientDeps): HttpClient {
     let renewals = 0;
     for (;;) {
       throwIfAborted(request.signal);
-      const attempt = await sendOnce(instance, request, target, deps);
-      if (attempt.kind === 'response') {
-        const { status } = attempt.response;
-        if (status >= 200 && status < 300) {
-          request.auth?.accepted(attempt.sentAuth);
-          const parsed = parseBody(attempt.text, attempt.response.headers);
-          if (parsed.ok) return { ...attempt.response, body: parsed.body };
-          const failure = fail('bad_response', `${capitalize(what)} answered with a body that is not valid JSON.`, status);
-          if (parsed.maybeTruncated && retries < maxRetries) {
-            await wait(failure, null);
-            continue;
-          }
-          throw failure;
+      const { attempt, sentAuth } = await sendOnce(instance, request, target, deps);
+      if (attempt.kind === 'response' && attempt.status === 401 && request.auth) {
+        const refusal = request.auth.refusal(sentAuth);
+        if (refusal === 'stale') continue;
+        // A new token (or bearer) may be all it takes. Credentials that never worked get one renewal;
+        // ones that did (tokens expiring while other requests use them) as many as the retries.
+        if (renewals === 0 || (refusal === 'expired' && renewals <= maxRetries)) {
+          renewals += 1;
+          if (await request.auth.renew()) continue;
         }
-        if (status === 401 && request.auth) {
-          const refusal = request.auth.refusal(attempt.sentAuth);
-          if (refusal === 'stale') continue;
-          // A new token (or bearer) may be all it takes. Credentials that never worked get one renewal;
-          // ones that did (tokens expiring while other requests use them) as many as the retries.
-          if (renewals === 0 || (refusal === 'expired' && renewals <= maxRetries)) {
-            renewals += 1;
-            if (await request.auth.renew()) continue;
-          }
-        }
-        const failure = statusFailure(status, attempt.text, what, retries);
-        const retryAfter = retryAfterMs(attempt.response.headers['retry-after']);
-        if (status === 429 || status === 503) request.onRefused?.(retryAfter);
-        if ((status === 429 || status >= 500) && retries < maxRetries) {
-          await wait(failure, retryAfter);
-          continue;
-        }
-        throw failure;
       }
-      if (attempt.retryable && retries < maxRetries) {
-        await wait(attempt.error, null);
-        continue;
+      if (attempt.kind === 'response' && attempt.status >= 200 && attempt.status < 300) request.auth?.accepted(sentAuth);
+      const verdict = classifyAttempt(attempt, {
+        what,
+        target,
+        retries,
+        provider: deps.provider,
+        timeoutMs: deps.http.timeoutMs,
+        maxBodyBytes: maxBodyBytes(deps.http.pageSize),
+      });
+      if (verdict.ok) {
+        const { status, headers } = attempt as Extract<Attempt, { kind: 'response' }>;
+        return { status, headers, body: verdict.body };
       }
-      throw attempt.error;
-    }
-
-    async function wait(failure: ProviderError, retryAfter: number | null): Promise<void> {
-      const delay = backoffMs(retries, retryAfter, deps.http, random);
+      if (verdict.throttled) request.onRefused?.(verdict.retryAfterMs);
+      if (!verdict.retryable || retries >= maxRetries) throw verdict.error;
+      const delay = backoffMs(retries, verdict.retryAfterMs, deps.http, random);
       deps.logger.warn('provider request retried', {
         host: target.host,
         path: target.pathname,
-        reason: failure.status ?? failure.code,
+        reason: verdict.error.status ?? verdict.error.code,
         retry: retries + 1,
         delayMs: delay,
       });
@@ -167,43 +146,22 @@ export function createHttpClient(deps: HttpClientDeps): HttpClient {
     }
   }
 
-  function fail(code: ProviderErrorCode, message: string, status?: number, oauth?: OAuthErrorBody): ProviderError {
-    return new ProviderError(code, message, { status, hints: hintsFor(code, deps.provider), oauth });
-  }
-
-  function statusFailure(status: number, text: string, what: string, retries: number): ProviderError {
-    const said = providerDescription(text);
-    const suffix = said ? ` The provider said: "${said}"` : '';
-    const tries = retries > 0 ? ` after ${retries} ${retries === 1 ? 'retry' : 'retries'}` : '';
-    // Kept on the error so the token step can say which RFC 6749 error it was.
-    const oauth = oauthErrorBody(text) ?? undefined;
-    const failed = (code: ProviderErrorCode, message: string) => fail(code, message, status, oauth);
-    if (status >= 300 && status < 400) {
-      return failed('bad_response', `${capitalize(what)} answered with a redirect (HTTP ${status}); enter the final address instead.`);
-    }
-    if (status === 401) return failed('unauthorized', `The provider refused the credentials (HTTP 401).${suffix}`);
-    if (status === 403) return failed('forbidden', `The provider refused access to ${what} (HTTP 403).${suffix}`);
-    if (status === 404) return failed('not_found', `${capitalize(what)} was not found (HTTP 404).${suffix}`);
-    if (status === 429) return failed('rate_limited', `The provider kept limiting requests (HTTP 429)${tries}.`);
-    if (status >= 500) return failed('server_error', `The provider failed (HTTP ${status})${tries}.${suffix}`);
-    return failed('bad_response', `The provider refused the request for ${what} (HTTP ${status}).${suffix}`);
-  }
-
   return { send };
 }
 
-type Attempt =
-  | { kind: 'response'; response: Omit<HttpResponse, 'body'>; text: string; sentAuth: Record<string, string> }
-  | { kind: 'error'; error: ProviderError; retryable: boolean };
-
-/** One HTTP exchange with a wall-clock timeout; never throws except for the caller's abort. */
-async function sendOnce(instance: AxiosInstance, request: HttpRequest, target: URL, deps: HttpClientDeps): Promise<Attempt> {
-  let authHeaders: Record<string, string> = {};
+/** One HTTP exchange with a wall-clock timeout, unjudged; never throws except for the caller's abort. */
+async function sendOnce(
+  instance: AxiosInstance,
+  request: HttpRequest,
+  target: URL,
+  deps: HttpClientDeps,
+): Promise<{ attempt: Attempt; sentAuth: Record<string, string> }> {
+  let sentAuth: Record<string, string> = {};
   try {
     // Before the clock starts: fetching a token is a request of its own, with its own timeout.
-    if (request.auth) authHeaders = await request.auth.headers(request.method, request.url);
+    if (request.auth) sentAuth = await request.auth.headers(request.method, request.url);
   } catch (err) {
-    if (err instanceof ProviderError) return { kind: 'error', error: err, retryable: false };
+    if (err instanceof ProviderError) return { attempt: { kind: 'auth', error: err }, sentAuth };
     throw err;
   }
   const timeout = new AbortController();
@@ -213,7 +171,7 @@ async function sendOnce(instance: AxiosInstance, request: HttpRequest, target: U
     const response = await instance.request<string>({
       method: request.method,
       url: request.url,
-      headers: { Accept: 'application/json', ...request.headers, ...authHeaders },
+      headers: { Accept: 'application/json', ...request.headers, ...sentAuth },
       data: request.body,
       responseType: 'text',
       transformResponse: [(data: unknown) => data],
@@ -230,118 +188,13 @@ async function sendOnce(instance: AxiosInstance, request: HttpRequest, target: U
       if (value !== undefined && value !== null) headers[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : String(value);
     }
     const text = typeof response.data === 'string' ? response.data : '';
-    return { kind: 'response', response: { status: response.status, headers }, text, sentAuth: authHeaders };
+    return { attempt: { kind: 'response', status: response.status, headers, text }, sentAuth };
   } catch (err) {
     if (request.signal?.aborted) throw new ProviderError('aborted', 'The pull was cancelled.');
-    if (timeout.signal.aborted) {
-      const seconds = deps.http.timeoutMs / 1000;
-      return { kind: 'error', error: classified('timeout', `The provider did not answer within ${seconds} s.`, deps), retryable: true };
-    }
-    return classifyNetworkError(err, target, deps);
+    return { attempt: timeout.signal.aborted ? { kind: 'timeout' } : { kind: 'network', error: err }, sentAuth };
   } finally {
     clearTimeout(timer);
   }
-}
-
-function classifyNetworkError(err: unknown, target: URL, deps: HttpClientDeps): Attempt {
-  const code = errorCode(err);
-  const host = target.host;
-  if (code === ADDRESS_REFUSED) {
-    return { kind: 'error', error: classified('url_not_allowed', causeMessage(err), deps), retryable: false };
-  }
-  if (code && (TLS_CODES.has(code) || code.startsWith('ERR_SSL_') || code.startsWith('ERR_TLS_') || code.includes('CERT'))) {
-    return { kind: 'error', error: classified('tls_error', `A secure (TLS) connection to ${host} failed.`, deps), retryable: false };
-  }
-  if (code === 'ERR_BAD_RESPONSE' && /maxContentLength/.test(causeMessage(err))) {
-    const limit = Math.round(maxBodyBytes(deps.http.pageSize) / (1024 * 1024));
-    return { kind: 'error', error: classified('bad_response', `The provider at ${host} sent an answer larger than ${limit} MB (decompressed); it was not read.`, deps), retryable: false };
-  }
-  // axios's code when the answer began but its body broke off (a cut connection): the provider
-  // was reached, so this is a bad answer, not an unreachable host. Worth a retry.
-  if (code === 'ERR_BAD_RESPONSE') {
-    return { kind: 'error', error: classified('bad_response', `The provider at ${host} stopped its answer before it was complete.`, deps), retryable: true };
-  }
-  if (code === 'ENOTFOUND') {
-    return { kind: 'error', error: classified('unreachable', `The host name ${target.hostname} was not found.`, deps), retryable: false };
-  }
-  const detail = code === 'ECONNREFUSED' ? 'refused the connection' : 'could not be reached';
-  return {
-    kind: 'error',
-    error: classified('unreachable', `The provider at ${host} ${detail}.`, deps),
-    retryable: code === undefined || NETWORK_RETRYABLE.has(code),
-  };
-}
-
-function classified(code: ProviderErrorCode, message: string, deps: HttpClientDeps): ProviderError {
-  return new ProviderError(code, message, { hints: hintsFor(code, deps.provider) });
-}
-
-/** The network error's code, looking through axios's wrapper to the socket's own error. */
-function errorCode(err: unknown): string | undefined {
-  const outer = err as { code?: string; cause?: { code?: string } } | null;
-  return outer?.cause?.code ?? outer?.code;
-}
-
-function causeMessage(err: unknown): string {
-  const outer = err as { message?: string; cause?: { message?: string } } | null;
-  return outer?.cause?.message ?? outer?.message ?? 'The provider address is not allowed.';
-}
-
-/** Parses a JSON body; says whether a failure looks like a cut-off JSON answer (worth a retry). */
-function parseBody(text: string, headers: Record<string, string>): { ok: true; body: unknown } | { ok: false; maybeTruncated: boolean } {
-  if (text.trim() === '') return { ok: true, body: undefined };
-  try {
-    return { ok: true, body: JSON.parse(text) };
-  } catch {
-    const looksJson = /json/i.test(headers['content-type'] ?? '') || /^\s*[[{]/.test(text);
-    return { ok: false, maybeTruncated: looksJson };
-  }
-}
-
-/** An OAuth 2.0 error body (`{"error": "invalid_scope", "error_description": …}`), or null. */
-function oauthErrorBody(text: string): OAuthErrorBody | null {
-  let body: unknown;
-  try {
-    body = JSON.parse(text);
-  } catch {
-    return null;
-  }
-  if (!body || typeof body !== 'object' || typeof (body as { error?: unknown }).error !== 'string') return null;
-  const { error, error_description: description } = body as { error: string; error_description?: unknown };
-  if (!/^[\x20-\x7e]{1,64}$/.test(error)) return null;
-  return { error, description: typeof description === 'string' && description.trim() ? description.trim().replace(/\s+/g, ' ').slice(0, 200) : null };
-}
-
-/** The provider's own words about an error (OneRoster imsx_description, OAuth error_description), trimmed. */
-export function providerDescription(text: string): string | null {
-  let body: unknown;
-  try {
-    body = JSON.parse(text);
-  } catch {
-    return null;
-  }
-  const found = findDescription(body, 0);
-  return found ? found.replace(/\s+/g, ' ').slice(0, 200) : null;
-}
-
-function findDescription(value: unknown, depth: number): string | null {
-  if (depth > 3 || value === null || typeof value !== 'object') return null;
-  if (Array.isArray(value)) {
-    for (const item of value) {
-      const found = findDescription(item, depth + 1);
-      if (found) return found;
-    }
-    return null;
-  }
-  const record = value as Record<string, unknown>;
-  for (const key of ['imsx_description', 'error_description', 'description', 'message']) {
-    if (typeof record[key] === 'string' && record[key]) return record[key] as string;
-  }
-  for (const key of ['statusInfoSet', 'imsx_statusInfo', 'error', 'errors']) {
-    const found = findDescription(record[key], depth + 1);
-    if (found) return found;
-  }
-  return null;
 }
 
 /**
@@ -352,15 +205,6 @@ export function backoffMs(retries: number, retryAfter: number | null, http: Reso
   if (retryAfter !== null) return Math.min(retryAfter, http.retryMaxMs);
   const ceiling = Math.min(http.retryMaxMs, http.retryBaseMs * 2 ** retries);
   return Math.floor(random() * ceiling);
-}
-
-/** `Retry-After` as milliseconds (seconds or an HTTP date), or null. */
-export function retryAfterMs(header: string | undefined, now: number = Date.now()): number | null {
-  if (!header) return null;
-  const trimmed = header.trim();
-  if (/^\d+(\.\d+)?$/.test(trimmed)) return Math.round(Number(trimmed) * 1000);
-  const at = Date.parse(trimmed);
-  return Number.isNaN(at) ? null : Math.max(0, at - now);
 }
 
 function throwIfAborted(signal?: AbortSignal): void {
@@ -380,8 +224,4 @@ function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> {
     };
     signal?.addEventListener('abort', onAbort, { once: true });
   });
-}
-
-function capitalize(text: string): string {
-  return text.charAt(0).toUpperCase() + text.slice(1);
 }

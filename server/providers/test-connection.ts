@@ -1,4 +1,4 @@
-import type { SchoolSample, TestResult, TestStep, TestStepName } from '../http/contract';
+import type { SchoolSample, TestResult, TestStep, TestStepName } from '../domain/contract';
 import { firstSchoolsPage } from './connection';
 import { hintsFor, providerHints } from './hints';
 import { createSession } from './session';

@@ -1,4 +1,4 @@
-import type { AuthMode, ConnectionErrorCode, OneRosterVersion, ProviderKind } from '../http/contract';
+import type { AuthMode, ConnectionErrorCode, OneRosterVersion, ProviderKind, PullErrorCode } from '../domain/contract';
 import type { Logger } from '../logger';
 import type { Clock, ResolvedOptions } from '../options';
 
@@ -117,7 +117,7 @@ export interface ProviderConnection {
 }
 
 /** Codes a pull can fail with: the test codes, plus the client's own. */
-export type ProviderErrorCode = ConnectionErrorCode | 'delta_unsupported' | 'aborted';
+export type ProviderErrorCode = ConnectionErrorCode | PullErrorCode;
 
 /** The error fields of an OAuth 2.0 token error answer (RFC 6749 §5.2). */
 export interface OAuthErrorBody {

@@ -1,6 +1,6 @@
 import { DataTypes, Model, type ModelStatic, type Sequelize } from 'sequelize';
-import { DEFAULT_DISTRICT } from '../district';
-import type { ScheduledRunOutcome } from '../http/contract';
+import { DEFAULT_DISTRICT } from '../domain/district';
+import type { ScheduledRunOutcome } from '../domain/contract';
 
 /** The settings row (`oneroster_automation`, one per district). */
 export interface AutomationRow {

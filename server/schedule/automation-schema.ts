@@ -1,5 +1,5 @@
 import Joi from 'joi';
-import type { AutomationSettings } from '../http/contract';
+import type { AutomationSettings } from '../domain/contract';
 import { isValidTimezone } from '../options';
 import { MAX_GRADE_LENGTH } from '../sync/grades';
 

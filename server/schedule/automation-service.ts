@@ -1,11 +1,9 @@
 import { UniqueConstraintError } from 'sequelize';
 import type { ModuleContext } from '../context';
 import { errorForLog } from '../logger';
-import type { AutomationSettings, AutomationView } from '../http/contract';
-import { validate } from '../http/validate';
+import type { AutomationSettings, AutomationView } from '../domain/contract';
 import type { OneRosterUser } from '../options';
 import { defineAutomationModels, type AutomationRow } from './automation-models';
-import { automationPatchSchema } from './automation-schema';
 import { createScheduleClaims, presentScheduledRun } from './schedule-claims';
 import { computeNextRun } from './slot-time';
 
@@ -17,7 +15,7 @@ export interface AutomationService {
   /** Current settings, the next run time and the last scheduled run. */
   get(): Promise<AutomationView>;
   /** Validates and saves any subset (400 `validation_failed` with field errors), recording who changed it. */
-  update(patch: unknown, user?: OneRosterUser | null): Promise<AutomationView>;
+  update(changes: Partial<AutomationSettings>, user?: OneRosterUser | null): Promise<AutomationView>;
   /** Raw settings, for the scheduler and the engine. */
   settings(): Promise<AutomationSettings>;
   /** Calls `listener` after every saved change in this process; returns the unsubscribe function. */
@@ -87,8 +85,7 @@ export function createAutomationService(ctx: ModuleContext): AutomationService {
   return {
     settings,
     get: async () => present(await settings()),
-    async update(patch, user) {
-      const changes = validate(automationPatchSchema, patch);
+    async update(changes, user) {
       const current = await settings();
       if (Object.keys(changes).length === 0) return present(current);
       const saved: AutomationSettings = { ...current, ...changes };

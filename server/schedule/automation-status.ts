@@ -1,4 +1,4 @@
-import type { AutomationDay, AutomationSettings, AutomationStatusView, ScheduledRunOutcome } from '../http/contract';
+import type { AutomationDay, AutomationSettings, AutomationStatusView, ScheduledRunOutcome } from '../domain/contract';
 import type { RunRecords } from '../sync/run-records';
 import type { ScheduleClaimRow } from './automation-models';
 import { localDateOf, shiftDate } from './slot-time';

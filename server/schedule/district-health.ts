@@ -1,5 +1,5 @@
 import type { ConfigService } from '../config/config-service';
-import type { AutomationStatusView, ScheduledRunView } from '../http/contract';
+import type { AutomationStatusView, ScheduledRunView } from '../domain/contract';
 import type { ConsoleService } from '../sync/console-service';
 import type { SyncService } from '../sync/sync-service';
 import type { AutomationService } from './automation-service';

@@ -1,11 +1,22 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
-import type { DistrictHandle, OneRoster } from '../create-oneroster';
-import { assertDistrictKey } from '../district';
+import { assertDistrictKey } from '../domain/district';
 import { createConsoleLogger, errorForLog, type Logger } from '../logger';
-import type { ScheduledRunOutcome } from '../http/contract';
+import type { ScheduledRunOutcome } from '../domain/contract';
 import type { DistrictHealth } from './district-health';
+import type { DistrictSlots } from './scheduler';
 import { databaseRunner, dueRunId, type DueRun, type RunnerHost, type ScheduleRunner } from './schedule-runner';
+
+/** What the fleet scheduler needs of one district: its daily slots and health (a `DistrictHandle` is one). */
+export interface ScheduledDistrict {
+  /** The district's daily slots, as the fleet claims and runs them. */
+  slots: DistrictSlots;
+  /** The district's automation health. */
+  health(): Promise<DistrictHealth>;
+}
+
+/** What serves a district: a module instance (`OneRoster`, through its `forDistrict`) or one district's handle. */
+export type DistrictSource = { forDistrict(district: string): ScheduledDistrict } | ScheduledDistrict;
 
 /** Settings of `createFleetScheduler`. */
 export interface FleetSchedulerOptions {
@@ -18,7 +29,7 @@ export interface FleetSchedulerOptions {
    * `oneroster.forDistrict(key)` to file a district's runs under another key (say, `'default'`
    * in a database per district upgraded from a single-district release). Required.
    */
-  instanceFor: (district: string) => OneRoster | DistrictHandle | Promise<OneRoster | DistrictHandle>;
+  instanceFor: (district: string) => DistrictSource | Promise<DistrictSource>;
   /** How due runs reach a process with room: `databaseRunner()` or `bullmqRunner(...)`. Defaults to `databaseRunner()`. */
   runner?: ScheduleRunner;
   /** Most daily runs this process runs at once. Defaults to 2. */
@@ -102,7 +113,7 @@ export function createFleetScheduler(options: FleetSchedulerOptions): FleetSched
   let offering: Promise<void> | null = null;
   let offerAgain = false;
 
-  async function handleOf(district: string): Promise<DistrictHandle> {
+  async function handleOf(district: string): Promise<ScheduledDistrict> {
     const instance = await options.instanceFor(district);
     return 'forDistrict' in instance ? instance.forDistrict(district) : instance;
   }

@@ -1,7 +1,7 @@
 import { literal, Op, UniqueConstraintError } from 'sequelize';
-import { DEFAULT_DISTRICT } from '../district';
+import { DEFAULT_DISTRICT } from '../domain/district';
 import { createSql } from '../store/sql';
-import type { ScheduledRunView } from '../http/contract';
+import type { ScheduledRunView } from '../domain/contract';
 import type { AutomationModels, ScheduleClaimRow } from './automation-models';
 import type { ScheduleSlot } from './slot-time';
 

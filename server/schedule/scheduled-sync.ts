@@ -1,5 +1,5 @@
-import { OneRosterError } from '../errors';
-import type { AutomationSettings, RunMode, RunView, ScheduledRunOutcome } from '../http/contract';
+import { OneRosterError } from '../domain/errors';
+import type { AutomationSettings, RunMode, RunView, ScheduledRunOutcome } from '../domain/contract';
 import type { Logger } from '../logger';
 import type { Clock } from '../options';
 import type { SyncService } from '../sync/sync-service';

@@ -3,7 +3,7 @@ import { errorForLog } from '../logger';
 import { hostname } from 'node:os';
 import { Cron } from 'croner';
 import type { ModuleContext } from '../context';
-import type { AutomationSettings, ScheduledRunOutcome } from '../http/contract';
+import type { AutomationSettings, ScheduledRunOutcome } from '../domain/contract';
 import type { SyncService } from '../sync/sync-service';
 import type { AutomationService } from './automation-service';
 import { defineAutomationModels } from './automation-models';

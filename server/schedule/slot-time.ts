@@ -1,5 +1,5 @@
 import { Cron } from 'croner';
-import type { AutomationSettings } from '../http/contract';
+import type { AutomationSettings } from '../domain/contract';
 
 /**
  * Pure time logic of the daily job: which instant a day's run happens at in the district's

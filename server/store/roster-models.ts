@@ -1,6 +1,6 @@
 import { DataTypes, Model, type ModelStatic, type Sequelize } from 'sequelize';
 import { ROSTER_TABLES } from '../../migrations/roster-table-names';
-import { DEFAULT_DISTRICT } from '../district';
+import { DEFAULT_DISTRICT } from '../domain/district';
 
 /** A building row (`oneroster_buildings`). `sisId` is the "Building SIS" field: a school's OneRoster sourcedId. */
 export interface BuildingRow {

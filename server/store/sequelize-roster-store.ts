@@ -12,7 +12,7 @@ import type {
   StoredPerson,
 } from './roster-store';
 import { ROSTER_TABLES } from '../../migrations/roster-table-names';
-import { DEFAULT_DISTRICT } from '../district';
+import { DEFAULT_DISTRICT } from '../domain/district';
 import { chunk, createSql, readBoolean } from './sql';
 
 /** Rows per statement: well under MySQL's packet limit, and few statements per thousand people. */

@@ -1,4 +1,4 @@
-import type { RecordKind } from '../http/contract';
+import type { RecordKind } from '../domain/contract';
 import type { BuildingFields, PersonFields, RosterStore } from '../store/roster-store';
 import { unpackPerson, type PackedPerson } from './person-payload';
 import type { StagedRow, StagingArea } from './staging-area';

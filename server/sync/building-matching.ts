@@ -1,11 +1,11 @@
 import Joi from 'joi';
-import type { BuildingMatchingInput, BuildingMatchingView, BuildingMatchReason, SchoolSample } from '../http/contract';
-import { validate } from '../http/validate';
+import type { BuildingMatchingInput, BuildingMatchingView, BuildingMatchReason, SchoolSample } from '../domain/contract';
 import type { ProviderConnection } from '../providers/types';
 import type { StoredBuilding } from '../store/roster-store';
-import { OneRosterError } from '../errors';
+import { errors } from '../domain/errors';
 
-const matchingSchema = Joi.object<BuildingMatchingInput>({
+/** Body of `PUT /buildings/matching` (read by the route). */
+export const matchingSchema = Joi.object<BuildingMatchingInput>({
   matches: Joi.array()
     .items(Joi.object({ buildingId: Joi.number().integer().min(1).required(), sourcedId: Joi.string().max(255).allow(null).required() }))
     .max(5000)
@@ -80,8 +80,7 @@ export function proposeMatches(schools: SchoolSample[], buildings: StoredBuildin
  * Checks the admin's matches against the schools and buildings: every building exists, every
  * school is the provider's, and no school ends up on two buildings (that would duplicate people).
  */
-export function checkMatches(body: unknown, schools: SchoolSample[], buildings: StoredBuilding[]): Array<{ id: number; sisId: string | null }> {
-  const input = validate(matchingSchema, body);
+export function checkMatches(input: BuildingMatchingInput, schools: SchoolSample[], buildings: StoredBuilding[]): Array<{ id: number; sisId: string | null }> {
   const schoolIds = new Set(schools.map((s) => s.sourcedId));
   const known = new Map(buildings.map((b) => [b.id, b]));
   const problems: Array<{ field: string; message: string }> = [];
@@ -94,7 +93,7 @@ export function checkMatches(body: unknown, schools: SchoolSample[], buildings: 
       problems.push({ field: `matches.${i}.sourcedId`, message: 'The provider has no school with this sourcedId.' });
     }
   });
-  if (problems.length > 0) throw new OneRosterError(400, 'validation_failed', 'Some matches are not valid.', problems);
+  if (problems.length > 0) throw errors.validation(problems, 'Some matches are not valid.');
 
   // The Building SIS values after the change: the new ones, and every other building's current one.
   const after = new Map<number, string | null>(buildings.map((b) => [b.id, b.sisId]));
@@ -104,9 +103,7 @@ export function checkMatches(body: unknown, schools: SchoolSample[], buildings: 
     if (sisId === null) continue;
     if (owners.has(sisId)) {
       const school = schools.find((s) => s.sourcedId === sisId)?.name ?? sisId;
-      throw new OneRosterError(409, 'school_matched_twice', `${school} is matched to two buildings; match each school to one building at most.`, {
-        sourcedId: sisId, buildingIds: [owners.get(sisId), id],
-      });
+      throw errors.schoolMatchedTwice(school, { sourcedId: sisId, buildingIds: [owners.get(sisId), id] });
     }
     owners.set(sisId, id);
   }

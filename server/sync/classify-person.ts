@@ -1,4 +1,4 @@
-import type { RunIssue } from '../http/contract';
+import type { RunIssue } from '../domain/contract';
 import type { NormalizedPerson } from '../providers/types';
 import type { PersonFields, PersonKind } from '../store/roster-store';
 import { hashPerson } from './content-hash';

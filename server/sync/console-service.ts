@@ -1,7 +1,7 @@
 import type { ModuleContext } from '../context';
 import type { ConfigService } from '../config/config-service';
 import { createAuditLog } from '../config/audit-log';
-import type { AutomationStatusView, BuildingMatchingView, ConsoleStatus, RunIssue } from '../http/contract';
+import type { AutomationStatusView, BuildingMatchingInput, BuildingMatchingView, ConsoleStatus, RunIssue } from '../domain/contract';
 import type { OneRosterUser } from '../options';
 import { defineAutomationModels } from '../schedule/automation-models';
 import type { AutomationService } from '../schedule/automation-service';
@@ -20,7 +20,7 @@ export interface ConsoleService {
   /** The provider's schools beside the existing buildings, with proposed matches. */
   buildingMatching(): Promise<BuildingMatchingView>;
   /** Writes the confirmed Building SIS values through the roster store and audits them. 409 while a sync runs. */
-  matchBuildings(body: unknown, user: OneRosterUser): Promise<BuildingMatchingView>;
+  matchBuildings(input: BuildingMatchingInput, user: OneRosterUser): Promise<BuildingMatchingView>;
   /** A run's stored issues as CSV (404 when the run is unknown). */
   issuesCsv(runId: number): Promise<string>;
 }
@@ -48,11 +48,11 @@ export function createConsoleService(ctx: ModuleContext, config: ConfigService, 
 
     buildingMatching: matching,
 
-    async matchBuildings(body, user) {
+    async matchBuildings(input, user) {
       const connection = await config.openConnection();
       const schools = await pullSchools(connection);
       const buildings = await ctx.store.listBuildings();
-      const assignments = checkMatches(body, schools, buildings);
+      const assignments = checkMatches(input, schools, buildings);
       // A building sync reading the Building SIS values meanwhile could create the duplicates this
       // step prevents: write them under the lease a sync takes (409 while one runs).
       await sync.whileNoSyncRuns(() => ctx.store.assignBuildingSisIds(assignments, ctx.clock.now()));

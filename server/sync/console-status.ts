@@ -1,5 +1,5 @@
-import type { ConsoleStatus, RunView } from '../http/contract';
-import type { AutomationSettings } from '../http/contract';
+import type { ConsoleStatus, RunView } from '../domain/contract';
+import type { AutomationSettings } from '../domain/contract';
 import { presentRunSummary } from './present-run';
 import { ENDED, type RunRecords } from './run-records';
 

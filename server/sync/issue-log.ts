@@ -1,4 +1,4 @@
-import type { RunIssue } from '../http/contract';
+import type { RunIssue } from '../domain/contract';
 import type { RunRecords } from './run-records';
 
 /** Issues of one code kept as samples: enough to act on, few enough that one code never hides another. */

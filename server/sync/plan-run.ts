@@ -1,4 +1,4 @@
-import type { HeldPlan, KindCounts, PullReconciliation, RecordKind } from '../http/contract';
+import type { HeldPlan, KindCounts, PullReconciliation, RecordKind } from '../domain/contract';
 import type { ResolvedOptions } from '../options';
 import type { PersonKind, RosterStore, StoredBuilding } from '../store/roster-store';
 import type { StagedAction, StagedCount, StagedKind, StagingArea } from './staging-area';

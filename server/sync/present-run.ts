@@ -1,4 +1,4 @@
-import type { HeldPlan, RunCounts, RunIssue, RunSummary, RunView } from '../http/contract';
+import type { HeldPlan, RunCounts, RunIssue, RunSummary, RunView } from '../domain/contract';
 import type { RunRecord } from './run-records';
 
 /** Counts of a run that has counted nothing yet. */

@@ -1,4 +1,4 @@
-import type { RunMode } from '../http/contract';
+import type { RunMode } from '../domain/contract';
 import type { KeyedPerson, PersonKind, RosterStore } from '../store/roster-store';
 import { foldName } from './classify-person';
 import type { IssueLog } from './issue-log';

@@ -1,4 +1,4 @@
-import type { HeldPlan, HoldReason, KindCounts, RecordKind, RunCounts, RunPhase } from '../http/contract';
+import type { HeldPlan, HoldReason, KindCounts, RecordKind, RunCounts, RunPhase } from '../domain/contract';
 import type { ResolvedOptions } from '../options';
 import type { RosterStore } from '../store/roster-store';
 import { applyStagedPlan } from './apply-plan';

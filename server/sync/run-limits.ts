@@ -1,4 +1,4 @@
-import { OneRosterError } from '../errors';
+import { errors } from '../domain/errors';
 import type { ResolvedOptions } from '../options';
 
 /** The caps of one run, sized when it starts. */
@@ -44,16 +44,11 @@ export function createPullMeter(limits: RunLimits): PullMeter {
       pages += 1;
       rows += records;
       if (pages > limits.maxPages) {
-        throw new OneRosterError(409, 'page_limit', `The run stopped after ${limits.maxPages} pages: the provider's feed did not end (it may repeat a page). Nothing was applied.`);
+        throw errors.pageLimit(limits.maxPages);
       }
       if (rows > limits.maxStagedRows) {
-        throw new OneRosterError(409, 'staged_row_limit', `The run stopped after ${limits.maxStagedRows} records, far more than this district has. Nothing was applied.`);
+        throw errors.stagedRowLimit(limits.maxStagedRows);
       }
     },
   };
-}
-
-/** The failure a run ends with when its wall-time cap passes. */
-export function runTimeLimitError(limits: RunLimits): OneRosterError {
-  return new OneRosterError(409, 'run_time_limit', `The run stopped after ${Math.round(limits.maxRunMs / 60_000)} minutes, its time limit. Nothing it had not fully applied was changed.`);
 }

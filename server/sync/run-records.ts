@@ -1,6 +1,6 @@
 import { DataTypes, Model, Op, type ModelStatic, type Sequelize, type Transaction, type WhereOptions } from 'sequelize';
-import { DEFAULT_DISTRICT } from '../district';
-import type { HeldPlan, RunCounts, RunIssue, RunKind, RunMode, RunPhase, RunStatus, RunTrigger } from '../http/contract';
+import { DEFAULT_DISTRICT } from '../domain/district';
+import type { HeldPlan, RunCounts, RunIssue, RunKind, RunMode, RunPhase, RunStatus, RunTrigger } from '../domain/contract';
 
 /** A run as stored in `oneroster_runs`. */
 export interface RunRecord {

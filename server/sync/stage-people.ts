@@ -1,4 +1,4 @@
-import type { RunIssue } from '../http/contract';
+import type { RunIssue } from '../domain/contract';
 import type { NormalizedPerson } from '../providers/types';
 import type { PersonFields, PersonKind, RosterStore, StoredPerson } from '../store/roster-store';
 import { classifyPerson, type ClassifyContext, type RecordIdentity } from './classify-person';

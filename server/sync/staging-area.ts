@@ -1,7 +1,7 @@
 import type { Sequelize } from 'sequelize';
-import type { RecordKind } from '../http/contract';
+import type { RecordKind } from '../domain/contract';
 import type { RecordIdentity } from './classify-person';
-import { DEFAULT_DISTRICT } from '../district';
+import { DEFAULT_DISTRICT } from '../domain/district';
 import { createSql, readBoolean } from '../store/sql';
 
 const TABLE = 'oneroster_staging';

@@ -1,4 +1,4 @@
-import type { HoldReason } from '../http/contract';
+import type { HoldReason } from '../domain/contract';
 import { ProviderError, type NormalizedOrg, type ProviderConnection } from '../providers/types';
 import type { BuildingFields, StoredBuilding } from '../store/roster-store';
 import { hashBuilding } from './content-hash';

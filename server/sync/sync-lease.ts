@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Sequelize, Transaction } from 'sequelize';
 import { errorForLog, type Logger } from '../logger';
-import { DEFAULT_DISTRICT } from '../district';
+import { DEFAULT_DISTRICT } from '../domain/district';
 import { createSql, readBoolean } from '../store/sql';
 
 const TABLE = 'oneroster_sync_lease';

@@ -1,23 +1,21 @@
 import type { ModuleContext } from '../context';
-import { errorForLog } from '../logger';
 import type { ConfigService } from '../config/config-service';
 import type { AutomationService } from '../schedule/automation-service';
-import { errors, OneRosterError } from '../errors';
+import { errors, OneRosterError } from '../domain/errors';
 import type { OneRosterUser } from '../options';
 import { createAuditLog } from '../config/audit-log';
-import type { ConsoleStatus, HeldPlan, ListResponse, RecordKind, RunCounts, RunKind, RunMode, RunStatus, RunSummary, RunTrigger, RunView } from '../http/contract';
+import type { ConsoleStatus, ListResponse, RunCounts, RunKind, RunListQuery, RunMode, RunStatus, RunSummary, RunTrigger, RunView } from '../domain/contract';
 import type { ProviderConnection } from '../providers/types';
 import type { PersonKind } from '../store/roster-store';
 import { createSql } from '../store/sql';
 import { readConsoleStatus } from './console-status';
-import { createIssueLog } from './issue-log';
 import { presentRun, presentRunSummary } from './present-run';
-import { applyPlan, type RunJob, type RunOutcome, type SyncDeps } from './run-job';
-import { createRunRecords, ENDED, type RunPatch, type RunRecord } from './run-records';
+import { approveHeldRun, decisionPatch, plannedDeactivations } from './held-runs';
+import type { RunJob, SyncDeps } from './run-job';
+import { createRunLifecycle, type RunBody, type StopReason } from './run-lifecycle';
+import { createRunRecords, ENDED, type RunRecord } from './run-records';
 import { createStagingArea } from './staging-area';
 import { syncBuildings } from './sync-buildings';
-import { syncErrors } from './sync-errors';
-import { createPullMeter, runTimeLimitError, sizeRunLimits } from './run-limits';
 import { createSyncLease, type HeldLease } from './sync-lease';
 import { syncUsers } from './sync-users';
 
@@ -39,23 +37,14 @@ export interface UserRunRequest extends RunRequest {
   kinds?: Array<'students' | 'staff'>;
 }
 
-/** Filters for `GET /runs`. */
-export interface RunQuery {
-  limit: number;
-  offset: number;
-  kind?: RunKind;
-  status?: RunStatus;
-  trigger?: RunTrigger;
-}
-
 /** Sync runs: one code path for the buttons, the scheduler and the CLI. */
 export interface SyncService {
   /** Queues and starts a building sync in the background; resolves with the queued run. 409 when one runs. */
   startBuildingSync(request: RunRequest): Promise<RunView>;
   /** Queues and starts a user sync; 409 `buildings_not_synced` before the first successful building sync. */
   startUserSync(request: UserRunRequest): Promise<RunView>;
-  /** History, newest first. */
-  listRuns(query: RunQuery): Promise<ListResponse<RunSummary>>;
+  /** History, newest first (20 runs from the newest unless the query says otherwise). */
+  listRuns(query: RunListQuery): Promise<ListResponse<RunSummary>>;
   /** One run; 404 when unknown. */
   getRun(id: number): Promise<RunView>;
   /** Applies a held run's plan. */
@@ -88,14 +77,10 @@ export interface SyncService {
   /** Whether this process is doing background work of this service now (a run, a staging cleanup). */
   busy(): boolean;
   /**
-   * Runs a configuration change (test-and-save, turning OneRoster off) under the same lease a sync
-   * takes, so no run starts on the old settings mid-save: 409 `sync_in_progress` while one runs.
-   * Another configuration change in progress is waited for (up to `leaseTtlMs`).
-   */
-  /**
-   * Runs a settings change under the sync lease, so no run starts or reads settings in the middle
-   * of it (two changes take turns). While a sync runs: calls `whileRunning` instead when given, or
-   * answers 409 `sync_in_progress`.
+   * Runs a settings change (test-and-save, turning OneRoster off) under the sync lease, so no run
+   * starts or reads settings in the middle of it; another change in progress is waited for (up to
+   * `leaseTtlMs`). While a sync runs: calls `whileRunning` instead when given, or answers 409
+   * `sync_in_progress`.
    */
   whileNoSyncRuns<T>(change: () => Promise<T>, whileRunning?: () => Promise<T>): Promise<T>;
 }
@@ -103,18 +88,10 @@ export interface SyncService {
 /** How often `waitForRun` first reads the run row, and how seldom at most. */
 const POLL_MS = 50;
 const MAX_POLL_MS = 1000;
-/** Progress is written at most this often. */
-const PROGRESS_EVERY_MS = 1000;
 /** How long a refused start waits for the winning start to name its run (for the 409 details). */
 const NAME_RUN_WAIT_MS = 5000;
 /** Recent successful user runs searched for each kind's delta watermark. */
 const WATERMARK_RUNS = 100;
-
-/** Why this process stops one of its runs. */
-type StopReason = 'cancelled' | 'disabled' | 'shutdown' | 'run_time_limit';
-
-/** What a run does once it holds the lease. */
-type RunBody = (job: RunJob) => Promise<RunOutcome>;
 
 /**
  * The sync service: starts runs in the background under the installation-wide lease, records them,
@@ -128,15 +105,8 @@ export function createSyncService(ctx: ModuleContext, config: ConfigService, aut
   const deps: SyncDeps = { options, store: ctx.store, staging, records, now: () => clock.now() };
   const sql = createSql(ctx.sequelize);
   const audit = createAuditLog(ctx.sequelize, ctx.district);
-  const jobs = new Set<Promise<unknown>>();
-  /** The runs this process executes, by id: how a cancel, a disable or a shutdown stops one at once. */
-  const stoppers = new Map<number, (reason: StopReason) => void>();
-
-  function track(work: Promise<unknown>): void {
-    const tracked = work.catch((err) => logger.error('oneroster background work failed', { error: errorForLog(err) }));
-    jobs.add(tracked);
-    void tracked.finally(() => jobs.delete(tracked));
-  }
+  const lifecycle = createRunLifecycle({ ctx, records, staging, sql, view });
+  const { track, notifyFinished } = lifecycle;
 
   async function view(id: number): Promise<RunView> {
     const run = await records.find(id);
@@ -162,7 +132,7 @@ export function createSyncService(ctx: ModuleContext, config: ConfigService, aut
   async function takeLease(purpose: 'run' | 'settings' = 'run'): Promise<HeldLease> {
     const held = await lease.acquire(purpose);
     if (held) return held;
-    if ((await lease.state()).purpose === 'settings') throw syncErrors.settingsChanging();
+    if ((await lease.state()).purpose === 'settings') throw errors.settingsBeingSaved();
     // The winner attaches its run a moment after taking the lease: wait briefly to name it
     // (a deadline, not a count of tries, so a busy database still gets its few seconds).
     const deadline = Date.now() + NAME_RUN_WAIT_MS;
@@ -174,7 +144,7 @@ export function createSyncService(ctx: ModuleContext, config: ConfigService, aut
     // A quick run can start and end between two looks: runs are only created under the lease,
     // so the newest run is the one that beat us.
     const runId = state.runId ?? (state.live ? null : ((await records.latest({}))?.id ?? null));
-    throw syncErrors.inProgress(runId);
+    throw errors.syncInProgress(runId);
   }
 
   /** Whoever takes the lease owns every queued or running run: those were left by a process that died. */
@@ -203,7 +173,7 @@ export function createSyncService(ctx: ModuleContext, config: ConfigService, aut
       body = await prepare();
       // Under the lease, so a disable that committed before we took it is always seen (after
       // prepare, so an installation with nothing configured still answers `not_configured`).
-      if (!(await config.isEnabled())) throw syncErrors.disabled();
+      if (!(await config.isEnabled())) throw errors.disabled();
       await repairInterrupted();
       run = await records.create(
         {
@@ -222,7 +192,7 @@ export function createSyncService(ctx: ModuleContext, config: ConfigService, aut
       await held.release();
       throw err;
     }
-    track(execute(run.id, held, body, false));
+    lifecycle.start(run.id, held, body);
     return presentRun(run, []);
   }
 
@@ -244,189 +214,12 @@ export function createSyncService(ctx: ModuleContext, config: ConfigService, aut
     await job.update({ activeAfter: JSON.stringify({ students, staff }) });
   }
 
-  /** Records who resolved a held run, and leaves its wait out of its duration. */
-  function decisionPatch(run: RunRecord, action: 'approved' | 'cancelled', user: OneRosterUser): RunPatch {
-    const now = clock.now();
-    return {
-      decision: action,
-      decidedById: String(user.id).slice(0, 64),
-      decidedByName: user.name?.slice(0, 255) ?? null,
-      decidedAt: now,
-      heldMs: run.finishedAt ? Math.max(0, now.getTime() - run.finishedAt.getTime()) : 0,
-      updatedAt: now,
-    };
-  }
-
-  /** Runs a body under the lease and records how it ended. Never throws. */
-  async function execute(runId: number, held: HeldLease, body: RunBody, alreadyRunning: boolean, issuesSoFar = 0): Promise<void> {
-    let status: RunStatus = 'failed';
-    const stop = new AbortController();
-    stoppers.set(runId, (reason) => {
-      if (!stop.signal.aborted) stop.abort(new Error(reason));
-    });
-    const signal = AbortSignal.any([held.signal, stop.signal]);
-    let timeLimit: NodeJS.Timeout | undefined;
-    try {
-      if (!alreadyRunning) {
-        const now = clock.now();
-        const started = await records.update(runId, { status: 'running', phase: 'pulling', startedAt: now, updatedAt: now }, ['queued']);
-        if (!started) {
-          status = 'cancelled';
-          return; // cancelled while queued
-        }
-      }
-      await sweepStaging(runId);
-      const limits = sizeRunLimits(options, await rosterPeople());
-      timeLimit = setTimeout(() => stoppers.get(runId)?.('run_time_limit'), limits.maxRunMs);
-      timeLimit.unref?.();
-      // An approved run goes on from the issues its pull already noted.
-      const issues = createIssueLog(records, runId, options.maxRunIssues, issuesSoFar);
-      let lastProgress = 0;
-      // The throttle may skip the last batch's progress; the finish writes it so a small run
-      // does not end reading "0 of 40".
-      let finalProgress: { processed?: number; total?: number | null } = {};
-      // Progress is written off the critical path, one write in flight at most.
-      let progressWrite: Promise<unknown> = Promise.resolve();
-      const job: RunJob = {
-        runId,
-        signal,
-        meter: createPullMeter(limits),
-        issues,
-        async progress(processed, total) {
-          finalProgress = { processed, total };
-          if (Date.now() - lastProgress < PROGRESS_EVERY_MS) return;
-          lastProgress = Date.now();
-          progressWrite = progressWrite
-            .then(() => records.update(runId, { processed, total, updatedAt: clock.now() }))
-            .catch((err) => logger.warn('oneroster progress write failed', { runId, error: errorForLog(err) }));
-        },
-        async phase(phase, total = null) {
-          lastProgress = Date.now();
-          finalProgress = { processed: 0, total };
-          await progressWrite;
-          await records.update(runId, { phase, processed: 0, total, updatedAt: clock.now() });
-        },
-        async update(patch) {
-          await records.update(runId, { ...patch, updatedAt: clock.now() });
-        },
-      };
-      try {
-        const outcome = await body(job);
-        await progressWrite;
-        await issues.flush();
-        const now = clock.now();
-        status = outcome.status;
-        const counts = { ...outcome.counts, issuesByCode: addCounts(outcome.counts.issuesByCode, issues.byCode) };
-        const patch: RunPatch = {
-          status, phase: 'done', ...finalProgress, counts, issueCount: issues.count, finishedAt: now, updatedAt: now,
-        };
-        if (outcome.plan) patch.plan = outcome.plan;
-        await finish(runId, patch, held);
-      } catch (err) {
-        await progressWrite;
-        const failure = describeFailure(err, held.signal, stop.signal, limits);
-        status = failure.status;
-        logger.warn(status === 'cancelled' ? 'oneroster run stopped' : 'oneroster run failed', { runId, code: failure.code, message: failure.message });
-        await issues.flush().catch(() => {});
-        const now = clock.now();
-        await finish(runId, {
-          status, phase: 'done', errorCode: failure.code, errorMessage: failure.message, issueCount: issues.count, finishedAt: now, updatedAt: now,
-        }, held);
-      }
-    } catch (err) {
-      logger.error('oneroster run bookkeeping failed', { runId, error: errorForLog(err) });
-    } finally {
-      clearTimeout(timeLimit);
-      stoppers.delete(runId);
-      await held.release().catch((err) => logger.error('oneroster lease release failed', { error: errorForLog(err) }));
-      // A held run keeps its staged rows until it is approved or cancelled.
-      if (status !== 'held') track(staging.discard(runId));
-      await notifyFinished(runId);
-    }
-  }
-
-  /**
-   * Records how a run ended and frees the lease in one transaction: whoever sees the run ended
-   * can start the next one at once (the scheduler starts users right after buildings).
-   */
-  async function finish(runId: number, patch: RunPatch, held: HeldLease): Promise<void> {
-    await sql.transaction(async (transaction) => {
-      await records.update(runId, patch, undefined, transaction);
-      await held.release(transaction);
-    });
-  }
-
-  /**
-   * Drops staged rows nothing needs any more: those of ended runs (left by crashes) and of held
-   * runs another applied run has outdated (their approval answers `plan_outdated` anyway).
-   */
-  async function sweepStaging(currentRunId: number): Promise<void> {
-    const withRows = (await staging.runsWithRows()).filter((id) => id !== currentRunId);
-    const latestApplied = (await records.latestAppliedId()) ?? 0;
-    const keep = new Set<number>();
-    for (const id of await records.withStatus(withRows, ['held'])) {
-      const run = await records.find(id);
-      if (run && (run.baselineRunId ?? 0) >= latestApplied) keep.add(id);
-    }
-    for (const id of withRows) if (!keep.has(id)) await staging.discard(id);
-  }
-
-  /** How a run that threw ended: a stop it was asked for, or a failure with a code that says why. */
-  function describeFailure(
-    err: unknown,
-    leaseSignal: AbortSignal,
-    stopSignal: AbortSignal,
-    limits: ReturnType<typeof sizeRunLimits>,
-  ): { status: 'failed' | 'cancelled'; code: string; message: string } {
-    const reason = (stopSignal.aborted ? stopSignal.reason : leaseSignal.aborted ? leaseSignal.reason : null) as Error | null;
-    switch (reason?.message) {
-      case 'cancelled':
-      case 'cancel_requested':
-        return { status: 'cancelled', code: 'cancelled', message: 'The run was stopped on request. Each batch is applied whole or not at all; the next sync repairs the rest.' };
-      case 'disabled':
-        return { status: 'cancelled', code: 'oneroster_disabled', message: 'OneRoster was turned off, so the run stopped. Each batch is applied whole or not at all.' };
-      case 'shutdown':
-        return { status: 'failed', code: 'shutdown', message: 'The server shut down during the run, so it stopped. Each batch is applied whole or not at all; the next sync repairs the rest.' };
-      case 'run_time_limit': {
-        const limit = runTimeLimitError(limits);
-        return { status: 'failed', code: limit.code, message: limit.message };
-      }
-      case 'lease_lost':
-        return { status: 'failed', code: 'lease_lost', message: 'Another server took over the sync while this one was stalled; this run stopped without applying the rest.' };
-    }
-    const known = err as { name?: string; code?: unknown; message?: unknown };
-    if ((known.name === 'ProviderError' || err instanceof OneRosterError) && typeof known.code === 'string') {
-      return { status: 'failed', code: known.code, message: String(known.message ?? '') };
-    }
-    logger.error('oneroster run failed unexpectedly', { error: errorForLog(err, true) });
-    return { status: 'failed', code: 'internal_error', message: 'The sync failed unexpectedly; nothing more was applied. The details are in the server log.' };
-  }
-
-  /** People on the roster now, which sizes the run's caps. */
-  async function rosterPeople(): Promise<number> {
-    return (await ctx.store.countActivePeople('students')) + (await ctx.store.countActivePeople('staff'));
-  }
-
   /**
    * Stops a running run: at once when this process runs it, else through the lease row (its
    * server notices at the next heartbeat). False when nobody holds a live lease for it.
    */
   async function stopRun(runId: number, reason: StopReason): Promise<boolean> {
-    const local = stoppers.get(runId);
-    if (local) {
-      local(reason);
-      return true;
-    }
-    return lease.requestStop(runId);
-  }
-
-  async function notifyFinished(runId: number): Promise<void> {
-    if (!options.onRunFinished) return;
-    try {
-      await options.onRunFinished(await view(runId));
-    } catch (err) {
-      logger.error('oneroster onRunFinished failed', { runId, error: errorForLog(err) });
-    }
+    return lifecycle.stopLocal(runId, reason) || lease.requestStop(runId);
   }
 
   /** Marks runs no live lease covers (their process died) as failed `interrupted`; see `SyncService`. */
@@ -459,13 +252,6 @@ export function createSyncService(ctx: ModuleContext, config: ConfigService, aut
     return earliest === null ? null : new Date(earliest - options.deltaOverlapMs);
   }
 
-  /** Per-code issue counts of an earlier phase (a held run's pull) plus this one's. */
-  function addCounts(earlier: Record<string, number> | undefined, now: Readonly<Record<string, number>>): Record<string, number> {
-    const sum = { ...(earlier ?? {}) };
-    for (const [code, n] of Object.entries(now)) sum[code] = (sum[code] ?? 0) + n;
-    return sum;
-  }
-
   async function activeRun(): Promise<RunSummary | null> {
     const state = await lease.state();
     if (!state.live || state.runId === null) return null;
@@ -491,13 +277,13 @@ export function createSyncService(ctx: ModuleContext, config: ConfigService, aut
       const dryRun = request.dryRun ?? false;
       return launch({ kind: 'users', mode, dryRun, request }, async () => {
         const open = await connect();
-        if (!(await records.latest({ kind: 'buildings', status: 'succeeded', dryRun: false }))) throw syncErrors.buildingsNotSynced();
+        if (!(await records.latest({ kind: 'buildings', status: 'succeeded', dryRun: false }))) throw errors.buildingsNotSynced();
         const settings = await automation.settings();
         // The automatic-import toggles are about the daily job, which passes its kinds; an admin's
         // Sync Users imports both unless they pick one.
         const wanted = request.kinds ?? ['students', 'staff'];
         const kinds: PersonKind[] = (['students', 'staff'] as const).filter((kind) => wanted.includes(kind));
-        if (kinds.length === 0) throw syncErrors.nothingToSync();
+        if (kinds.length === 0) throw errors.nothingToSync();
         const since = mode === 'delta' ? await deltaWatermark(kinds) : null;
         return async (job) => {
           const outcome = await syncUsers(deps, job, await open(), {
@@ -510,46 +296,21 @@ export function createSyncService(ctx: ModuleContext, config: ConfigService, aut
     },
 
     async listRuns(query) {
-      const { total, rows } = await records.list(query);
+      const { total, rows } = await records.list({ ...query, limit: query.limit ?? 20, offset: query.offset ?? 0 });
       return { total, items: rows.map(presentRunSummary) };
     },
 
     getRun: view,
 
-    async approve(id, user) {
-      const run = await records.find(id);
-      if (!run) throw errors.notFound('run');
-      if (run.status !== 'held') throw syncErrors.notHeld(run.status);
-      const held = await takeLease();
-      try {
-        if (!(await config.isEnabled())) throw syncErrors.disabled();
-        // Another applied run since this one planned: its targets and counts may be stale.
-        const latest = await records.latestAppliedId();
-        if (latest !== null && latest > (run.baselineRunId ?? 0)) throw syncErrors.planOutdated();
-        await repairInterrupted();
-        const moved = await records.update(id, { ...decisionPatch(run, 'approved', user), status: 'running', phase: 'applying' }, ['held']);
-        if (!moved) throw syncErrors.notHeld((await records.find(id))?.status ?? 'gone');
-        await held.attachRun(id);
-      } catch (err) {
-        await held.release();
-        throw err;
-      }
-      logger.info('oneroster held run approved', { runId: id, by: String(user.id) });
-      await audit.record('run_approved', user, { runId: id, kind: run.kind, deactivations: plannedDeactivations(run) });
-      const pulled = run.counts ? (JSON.parse(run.counts) as RunOutcome['counts']) : null;
-      const plan = run.plan ? (JSON.parse(run.plan) as HeldPlan) : null;
-      track(
-        execute(id, held, async (job) => {
-          if (!pulled || !plan) throw new OneRosterError(409, 'plan_missing', 'This run has no stored plan to apply.');
-          const kinds = (['buildings', 'students', 'staff'] as RecordKind[]).filter((kind) => plan.counts[kind]);
-          const { kinds: _planned, ...base } = pulled;
-          await applyPlan(deps, job, kinds, plan.counts, base);
-          if (run.kind === 'users') await noteActiveCounts(job);
-          return { status: 'succeeded', counts: { ...pulled, kinds: plan.counts }, plan: null };
-        }, true, run.issueCount ?? 0),
-      );
-      return view(id);
-    },
+    approve: (id, user) =>
+      approveHeldRun(
+        {
+          records, syncDeps: deps, lifecycle, audit, logger, clock,
+          takeLease: () => takeLease(), isEnabled: () => config.isEnabled(), repairInterrupted, noteActiveCounts, view,
+        },
+        id,
+        user,
+      ),
 
     async cancel(id, user) {
       const run = await records.find(id);
@@ -562,11 +323,11 @@ export function createSyncService(ctx: ModuleContext, config: ConfigService, aut
         logger.info('oneroster run stop requested', { runId: id, by: String(user.id) });
         return view(id);
       }
-      if (run.status !== 'held' && run.status !== 'queued') throw syncErrors.notCancellable(run.status);
+      if (run.status !== 'held' && run.status !== 'queued') throw errors.runNotCancellable(run.status);
       const now = clock.now();
-      const decided = run.status === 'held' ? decisionPatch(run, 'cancelled', user) : {};
+      const decided = run.status === 'held' ? decisionPatch(run, 'cancelled', user, clock) : {};
       const cancelled = await records.update(id, { ...decided, status: 'cancelled', phase: 'done', finishedAt: now, updatedAt: now }, [run.status]);
-      if (!cancelled) throw syncErrors.notCancellable((await records.find(id))?.status ?? 'gone');
+      if (!cancelled) throw errors.runNotCancellable((await records.find(id))?.status ?? 'gone');
       logger.info('oneroster run cancelled', { runId: id, by: String(user.id) });
       await audit.record('run_cancelled', user, { runId: id, kind: run.kind, was: run.status, deactivations: plannedDeactivations(run) });
       if (run.status === 'held') {
@@ -591,10 +352,7 @@ export function createSyncService(ctx: ModuleContext, config: ConfigService, aut
 
     recoverInterrupted,
 
-    async shutdown() {
-      for (const stopOne of stoppers.values()) stopOne('shutdown');
-      while (jobs.size > 0) await Promise.allSettled([...jobs]);
-    },
+    shutdown: () => lifecycle.shutdown(),
 
     async status() {
       const [attention, building, users, success, synced] = await Promise.all([
@@ -663,18 +421,8 @@ export function createSyncService(ctx: ModuleContext, config: ConfigService, aut
       }
     },
 
-    async whenIdle() {
-      while (jobs.size > 0) await Promise.allSettled([...jobs]);
-    },
+    whenIdle: () => lifecycle.whenIdle(),
 
-    busy: () => jobs.size > 0,
+    busy: () => lifecycle.busy(),
   };
-}
-
-/** The deactivations a held run planned, per kind (for the audit entry). */
-function plannedDeactivations(run: RunRecord): Record<string, number> {
-  const plan = run.plan ? (JSON.parse(run.plan) as HeldPlan) : null;
-  const planned: Record<string, number> = {};
-  for (const [kind, numbers] of Object.entries(plan?.deactivations ?? {})) planned[kind] = numbers?.planned ?? 0;
-  return planned;
 }

@@ -1,4 +1,4 @@
-import type { RunMode, SkippedOrg } from '../http/contract';
+import type { RunMode, SkippedOrg } from '../domain/contract';
 import { ProviderError, type NormalizedOrg, type ProviderConnection } from '../providers/types';
 import type { PersonKind } from '../store/roster-store';
 import { reconcilePull, stageMissingPeople } from './plan-run';

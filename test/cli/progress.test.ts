@@ -1,6 +1,6 @@
 import { createProgressReporter } from '../../cli/progress-reporter';
 import { presentRunSummary, presentRunTable } from '../../cli/present';
-import type { KindCounts, RunView } from '../../server/http/contract';
+import type { KindCounts, RunView } from '../../server/domain/contract';
 import { captureStream } from './capture';
 
 const zero: KindCounts = { created: 0, updated: 0, unchanged: 0, linked: 0, rekeyed: 0, merged: 0, reactivated: 0, deactivated: 0, disabled: 0, skipped: 0 };

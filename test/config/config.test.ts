@@ -2,8 +2,10 @@ import request from 'supertest';
 import type { Sequelize } from 'sequelize';
 import { startSandbox, type Sandbox } from '../../examples/oneroster-sandbox';
 import { createConfigService } from '../../server/config/config-service';
+import { configInputSchema } from '../../server/config/config-schema';
+import { validate } from '../../server/domain/validate';
 import type { ModuleContext } from '../../server/context';
-import { DEFAULT_DISTRICT } from '../../server/district';
+import { DEFAULT_DISTRICT } from '../../server/domain/district';
 import { resolveOptions } from '../../server/options';
 import { describeEachDatabase } from '../helpers/databases';
 import { AS_ADMIN, createMemoryLogger, createTestHost, MOUNT, TEST_ENCRYPTION_KEY, type TestHost } from '../helpers/app';
@@ -171,12 +173,15 @@ describeEachDatabase('provider configuration', (db) => {
   });
 
   it('needs a confirmation to switch provider after data was synced, and audits the switch', async () => {
-    const service = createConfigService(contextFor(db().sequelize));
-    await expect(service.save(campus(), ADMIN, { hasSyncedData: true })).rejects.toMatchObject({
+    const ctx = contextFor(db().sequelize);
+    const service = createConfigService(ctx);
+    // The service takes settings the route has validated (defaults filled in), as PUT /config does.
+    const validated = (body: unknown) => validate(configInputSchema(ctx.options.network), body);
+    await expect(service.save(validated(campus()), ADMIN, { hasSyncedData: true })).rejects.toMatchObject({
       status: 409,
       code: 'provider_switch_requires_confirmation',
     });
-    await service.save({ ...campus(), confirmProviderSwitch: true }, ADMIN, { hasSyncedData: true });
+    await service.save(validated({ ...campus(), confirmProviderSwitch: true }), ADMIN, { hasSyncedData: true });
     const view = keep(await api().get(`${MOUNT}/config`).set(AS_ADMIN));
     expect(view.body.config).toMatchObject({ provider: 'infinitecampus', version: '1.2', auth: 'oauth2' });
     const actions = await auditActions();

@@ -6,6 +6,7 @@ import { eventually, seriousAxeViolations, useChromium } from '../widget/browser
 import { SettingsPage } from '../widget/page';
 import type { Locator } from 'playwright-core';
 import { HostTab } from './host-browser';
+import { internalsOf } from '../../server/create-oneroster';
 
 /**
  * The admin console in Chromium against the real example host, module and sandbox provider:
@@ -175,7 +176,7 @@ describeEachDatabase('the admin console in the example host', (db) => {
     const school = sandbox().district.schools()[0]!.sourcedId;
     for (let i = 0; i < 40; i += 1) sandbox().district.addPerson({ role: 'student', orgs: [school] });
     const day = 24 * 60 * 60 * 1000;
-    const daily = (daysAgo: number) => host.oneroster.scheduler.runSlot(new Date(Date.now() - daysAgo * day));
+    const daily = (daysAgo: number) => internalsOf(host.oneroster).scheduler.runSlot(new Date(Date.now() - daysAgo * day));
     for (const daysAgo of [6, 5, 4]) expect(await daily(daysAgo)).toMatchObject({ status: 'ran', outcome: 'succeeded' });
 
     await settings.open(`${baseUrl}/settings`);

@@ -1,5 +1,5 @@
 import type { Sequelize } from 'sequelize';
-import type { RecordKind, RunView } from '../../server/http/contract';
+import type { RecordKind, RunView } from '../../server/domain/contract';
 
 /** One roster row as the database holds it, booleans made booleans. */
 export type RosterRow = Record<string, unknown> & { id: number; active: boolean };

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { routeTable } from '../../server';
+import { routeTable } from '../../server/http/routes';
 
 /** The document whose "HTTP API" section must list every route. */
 const DOC_PATH = 'README.md';

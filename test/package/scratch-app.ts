@@ -162,7 +162,7 @@ const ESM_SERVER = `import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import express from 'express';
 import { Sequelize } from 'sequelize';
-import { createOneRoster, MIGRATION_TABLE, routeTable } from '@manage1to1/oneroster';
+import { createOneRoster, MIGRATION_TABLE } from '@manage1to1/oneroster';
 
 const require = createRequire(import.meta.url);
 const url = process.env.DATABASE_URL;
@@ -190,7 +190,6 @@ const server = app.listen(0, '127.0.0.1', () => {
     packageExpress: packageRequire('express/package.json').version,
     widgetPath,
     migrationTable: MIGRATION_TABLE,
-    routes: routeTable.length,
   };
   process.stdout.write('READY ' + JSON.stringify(ready) + '\\n');
 });
@@ -208,7 +207,6 @@ import { Sequelize } from 'sequelize';
 import {
   createOneRoster,
   OneRosterError,
-  routeTable,
   MIGRATION_TABLE,
   type OneRoster,
   type OneRosterOptions,
@@ -243,7 +241,12 @@ export async function exercise(): Promise<string[]> {
   return [run.status, String(view.configured), String(enabled), error.code, MIGRATION_TABLE, String(automation)];
 }
 
-export const documented: string[] = routeTable.map((route) => route.method.toUpperCase() + ' ' + route.path);
+// @ts-expect-error the handle's sync is a facade: the service's internals (leases, recovery) stay inside
+void oneroster.sync.whileNoSyncRuns;
+// @ts-expect-error the scheduler's test hooks are internal
+void oneroster.scheduler.runSlot;
+// @ts-expect-error the route table is internal: not part of the package's surface
+export { routeTable } from '@manage1to1/oneroster';
 
 // @ts-expect-error encryptionKey is a string
 createOneRoster({ sequelize, encryptionKey: 42 });

@@ -4,6 +4,7 @@ import { pagingLimits } from '../../server/providers/connection';
 import { createHttpClient } from '../../server/providers/http-client';
 import { createSession } from '../../server/providers/session';
 import type { ProviderSettings } from '../../server/providers/types';
+import { waitUntil } from '../helpers/wait-until';
 import { collect, providerDeps, pullError, stubServer, userIds } from './provider-helpers';
 
 // Pages are capped at 40 by the sandbox while the client asks for 100: the silent cap is always on.
@@ -141,12 +142,17 @@ describe('a pull that cannot complete says so', () => {
 
   it('a cancelled pull stops with aborted, even while waiting for a slow page', async () => {
     const controller = new AbortController();
+    sandbox.faults.resetFired();
     sandbox.faults.set({ kind: 'slow', delayMs: 1500, path: '/users', from: 2 });
     const pages = createProviderConnection(oneroster12(), deps).users({ signal: controller.signal });
-    const started = Date.now();
-    setTimeout(() => controller.abort(), 100);
-    expect(await pullError(pages)).toMatchObject({ code: 'aborted' });
-    expect(Date.now() - started).toBeLessThan(1000);
+    const failure = pullError(pages);
+    // Cancel once the slow page is being held by the provider, not after a guessed time.
+    await waitUntil(() => sandbox.faults.fired('slow') > 0, 10_000, 'the slow page to be asked for');
+    const cancelledAt = Date.now();
+    controller.abort();
+    expect(await failure).toMatchObject({ code: 'aborted' });
+    // The held page would answer 1.5 s later: the pull did not wait for it.
+    expect(Date.now() - cancelledAt).toBeLessThan(1000);
   });
 
   it('an empty feed is an empty pull (the sync engine decides whether to trust it)', async () => {

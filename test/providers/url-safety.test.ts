@@ -1,5 +1,6 @@
 import { addressProblem, assertUrlAllowed, urlProblem } from '../../server/providers/url-safety';
-import { backoffMs, retryAfterMs } from '../../server/providers/http-client';
+import { retryAfterMs } from '../../server/providers/classify-attempt';
+import { backoffMs } from '../../server/providers/http-client';
 import { resourceUrl } from '../../server/providers/query';
 
 const strict = { allowHttp: 'never', allowLoopback: false, allowPrivate: false } as const;

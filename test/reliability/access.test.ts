@@ -1,5 +1,6 @@
 import request from 'supertest';
-import { routeTable, type Route } from '../../server';
+import { routeTable } from '../../server/http/routes';
+import type { Route } from '../../server/http/types';
 import { AS_ADMIN, AS_TEACHER, createTestHost, MOUNT, type TestHost } from '../helpers/app';
 import { describeEachDatabase } from '../helpers/databases';
 import { assertRosterInvariants } from '../helpers/invariants';

@@ -1,7 +1,7 @@
 import request from 'supertest';
 import { Transaction, type Sequelize } from 'sequelize';
 import type { Sandbox } from '../../examples/oneroster-sandbox';
-import type { ConfigView, RunView } from '../../server/http/contract';
+import type { ConfigView, RunView } from '../../server/domain/contract';
 import { AS_ADMIN, MOUNT, type TestHost } from '../helpers/app';
 import { describeEachDatabase } from '../helpers/databases';
 import { activeIds, assertRosterInvariants, assertRunCountsMatch, snapshotRoster } from '../helpers/invariants';

@@ -1,7 +1,7 @@
 import request from 'supertest';
 import { Sequelize } from 'sequelize';
 import type { Sandbox } from '../../examples/oneroster-sandbox';
-import type { RunView } from '../../server/http/contract';
+import type { RunView } from '../../server/domain/contract';
 import type { RosterStore } from '../../server/store/roster-store';
 import { createSequelizeRosterStore } from '../../server/store/sequelize-roster-store';
 import { AS_ADMIN, MOUNT, type TestHost } from '../helpers/app';

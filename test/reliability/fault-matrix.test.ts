@@ -1,7 +1,7 @@
 import request from 'supertest';
 import type { Sequelize } from 'sequelize';
 import type { Sandbox, SandboxFault, SandboxOptions } from '../../examples/oneroster-sandbox';
-import type { RunView } from '../../server/http/contract';
+import type { RunView } from '../../server/domain/contract';
 import { AS_ADMIN, MOUNT, type TestHost } from '../helpers/app';
 import { describeEachDatabase } from '../helpers/databases';
 import { activeIds, assertRosterInvariants, assertRunCountsMatch, rosterContent, snapshotRoster } from '../helpers/invariants';

@@ -1,6 +1,7 @@
 import type { Server } from 'node:http';
 import request from 'supertest';
-import { routeTable, type Route } from '../../server';
+import { routeTable } from '../../server/http/routes';
+import type { Route } from '../../server/http/types';
 import { AS_ADMIN, createTestHost, MOUNT, type TestHost } from '../helpers/app';
 import { describeEachDatabase } from '../helpers/databases';
 import { assertRosterInvariants, rosterContent, snapshotRoster } from '../helpers/invariants';

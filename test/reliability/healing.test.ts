@@ -1,12 +1,13 @@
 import request from 'supertest';
 import type { Sequelize } from 'sequelize';
 import type { Sandbox } from '../../examples/oneroster-sandbox';
-import type { RunView } from '../../server/http/contract';
+import type { RunView } from '../../server/domain/contract';
 import { AS_ADMIN, MOUNT, type TestHost } from '../helpers/app';
 import { describeEachDatabase } from '../helpers/databases';
 import { assertRosterInvariants } from '../helpers/invariants';
 import { createReliabilityHost, providerInput, resetDatabase, saveConfig, startSmallDistrict, syncNow, waitUntil } from './kit';
 import { createOutageDatabase, type OutageDatabase } from './outage';
+import { internalsOf } from '../../server/create-oneroster';
 
 /** Short, so a lease left behind expires within the test. */
 const LEASE_TTL_MS = 1500;
@@ -117,7 +118,7 @@ describeEachDatabase('healing leases: outages, clock skew, dead runs and stalled
         const [rows] = await db().sequelize.query(`SELECT outcome FROM oneroster_schedule_claims WHERE slot_key = '${slotKey}'`);
         return ['succeeded', 'held', 'error', 'not_started'].includes(String((rows as Array<{ outcome: string }>)[0]?.outcome));
       }, 60_000, 'the stalled day to be retried');
-      await restarted.oneroster.scheduler.whenIdle();
+      await internalsOf(restarted.oneroster).scheduler.whenIdle();
       await restarted.oneroster.sync.whenIdle();
       expect(await runRow(db().sequelize, deadId)).toMatchObject({ status: 'failed', error_code: 'interrupted' });
       const [rows] = await db().sequelize.query(`SELECT outcome, claimed_by, building_run_id, user_run_id FROM oneroster_schedule_claims WHERE slot_key = '${slotKey}'`);

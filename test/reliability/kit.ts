@@ -2,7 +2,7 @@ import request from 'supertest';
 import type { Sequelize } from 'sequelize';
 import { startSandbox, type Sandbox } from '../../examples/oneroster-sandbox';
 import type { SandboxOptions } from '../../examples/oneroster-sandbox';
-import type { ConfigInput, RunView } from '../../server/http/contract';
+import type { ConfigInput, RunView } from '../../server/domain/contract';
 import { DEFAULT_STAFF_ROLES, type OneRosterOptions } from '../../server/options';
 import { AS_ADMIN, createTestHost, MOUNT, type TestHost } from '../helpers/app';
 import type { ScratchDatabase } from '../helpers/databases';

@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import dns from 'node:dns';
 import request from 'supertest';
-import type { ConfigInput, TestResult } from '../../server/http/contract';
+import type { ConfigInput, TestResult } from '../../server/domain/contract';
 import { AS_ADMIN, createTestHost, MOUNT, type TestHost } from '../helpers/app';
 import { describeEachDatabase } from '../helpers/databases';
 import { assertRosterInvariants } from '../helpers/invariants';

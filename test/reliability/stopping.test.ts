@@ -1,7 +1,7 @@
 import request from 'supertest';
 import type { Sequelize } from 'sequelize';
 import type { Sandbox } from '../../examples/oneroster-sandbox';
-import type { RunView } from '../../server/http/contract';
+import type { RunView } from '../../server/domain/contract';
 import { resolveOptions } from '../../server/options';
 import { sizeRunLimits } from '../../server/sync/run-limits';
 import { AS_ADMIN, createMemoryLogger, createTestHost, MOUNT, TEST_ENCRYPTION_KEY, type TestHost } from '../helpers/app';
@@ -9,6 +9,7 @@ import { describeEachDatabase } from '../helpers/databases';
 import { assertRosterInvariants, snapshotRoster } from '../helpers/invariants';
 import { createReliabilityHost, providerInput, RELIABILITY_HTTP, resetDatabase, saveConfig, startSmallDistrict, syncNow, waitUntil } from './kit';
 import { endlessFeed, repeatPageFeed, startStubProvider, type StubProvider } from './stub-provider';
+import { internalsOf } from '../../server/create-oneroster';
 
 async function count(sequelize: Sequelize, sql: string): Promise<number> {
   const [rows] = await sequelize.query(sql);
@@ -68,7 +69,7 @@ describeEachDatabase('runs you can stop; disabled means disabled', (db) => {
     expect(approve.body.error.code).toBe('oneroster_disabled');
     expect((await host.oneroster.sync.getRun(held.id)).status).toBe('held');
 
-    const daily = await host.oneroster.scheduler.runSlot(new Date());
+    const daily = await internalsOf(host.oneroster).scheduler.runSlot(new Date());
     expect(daily).toMatchObject({ status: 'ran', outcome: 'not_started', runIds: [] });
     const [claims] = await db().sequelize.query(`SELECT error_code FROM oneroster_schedule_claims WHERE slot_key = '${daily.slot}'`);
     expect((claims as Array<{ error_code: string }>)[0]!.error_code).toBe('oneroster_disabled');

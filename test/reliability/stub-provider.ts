@@ -1,6 +1,6 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { ConfigInput } from '../../server/http/contract';
+import type { ConfigInput } from '../../server/domain/contract';
 
 /** The school every stub person stands in. */
 export const STUB_SCHOOL = 'stub-school';

@@ -8,7 +8,7 @@
 import { createInterface } from 'node:readline';
 import { Sequelize } from 'sequelize';
 import { createOneRoster } from '../../server';
-import { OneRosterError } from '../../server/errors';
+import { OneRosterError } from '../../server/domain/errors';
 import type { RosterStore } from '../../server/store/roster-store';
 import { createSequelizeRosterStore } from '../../server/store/sequelize-roster-store';
 import { createMemoryLogger, TEST_ENCRYPTION_KEY } from '../helpers/app';

@@ -3,6 +3,7 @@ import { describeEachDatabase } from '../helpers/databases';
 import { AS_ADMIN, AS_TEACHER, createTestHost, MOUNT, type TestHost } from '../helpers/app';
 import { computeNextRun } from '../../server/schedule/slot-time';
 import { createTestClock } from './scheduler-harness';
+import { internalsOf } from '../../server/create-oneroster';
 
 describeEachDatabase('GET and PUT /automation', (db) => {
   const clock = createTestClock('2025-03-08T12:00:00Z');
@@ -162,7 +163,7 @@ describeEachDatabase('GET and PUT /automation', (db) => {
   });
 
   it('a PUT re-arms the running daily job of this server at once', async () => {
-    const { scheduler } = host.oneroster;
+    const { scheduler } = internalsOf(host.oneroster);
     await scheduler.start();
     await scheduler.whenIdle();
     const res = await request(host.app).put(url).set(AS_ADMIN).send({ dailyTime: '04:45', timezone: 'UTC' });

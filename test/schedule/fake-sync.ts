@@ -1,5 +1,5 @@
-import { OneRosterError } from '../../server/errors';
-import type { RunKind, RunMode, RunStatus, RunView } from '../../server/http/contract';
+import { OneRosterError } from '../../server/domain/errors';
+import type { OneRosterErrorCode, RunKind, RunMode, RunStatus, RunView } from '../../server/domain/contract';
 import type { RunRequest, SyncService, UserRunRequest } from '../../server/sync/sync-service';
 
 /** One start call the fake received. */
@@ -11,7 +11,7 @@ export interface RecordedStart {
 }
 
 /** What the next start of a kind does instead of succeeding. */
-type Behaviour = { refuse: string } | { throw: Error } | { endWith: RunStatus };
+type Behaviour = { refuse: OneRosterErrorCode } | { throw: Error } | { endWith: RunStatus };
 
 /**
  * A SyncService stand-in for scheduler tests: records every start, and can refuse (409 code),

@@ -3,6 +3,7 @@ import { startSandbox, type Sandbox } from '../../examples/oneroster-sandbox';
 import { describeEachDatabase } from '../helpers/databases';
 import { AS_ADMIN, createTestHost, MOUNT, type TestHost } from '../helpers/app';
 import { createTestClock } from './scheduler-harness';
+import { internalsOf } from '../../server/create-oneroster';
 
 /**
  * The daily job with every real part: the sandbox provider over loopback HTTP, the real sync
@@ -35,7 +36,7 @@ describeEachDatabase('scheduled sync end to end', (db) => {
 
   it('before a provider is configured, the daily run is recorded as not started (not_configured)', async () => {
     await request(host.app).put(`${MOUNT}/automation`).set(AS_ADMIN).send({ dailyTime: '02:00', timezone: 'America/Chicago' });
-    const result = await host.oneroster.scheduler.runSlot(new Date('2025-09-01T07:00:00Z'));
+    const result = await internalsOf(host.oneroster).scheduler.runSlot(new Date('2025-09-01T07:00:00Z'));
 
     expect(result).toMatchObject({ status: 'ran', outcome: 'not_started' });
     expect((await automation()).lastScheduledRun).toMatchObject({
@@ -54,14 +55,14 @@ describeEachDatabase('scheduled sync end to end', (db) => {
     expect(saved.status).toBe(200);
     await request(host.app).put(`${MOUNT}/automation`).set(AS_ADMIN).send({ staffImport: false, fullSyncEvery: 7 });
 
-    const first = await host.oneroster.scheduler.runSlot(new Date('2025-09-02T07:00:00Z'));
+    const first = await internalsOf(host.oneroster).scheduler.runSlot(new Date('2025-09-02T07:00:00Z'));
     expect(first).toMatchObject({ status: 'ran', outcome: 'succeeded' });
     expect(await count('buildings')).toBeGreaterThan(0);
     expect(await count('students')).toBeGreaterThan(0);
     expect(await count('staff')).toBe(0); // staff import is off
 
     clock.set('2025-09-03T07:00:05Z');
-    const second = await host.oneroster.scheduler.runSlot(new Date('2025-09-03T07:00:00Z'));
+    const second = await internalsOf(host.oneroster).scheduler.runSlot(new Date('2025-09-03T07:00:00Z'));
     expect(second).toMatchObject({ status: 'ran', outcome: 'succeeded' });
 
     const runs = await scheduledRuns();

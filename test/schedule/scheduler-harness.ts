@@ -1,7 +1,7 @@
 import type { Sequelize } from 'sequelize';
 import type { ModuleContext } from '../../server/context';
-import { DEFAULT_DISTRICT } from '../../server/district';
-import type { AutomationSettings } from '../../server/http/contract';
+import { DEFAULT_DISTRICT } from '../../server/domain/district';
+import type { AutomationSettings } from '../../server/domain/contract';
 import { resolveOptions, type OneRosterOptions } from '../../server/options';
 import { createAutomationService, type AutomationService } from '../../server/schedule/automation-service';
 import { createScheduler, type Scheduler, type SchedulerTuning } from '../../server/schedule/scheduler';

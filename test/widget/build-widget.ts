@@ -11,7 +11,7 @@ function newestSource(): number {
   const files = readdirSync(path.join(ROOT, 'widget'))
     .filter((name) => name.endsWith('.ts'))
     .map((name) => path.join(ROOT, 'widget', name));
-  files.push(path.join(ROOT, 'server', 'http', 'contract.ts'));
+  files.push(path.join(ROOT, 'server', 'domain', 'contract.ts'));
   return Math.max(...files.map((file) => statSync(file).mtimeMs));
 }
 

@@ -15,12 +15,12 @@ import type {
   RunView,
   SavedConfigView,
   TestResult,
-} from '../../server/http/contract';
+} from '../../server/domain/contract';
 import { createWidgetAssets } from '../../server/http/widget-assets';
 
 /**
  * A small stateful stand-in for the OneRoster router, implementing the HTTP contract
- * (server/http/contract.ts, product.md §5) so the widget can be driven in a browser while the
+ * (server/domain/contract.ts, product.md §5) so the widget can be driven in a browser while the
  * real services are being written. It also serves the built widget and a host page.
  */
 

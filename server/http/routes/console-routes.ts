@@ -1,46 +1,36 @@
-import type { BuildingMatchingView, ConsoleStatus } from '../contract';
-import type { Route } from '../types';
+import { matchingSchema } from '../../sync/building-matching';
+import type { RouteTable } from '../types';
+import { joiRule } from './input-rules';
 import { runId } from './sync-routes';
 
 /** The admin console: status at a glance, automation health, building matching, issue export. */
-export const consoleRoutes: Route[] = [
-  {
-    method: 'get',
-    path: '/status',
+export const consoleRoutes = {
+  'GET /status': {
     summary: 'What needs attention: the running run, the held run, the last outcome, a stale daily sync',
     async handler({ services }) {
-      const body: ConsoleStatus = await services.console.status();
-      return { status: 200, body };
+      return { status: 200, body: await services.console.status() };
     },
   },
-  {
-    method: 'get',
-    path: '/automation/status',
+  'GET /automation/status': {
     summary: 'Health of the daily sync over 30 days, and active people over time',
     async handler({ services }) {
       return { status: 200, body: await services.console.automationStatus() };
     },
   },
-  {
-    method: 'get',
-    path: '/buildings/matching',
+  'GET /buildings/matching': {
     summary: "The provider's schools beside the existing buildings, with proposed matches",
     async handler({ services }) {
-      const body: BuildingMatchingView = await services.console.buildingMatching();
-      return { status: 200, body };
+      return { status: 200, body: await services.console.buildingMatching() };
     },
   },
-  {
-    method: 'put',
-    path: '/buildings/matching',
+  'PUT /buildings/matching': {
     summary: 'Writes the confirmed Building SIS values of existing buildings',
+    body: joiRule(matchingSchema),
     async handler({ services, body, user }) {
-      return { status: 200, body: await services.console.matchBuildings(body, user!) };
+      return { status: 200, body: await services.console.matchBuildings(body, user) };
     },
   },
-  {
-    method: 'get',
-    path: '/runs/:id/issues.csv',
+  'GET /runs/:id/issues.csv': {
     summary: "A run's issues as CSV",
     async handler({ services, params }) {
       const id = runId(params);
@@ -52,4 +42,4 @@ export const consoleRoutes: Route[] = [
       };
     },
   },
-];
+} satisfies Partial<RouteTable>;

@@ -1,8 +1,8 @@
 import Joi from 'joi';
-import { errors } from '../../errors';
-import type { ListResponse, RunResponse, RunSummary, UserSyncInput } from '../contract';
-import type { Route } from '../types';
-import { validate } from '../validate';
+import type { RunListQuery, UserSyncInput } from '../../domain/contract';
+import { errors } from '../../domain/errors';
+import type { RouteTable } from '../types';
+import { emptyBody, joiRule } from './input-rules';
 
 const userSyncSchema = Joi.object<UserSyncInput>({
   mode: Joi.string().valid('full', 'delta'),
@@ -10,9 +10,7 @@ const userSyncSchema = Joi.object<UserSyncInput>({
   kinds: Joi.array().items(Joi.string().valid('students', 'staff')).min(1).unique(),
 });
 
-const emptySchema = Joi.object({});
-
-const runQuerySchema = Joi.object({
+const runQuerySchema = Joi.object<RunListQuery>({
   limit: Joi.number().integer().min(1).max(200).default(20),
   offset: Joi.number().integer().min(0).max(1_000_000_000).default(0),
   kind: Joi.string().valid('buildings', 'users'),
@@ -28,65 +26,47 @@ export function runId(params: Record<string, string>): number {
 }
 
 /** Sync runs: start, history, one run, approve and cancel a held run. */
-export const syncRoutes: Route[] = [
-  {
-    method: 'post',
-    path: '/sync/buildings',
+export const syncRoutes = {
+  'POST /sync/buildings': {
     summary: 'Starts a building sync in the background',
-    async handler({ services, body, user }) {
-      validate(emptySchema, body);
-      const run = await services.sync.startBuildingSync({ trigger: 'manual', user });
-      const response: RunResponse = { run };
-      return { status: 202, body: response };
+    body: emptyBody,
+    async handler({ services, user }) {
+      return { status: 202, body: { run: await services.sync.startBuildingSync({ trigger: 'manual', user }) } };
     },
   },
-  {
-    method: 'post',
-    path: '/sync/users',
+  'POST /sync/users': {
     summary: 'Starts a student and staff sync in the background',
+    body: joiRule(userSyncSchema),
     async handler({ services, body, user }) {
-      const input = validate(userSyncSchema, body);
-      const run = await services.sync.startUserSync({ trigger: 'manual', user, mode: input.mode, dryRun: input.dryRun, kinds: input.kinds });
-      const response: RunResponse = { run };
-      return { status: 202, body: response };
+      const run = await services.sync.startUserSync({ trigger: 'manual', user, mode: body.mode, dryRun: body.dryRun, kinds: body.kinds });
+      return { status: 202, body: { run } };
     },
   },
-  {
-    method: 'get',
-    path: '/runs',
+  'GET /runs': {
     summary: 'Sync history, newest first',
+    query: joiRule(runQuerySchema),
     async handler({ services, query }) {
-      const filter = validate(runQuerySchema, query);
-      const page: ListResponse<RunSummary> = await services.sync.listRuns(filter);
-      return { status: 200, body: page };
+      return { status: 200, body: await services.sync.listRuns(query) };
     },
   },
-  {
-    method: 'get',
-    path: '/runs/:id',
+  'GET /runs/:id': {
     summary: 'One run with progress, counts and issues',
     async handler({ services, params }) {
       return { status: 200, body: await services.sync.getRun(runId(params)) };
     },
   },
-  {
-    method: 'post',
-    path: '/runs/:id/approve',
+  'POST /runs/:id/approve': {
     summary: 'Applies a held run exactly as planned',
-    async handler({ services, params, body, user }) {
-      validate(emptySchema, body);
-      const response: RunResponse = { run: await services.sync.approve(runId(params), user!) };
-      return { status: 200, body: response };
+    body: emptyBody,
+    async handler({ services, params, user }) {
+      return { status: 200, body: { run: await services.sync.approve(runId(params), user) } };
     },
   },
-  {
-    method: 'post',
-    path: '/runs/:id/cancel',
+  'POST /runs/:id/cancel': {
     summary: 'Discards a held or queued run, or stops a running one at its next page or batch (it ends cancelled)',
-    async handler({ services, params, body, user }) {
-      validate(emptySchema, body);
-      const response: RunResponse = { run: await services.sync.cancel(runId(params), user!) };
-      return { status: 200, body: response };
+    body: emptyBody,
+    async handler({ services, params, user }) {
+      return { status: 200, body: { run: await services.sync.cancel(runId(params), user) } };
     },
   },
-];
+} satisfies Partial<RouteTable>;

@@ -1,5 +1,5 @@
 import type { Clock } from '../../options';
-import type { OneRosterVersion } from '../../http/contract';
+import type { OneRosterVersion } from '../../domain/contract';
 import type { HttpClient, RequestAuth } from '../http-client';
 import { encodeQuery, percentEncode } from '../query';
 import { ProviderError } from '../types';

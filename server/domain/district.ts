@@ -1,4 +1,4 @@
-import { OneRosterError } from './errors';
+import { errors } from './errors';
 
 /**
  * The district key of a single-district host: every row the module writes carries a district key,
@@ -24,11 +24,7 @@ export function isDistrictKey(key: unknown): key is string {
  */
 export function checkRequestDistrict(key: unknown): string {
   if (isDistrictKey(key)) return key;
-  throw new OneRosterError(
-    400,
-    'invalid_district',
-    'This address does not name a district the roster sync can serve (a district key is 1 to 64 letters, digits, ".", "_" or "-").',
-  );
+  throw errors.invalidDistrict();
 }
 
 /** The same check for host code (`forDistrict`, the fleet scheduler): a bad key there is a programming error. */

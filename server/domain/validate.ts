@@ -1,5 +1,5 @@
 import type Joi from 'joi';
-import { errors } from '../errors';
+import { errors } from './errors';
 
 /**
  * Validates a request body or query with joi and returns the cleaned value, or throws a 400

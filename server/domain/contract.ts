@@ -1,6 +1,8 @@
 /**
- * The HTTP contract of the router: request and response bodies. The widget imports these types,
- * so a change here that the widget does not follow breaks the build. Types only: no runtime code.
+ * The contract, and the module's domain: the shapes of configurations, runs, schedules and errors
+ * that the services take and return and the router's bodies carry. It sits at the bottom of the
+ * import graph (it imports nothing), and the widget imports these types, so a change here that
+ * the widget does not follow breaks the build. Types only: no runtime code.
  */
 
 /** The providers an admin can pick. */
@@ -457,10 +459,71 @@ export interface ScheduledRunView {
   runIds: number[];
 }
 
-/** Body of every error answer. */
+/**
+ * Codes of the errors the module raises (`OneRosterError`): what the HTTP API answers with, and
+ * what a run that stops on one of its bounds records. Each is made in one place, the error
+ * catalogue (`server/domain/errors.ts`), which must have a factory for every code listed here.
+ */
+export type OneRosterErrorCode =
+  | 'unauthenticated'
+  | 'forbidden'
+  | 'unsupported_media_type'
+  | 'validation_failed'
+  | 'invalid_json'
+  | 'invalid_path'
+  | 'invalid_district'
+  | 'invalid_body'
+  | 'body_too_large'
+  | 'not_found'
+  | 'widget_not_built'
+  | 'not_configured'
+  | 'roster_managed_by_oneroster'
+  | 'provider_switch_requires_confirmation'
+  | 'connection_test_failed'
+  | 'stored_secret_unreadable'
+  | 'encryption_key_mismatch'
+  | 'sync_in_progress'
+  | 'settings_being_saved'
+  | 'buildings_not_synced'
+  | 'nothing_to_sync'
+  | 'oneroster_disabled'
+  | 'run_not_held'
+  | 'run_not_cancellable'
+  | 'plan_outdated'
+  | 'plan_missing'
+  | 'page_limit'
+  | 'staged_row_limit'
+  | 'run_time_limit'
+  | 'school_matched_twice'
+  | 'internal_error';
+
+/** Codes a pull can fail with beyond the connection codes: the provider refused the delta filter, or the pull was stopped. */
+export type PullErrorCode = 'delta_unsupported' | 'aborted';
+
+/**
+ * Codes a run ends with when it was stopped rather than failed by an error: on request, by a
+ * shutdown, because another server took its lease, or because its process died.
+ */
+export type RunStopCode = 'cancelled' | 'shutdown' | 'lease_lost' | 'interrupted';
+
+/**
+ * Every error code a client may meet: in an error answer, on a failed or cancelled run, or in a
+ * failed connection test. The widget has words for each (`Record<ApiErrorCode, string>`), so a new
+ * code without words does not compile.
+ */
+export type ApiErrorCode = OneRosterErrorCode | ConnectionErrorCode | PullErrorCode | RunStopCode;
+
+/** Body of every error answer (`{ error: { code, message, details? } }`). */
 export interface ErrorResponse {
   /** The error. */
-  error: { code: string; message: string; details?: unknown };
+  error: {
+    /** Stable snake_case code. */
+    code: OneRosterErrorCode;
+    /** What happened, in words (the widget shows its own words for the code instead). */
+    message: string;
+    /** Machine-readable detail, safe to show (field errors, the failed test, the running run's id). */
+    details?: unknown;
+  };
 }
 
 /** One bad field in the `details` of a `400 validation_failed` answer (the widget shows it next to the field). */
@@ -533,3 +596,76 @@ export interface BuildingMatchingInput {
   /** One entry per building to write. */
   matches: Array<{ buildingId: number; sourcedId: string | null }>;
 }
+
+/** Filters of `GET /runs` (query string): a page of the history, newest first. */
+export interface RunListQuery {
+  /** Page size, 1 to 200. Defaults to 20. */
+  limit?: number;
+  /** Runs skipped before the page. Defaults to 0. */
+  offset?: number;
+  /** Only runs of this kind. */
+  kind?: RunKind;
+  /** Only runs with this status. */
+  status?: RunStatus;
+  /** Only runs started this way. */
+  trigger?: RunTrigger;
+}
+
+/** A body that must be empty (`{}`): the route takes nothing, and anything sent is a `validation_failed`. */
+export type EmptyBody = Record<string, never>;
+
+/**
+ * Every route of the HTTP API, by `'METHOD /path'` (Express-style path below the mount point):
+ * the body it reads, its query, and the JSON it answers with. The router's handlers and the
+ * widget's client are both typed from this one map. A route marked `public` needs no signed-in
+ * user; every other one needs one with Manage Settings.
+ */
+export interface ApiRoutes {
+  /** The saved configuration (secrets masked), whether OneRoster is on, the last test and syncs. */
+  'GET /config': { response: ConfigView };
+  /** Tests the submitted settings, or the saved ones when the body is empty (`null` once read). */
+  'POST /config/test': { body: ConfigInput | null; response: TestResult };
+  /** Validates, re-tests and saves the configuration, and enables OneRoster. */
+  'PUT /config': { body: ConfigInput; response: ConfigView };
+  /** Turns OneRoster off; data and history stay. */
+  'DELETE /config': { response: ConfigView };
+  /** Starts a building sync in the background (202). */
+  'POST /sync/buildings': { body: EmptyBody; response: RunResponse };
+  /** Starts a student and staff sync in the background (202). */
+  'POST /sync/users': { body: UserSyncInput; response: RunResponse };
+  /** Sync history, newest first. */
+  'GET /runs': { query: RunListQuery; response: ListResponse<RunSummary> };
+  /** One run with progress, counts and issues. */
+  'GET /runs/:id': { response: RunView };
+  /** A run's issues as CSV text. */
+  'GET /runs/:id/issues.csv': { response: string };
+  /** Applies a held run exactly as planned. */
+  'POST /runs/:id/approve': { body: EmptyBody; response: RunResponse };
+  /** Discards a held or queued run, or stops a running one. */
+  'POST /runs/:id/cancel': { body: EmptyBody; response: RunResponse };
+  /** Daily automation settings and the next run time. */
+  'GET /automation': { response: AutomationView };
+  /** Changes any subset of the automation settings. */
+  'PUT /automation': { body: Partial<AutomationSettings>; response: AutomationView };
+  /** Health of the daily sync over 30 days. */
+  'GET /automation/status': { response: AutomationStatusView };
+  /** What needs attention now. */
+  'GET /status': { response: ConsoleStatus };
+  /** The provider's schools beside the existing buildings, with proposed matches. */
+  'GET /buildings/matching': { response: BuildingMatchingView };
+  /** Writes the confirmed Building SIS values. */
+  'PUT /buildings/matching': { body: BuildingMatchingInput; response: BuildingMatchingView };
+  /** The `<oneroster-settings>` script (JavaScript text). */
+  'GET /widget/oneroster-settings.js': { response: string; public: true };
+}
+
+/** A route of the API, `'METHOD /path'`. */
+export type RouteKey = keyof ApiRoutes;
+/** The body a route reads (`undefined` when it reads none). */
+export type RouteBody<K extends RouteKey> = ApiRoutes[K] extends { body: infer B } ? B : undefined;
+/** The query a route reads (`undefined` when it reads none). */
+export type RouteQuery<K extends RouteKey> = ApiRoutes[K] extends { query: infer Q } ? Q : undefined;
+/** What a route answers with. */
+export type RouteResponse<K extends RouteKey> = ApiRoutes[K]['response'];
+/** Whether a route is reachable without a signed-in user. */
+export type IsPublicRoute<K extends RouteKey> = ApiRoutes[K] extends { public: true } ? true : false;
