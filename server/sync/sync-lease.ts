@@ -60,33 +60,32 @@ export interface SyncLease {
 /** The lease over `oneroster_sync_lease`. */
 export function createSyncLease(sequelize: Sequelize, options: { ttlMs: number; logger: Logger }): SyncLease {
   const sql = createSql(sequelize);
+  const { q } = sql;
   const t = sql.id(TABLE);
-  const v = sql.value;
   const { ttlMs, logger } = options;
-  const expiry = `${sql.nowMs} + ${Number(ttlMs)}`;
+  const expiry = q`${sql.nowMs} + ${ttlMs}`;
 
   return {
     async acquire(purpose = 'run') {
       // The purpose rides in the holder id, so others can tell a settings change from a run.
       const holder = `${purpose}:${randomUUID()}`;
-      const taken = await sql.change(
-        `UPDATE ${t} SET holder_id = ${v(holder)}, run_id = NULL, stop_requested = ${v(false)}, expires_at_ms = ${expiry} ` +
-          `WHERE id = 1 AND (holder_id IS NULL OR expires_at_ms IS NULL OR expires_at_ms < ${sql.nowMs})`,
-      );
+      const taken = await sql.change(q`
+        UPDATE ${t} SET holder_id = ${holder}, run_id = NULL, stop_requested = ${false}, expires_at_ms = ${expiry}
+        WHERE id = 1 AND (holder_id IS NULL OR expires_at_ms IS NULL OR expires_at_ms < ${sql.nowMs})`);
       if (taken !== 1) return null;
 
       const aborted = new AbortController();
       let released = false;
       const renew = async () => {
         try {
-          const kept = await sql.change(`UPDATE ${t} SET expires_at_ms = ${expiry} WHERE id = 1 AND holder_id = ${v(holder)}`);
+          const kept = await sql.change(q`UPDATE ${t} SET expires_at_ms = ${expiry} WHERE id = 1 AND holder_id = ${holder}`);
           if (released) return;
           if (kept !== 1) {
             logger.error('oneroster sync lease lost: another process took it over', {});
             aborted.abort(new Error('lease_lost'));
             return;
           }
-          const [row] = await sql.select<{ stop_requested: unknown }>(`SELECT stop_requested FROM ${t} WHERE id = 1 AND holder_id = ${v(holder)}`);
+          const [row] = await sql.select<{ stop_requested: unknown }>(q`SELECT stop_requested FROM ${t} WHERE id = 1 AND holder_id = ${holder}`);
           if (row && readBoolean(row.stop_requested) && !aborted.signal.aborted) aborted.abort(new Error('cancel_requested'));
         } catch (err) {
           // A database hiccup: try again at the next beat; the lease outlives two missed beats.
@@ -99,7 +98,7 @@ export function createSyncLease(sequelize: Sequelize, options: { ttlMs: number; 
       return {
         signal: aborted.signal,
         async attachRun(runId) {
-          await sql.change(`UPDATE ${t} SET run_id = ${v(runId)} WHERE id = 1 AND holder_id = ${v(holder)}`);
+          await sql.change(q`UPDATE ${t} SET run_id = ${runId} WHERE id = 1 AND holder_id = ${holder}`);
         },
         async release(transaction) {
           if (released) return;
@@ -107,7 +106,7 @@ export function createSyncLease(sequelize: Sequelize, options: { ttlMs: number; 
           // lease forever (a database outage made exactly that).
           clearInterval(timer);
           await sql.change(
-            `UPDATE ${t} SET holder_id = NULL, run_id = NULL, stop_requested = ${v(false)}, expires_at_ms = NULL WHERE id = 1 AND holder_id = ${v(holder)}`,
+            q`UPDATE ${t} SET holder_id = NULL, run_id = NULL, stop_requested = ${false}, expires_at_ms = NULL WHERE id = 1 AND holder_id = ${holder}`,
             { transaction },
           );
           // Freed only once that transaction commits: should the commit fail, the next release()
@@ -122,9 +121,7 @@ export function createSyncLease(sequelize: Sequelize, options: { ttlMs: number; 
     },
 
     async state() {
-      const [row] = await sql.select<Record<string, unknown>>(
-        `SELECT holder_id, run_id, expires_at_ms, ${sql.nowMs} AS now_ms FROM ${t} WHERE id = 1`,
-      );
+      const [row] = await sql.select<Record<string, unknown>>(q`SELECT holder_id, run_id, expires_at_ms, ${sql.nowMs} AS now_ms FROM ${t} WHERE id = 1`);
       if (!row) return { runId: null, live: false, purpose: 'run' };
       const expires = row.expires_at_ms === null || row.expires_at_ms === undefined ? null : Number(row.expires_at_ms);
       const live = row.holder_id !== null && expires !== null && expires >= Number(row.now_ms);
@@ -134,7 +131,7 @@ export function createSyncLease(sequelize: Sequelize, options: { ttlMs: number; 
 
     async requestStop(runId) {
       const found = await sql.change(
-        `UPDATE ${t} SET stop_requested = ${v(true)} WHERE id = 1 AND run_id = ${v(runId)} AND holder_id IS NOT NULL AND expires_at_ms >= ${sql.nowMs}`,
+        q`UPDATE ${t} SET stop_requested = ${true} WHERE id = 1 AND run_id = ${runId} AND holder_id IS NOT NULL AND expires_at_ms >= ${sql.nowMs}`,
       );
       return found === 1;
     },
