@@ -29,6 +29,13 @@ export interface PeopleStager {
   stagePage(records: NormalizedPerson[]): Promise<void>;
   /** The tallies so far. */
   readonly tallies: PeopleTallies;
+  /**
+   * Per kind, whether some record staged as a create carries a natural key a roster row already
+   * holds (a transfer, or another record of someone we have). Only then must identity resolution
+   * look at lone creates; otherwise only keys several records share can change anything, and on
+   * a first sync (an empty roster) that skips re-reading the whole pull.
+   */
+  readonly createsWithKnownKeys: Readonly<Record<PersonKind, boolean>>;
 }
 
 interface Deps {
@@ -52,6 +59,7 @@ export function createPeopleStager(deps: Deps): PeopleStager {
   const tallies: PeopleTallies = { ignoredRoles: new Map(), skippedBySchool: new Map(), unmappedGrades: new Map(), skippedByReason: new Map(), notSynced: 0 };
   // Roster rows already linked by number in this run: one CSV row is never linked to two people.
   const linkedRows: Record<PersonKind, Set<number>> = { students: new Set(), staff: new Set() };
+  const createsWithKnownKeys: Record<PersonKind, boolean> = { students: false, staff: false };
 
   async function stageKind(kind: PersonKind, imports: ImportItem[], deletes: DeleteItem[], rows: StagedRow[]): Promise<void> {
     const keys = new Set<string>();
@@ -83,6 +91,7 @@ export function createPeopleStager(deps: Deps): PeopleStager {
       }
     }
 
+    const createdKeys: string[] = [];
     for (const { fields, legacyIds, identity } of imports) {
       const sourcedId = fields.sourcedId;
       const disabledNow = (row: StoredPerson | undefined) => !fields.enabled && (!row || row.enabled);
@@ -118,6 +127,11 @@ export function createPeopleStager(deps: Deps): PeopleStager {
         });
       }
       rows.push({ kind, sourcedId, action: 'create', targetId: null, disabled: disabledNow(undefined), payload: packPerson(fields), identity });
+      if (identity.key !== null) createdKeys.push(identity.key);
+    }
+    // One lookup per page until a create's key turns out to be known (then the whole pull is resolved anyway).
+    if (!createsWithKnownKeys[kind] && createdKeys.length > 0) {
+      createsWithKnownKeys[kind] = (await deps.store.findPeopleByNaturalKey(kind, createdKeys)).length > 0;
     }
 
     for (const { sourcedId, name, legacyIds } of deletes) {
@@ -135,6 +149,7 @@ export function createPeopleStager(deps: Deps): PeopleStager {
 
   return {
     tallies,
+    createsWithKnownKeys,
     async stagePage(records) {
       const rows: StagedRow[] = [];
       const imports: Record<PersonKind, ImportItem[]> = { students: [], staff: [] };

@@ -80,11 +80,11 @@ export interface StagingArea {
   /** A few of the records of `kind` the plan deactivates, for a held run's samples. */
   deactivationSamples(runId: number, kind: RecordKind, limit: number): Promise<Array<{ sourcedId: string; name: string; number?: string | null; buildingId?: number | null }>>;
   /**
-   * Import rows of `kind` whose natural key is shared by several records or belongs to a record
-   * planned as a create (so may be a person we have under another sourcedId), for the first
-   * `limitKeys` such keys after `afterKey`, ordered by key.
+   * Import rows of `kind` whose natural key is shared by several records or (with `withCreates`)
+   * belongs to a record planned as a create (so may be a person we have under another sourcedId),
+   * for the first `limitKeys` such keys after `afterKey`, ordered by key.
    */
-  identityGroups(runId: number, kind: RecordKind, afterKey: string | null, limitKeys: number): Promise<StagedRow[]>;
+  identityGroups(runId: number, kind: RecordKind, afterKey: string | null, limitKeys: number, withCreates: boolean): Promise<StagedRow[]>;
   /** Rewrites staged rows (same run, kind and sourcedId), or adds them. */
   replace(runId: number, rows: StagedRow[]): Promise<void>;
   /** Drops a run's rows, a slice at a time so no statement holds a lock for long. */
@@ -132,12 +132,13 @@ export function createStagingArea(sequelize: Sequelize): StagingArea {
 
     insert,
 
-    async identityGroups(runId, kind, afterKey, limitKeys) {
+    async identityGroups(runId, kind, afterKey, limitKeys, withCreates) {
       const base = q`run_id = ${runId} AND kind = ${kind} AND natural_key IS NOT NULL AND action IN ${importActions}`;
       const after = afterKey === null ? q`` : q` AND natural_key > ${afterKey}`;
+      const creates = withCreates ? q` OR SUM(CASE WHEN action = 'create' THEN 1 ELSE 0 END) > 0` : q``;
       const keys = await sql.select<{ natural_key: string }>(q`
         SELECT natural_key FROM ${t} WHERE ${base}${after} GROUP BY natural_key
-        HAVING COUNT(*) > 1 OR SUM(CASE WHEN action = 'create' THEN 1 ELSE 0 END) > 0 ORDER BY natural_key LIMIT ${sql.int(limitKeys)}`);
+        HAVING COUNT(*) > 1${creates} ORDER BY natural_key LIMIT ${sql.int(limitKeys)}`);
       if (keys.length === 0) return [];
       const rows = await sql.select<Record<string, unknown>>(q`
         SELECT kind, sourced_id, action, target_id, disabled, payload, natural_key, identity_rank, identity_name FROM ${t}

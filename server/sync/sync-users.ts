@@ -88,7 +88,9 @@ export async function syncUsers(deps: SyncDeps, job: RunJob, connection: Provide
 
   await job.phase('planning');
   if (deps.options.naturalKey.length > 0) {
-    for (const kind of request.kinds) await resolveIdentities({ store: deps.store, staging: deps.staging, issues: job.issues }, job.runId, kind, mode);
+    for (const kind of request.kinds) {
+      await resolveIdentities({ store: deps.store, staging: deps.staging, issues: job.issues }, job.runId, kind, mode, stager.createsWithKnownKeys[kind]);
+    }
   }
   // Only a complete full pull may say someone is gone.
   if (mode === 'full' && request.deactivateMissing) {
