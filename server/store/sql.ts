@@ -115,27 +115,32 @@ export function createSql(sequelize: Sequelize): Sql {
     return value;
   };
 
+  /** A value as MySQL text: Sequelize's escaper for strings; numbers and NULL need none. */
+  const escaped = (value: unknown): string => {
+    const v = param(value);
+    if (v === null) return 'NULL';
+    if (typeof v === 'number') return String(v);
+    return sequelize.escape(v as string);
+  };
+
   /** The statement's text (with `$1, $2 …` placeholders on SQLite, escaped values on MySQL) and the values to bind. */
   function render(statement: SqlPiece): { text: string; bind: unknown[] } {
-    if (!(statement instanceof SqlPiece)) throw new TypeError('A statement must be built with the sql tag, never from a string');
+    if (!(statement instanceof SqlPiece)) throw new TypeError('A statement must be built with the q tag, never from a string');
     const bind: unknown[] = [];
-    const parts: string[] = [];
+    let sql = '';
     const walk = (piece: SqlPiece) => {
       const { texts, values } = piece;
       for (let i = 0; i < values.length; i += 1) {
-        parts.push(texts[i]!);
+        sql += texts[i]!;
         const value = values[i];
         if (value instanceof SqlPiece) walk(value);
-        else if (isMysql) parts.push(sequelize.escape(param(value) as string));
-        else {
-          bind.push(param(value));
-          parts.push(`$${bind.length}`);
-        }
+        else if (isMysql) sql += escaped(value);
+        else sql += `$${bind.push(param(value))}`;
       }
-      parts.push(texts[values.length]!);
+      sql += texts[values.length]!;
     };
     walk(statement);
-    return { text: parts.join(''), bind };
+    return { text: sql, bind };
   }
 
   async function query(statement: SqlPiece, type: string, options: { transaction?: Transaction }): Promise<unknown> {
@@ -143,10 +148,19 @@ export function createSql(sequelize: Sequelize): Sql {
     return sequelize.query(sql, { type, transaction: options.transaction, bind: bind.length > 0 ? bind : undefined });
   }
 
-  const join = (pieces: readonly SqlPiece[], separator: string): SqlPiece => {
-    if (pieces.length === 0) return text('');
-    const texts = ['', ...pieces.slice(1).map(() => separator), ''];
-    return new SqlPiece(texts, pieces);
+  /** `(a, b), (c, d)`: the rows of a multi-row VALUES, as one piece. */
+  const rowsPiece = (rows: SqlRows): SqlPiece => {
+    const texts: string[] = [];
+    const values: unknown[] = [];
+    for (const row of rows) {
+      texts.push(texts.length === 0 ? '(' : '), (');
+      for (let i = 0; i < row.length; i += 1) {
+        if (i > 0) texts.push(', ');
+        values.push(row[i]);
+      }
+    }
+    texts.push(')');
+    return new SqlPiece(texts, values);
   };
   const ids = (names: readonly string[]) => text(names.map(quote).join(', '));
 
@@ -177,7 +191,7 @@ export function createSql(sequelize: Sequelize): Sql {
       if (rows.length === 0) return;
       const perStatement = isMysql ? MYSQL_MAX_ROWS : Math.max(1, Math.floor(SQLITE_MAX_VALUES / rows[0]!.length));
       for (const slice of chunk(rows, perStatement)) {
-        const values = join(slice.map((row) => new SqlPiece(['(', ...row.slice(1).map(() => ', '), ')'], row)), ', ');
+        const values = rowsPiece(slice);
         // Typed as INSERT: untyped, Sequelize lower-cases the whole statement to guess what it is.
         await query(q`INSERT INTO ${into} VALUES ${values} ${tail}`, QueryTypes.INSERT, options);
       }
