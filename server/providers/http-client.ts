@@ -53,6 +53,12 @@ export interface HttpResponse {
   headers: Record<string, string>;
   /** The JSON body, or undefined when empty. */
   body: unknown;
+  /**
+   * True when the body's text holds no escape that could stand for a NUL or a lone surrogate, so
+   * no string in `body` holds one (JSON has no other way to write them, and decoding the bytes
+   * turns broken UTF-8 into U+FFFD): readers may then skip looking.
+   */
+  storable?: boolean;
 }
 
 /** Sends requests to providers with the module's safety, timeout, retry and classification rules. */
@@ -99,6 +105,9 @@ const TLS_CODES = new Set([
   'CERT_UNTRUSTED',
 ]);
 
+/** `\u0000` or a `\uD800`–`\uDFFF` escape in JSON text (surrogate pairs match too, which only costs a look). */
+const UNSTORABLE_ESCAPE = /\\u(?:0000|[dD][89a-fA-F])/;
+
 /** Builds the transport every provider request goes through. */
 export function createHttpClient(deps: HttpClientDeps): HttpClient {
   const instance: AxiosInstance = axios.create();
@@ -119,7 +128,7 @@ export function createHttpClient(deps: HttpClientDeps): HttpClient {
         if (status >= 200 && status < 300) {
           request.auth?.accepted(attempt.sentAuth);
           const parsed = parseBody(attempt.text, attempt.response.headers);
-          if (parsed.ok) return { ...attempt.response, body: parsed.body };
+          if (parsed.ok) return { ...attempt.response, body: parsed.body, storable: !UNSTORABLE_ESCAPE.test(attempt.text) };
           const failure = fail('bad_response', `${capitalize(what)} answered with a body that is not valid JSON.`, status);
           if (parsed.maybeTruncated && retries < maxRetries) {
             await wait(failure, null);
