@@ -20,16 +20,15 @@ export type SqlRows = readonly (readonly unknown[])[];
  * travel apart from the text (`SqlPiece`s are spliced instead), so no caller ever writes a value
  * into SQL: NUL bytes, quotes and backslashes reach the database as they are.
  *
- * How the values travel depends on the driver (measured in bench/README.md, "Values apart from
- * the text"):
- * - SQLite: bound parameters (Sequelize `bind`), which node-sqlite3 hands to SQLite natively; the
- *   only way a NUL byte gets in, since SQLite ends a statement's text at one.
- * - MySQL/MariaDB: written into the text on the client by Sequelize's escaper for the dialect,
- *   here and nowhere else. Bound parameters there are server-side prepared statements (mysql2
- *   `execute`): they cost a 100k-user sync 2.7 s more CPU (+45 %: Sequelize's `$n` rewriting,
- *   mysql2's binary row decoding) and keep every distinct text prepared per connection against
- *   the server's `max_prepared_stmt_count`; Sequelize's `replacements` cost 1.9 s more (a second
- *   scan of every statement). Escaping as the statement is written costs what it always did.
+ * How the values travel (measured in bench/README.md, "Values apart from the text"): Sequelize's
+ * escaper for the dialect writes them into the text here, and nowhere else, except strings
+ * holding a NUL byte or a `$` on SQLite, which are bound parameters: SQLite ends a statement's
+ * text at a NUL, and Sequelize would read `$1` in a literal as a placeholder. Binding everything
+ * measured far slower: on MySQL, bound parameters are server-side prepared statements (mysql2
+ * `execute`), which cost a 100k-user sync 2.7 s more CPU (+45 %: Sequelize's `$n` rewriting,
+ * mysql2's binary row decoding) and keep every distinct text prepared per connection against the
+ * server's `max_prepared_stmt_count`; on SQLite, Sequelize binds by name, 50 µs a row against
+ * 4 µs for a literal (node-sqlite3 looks every name up among all of the statement's).
  */
 export interface Sql {
   /** True on MySQL and MariaDB (`ON DUPLICATE KEY UPDATE`), false on SQLite (`ON CONFLICT`). */
@@ -74,14 +73,8 @@ export interface Sql {
   transaction<T>(work: (transaction: Transaction) => Promise<T>): Promise<T>;
 }
 
-/** Rows per multi-row statement on MySQL: well under `max_allowed_packet`, few statements per thousand people. */
-const MYSQL_MAX_ROWS = 1000;
-
-/**
- * Most bound values in one SQLite statement: its default limit (SQLITE_MAX_VARIABLE_NUMBER) on
- * every version. node-sqlite3 looks each value's name up, at a cost that grows with their number.
- */
-const SQLITE_MAX_VALUES = 999;
+/** Rows per multi-row statement: well under MySQL's `max_allowed_packet`, few statements per thousand people. */
+const MAX_ROWS = 1000;
 
 /** Builds the helpers for the host's Sequelize instance. */
 export function createSql(sequelize: Sequelize): Sql {
@@ -92,9 +85,9 @@ export function createSql(sequelize: Sequelize): Sql {
   const text = (value: string) => new SqlPiece([value], []);
   const quote = (name: string) => queryInterface.quoteIdentifier(name);
 
-  // Dates are sent as the text the host's models write (its timezone option, millisecond
-  // precision), since SQLite's driver would bind a Date as a number. Every row of a batch carries
-  // the same sync timestamp, and formatting goes through moment (µs each): remember the last one.
+  // Dates are written as the text the host's models write (its timezone option, millisecond
+  // precision). Every row of a batch carries the same sync timestamp, and formatting goes
+  // through moment (µs each): remember the last one.
   const host = sequelize as unknown as {
     options: { timezone?: string };
     normalizeDataType(type: unknown): { stringify(value: Date, options: object): string };
@@ -123,7 +116,7 @@ export function createSql(sequelize: Sequelize): Sql {
     return sequelize.escape(v as string);
   };
 
-  /** The statement's text (with `$1, $2 …` placeholders on SQLite, escaped values on MySQL) and the values to bind. */
+  /** The statement's text (values escaped, or `$1, $2 …` for the few bound) and the values to bind. */
   function render(statement: SqlPiece): { text: string; bind: unknown[] } {
     if (!(statement instanceof SqlPiece)) throw new TypeError('A statement must be built with the q tag, never from a string');
     const bind: unknown[] = [];
@@ -134,8 +127,8 @@ export function createSql(sequelize: Sequelize): Sql {
         sql += texts[i]!;
         const value = values[i];
         if (value instanceof SqlPiece) walk(value);
-        else if (isMysql) sql += escaped(value);
-        else sql += `$${bind.push(param(value))}`;
+        else if (isMysql || !(typeof value === 'string' && (value.includes('\u0000') || value.includes('$')))) sql += escaped(value);
+        else sql += `$${bind.push(value)}`;
       }
       sql += texts[values.length]!;
     };
@@ -189,8 +182,7 @@ export function createSql(sequelize: Sequelize): Sql {
     },
     async insert(into, rows, tail, options = {}) {
       if (rows.length === 0) return;
-      const perStatement = isMysql ? MYSQL_MAX_ROWS : Math.max(1, Math.floor(SQLITE_MAX_VALUES / rows[0]!.length));
-      for (const slice of chunk(rows, perStatement)) {
+      for (const slice of chunk(rows, MAX_ROWS)) {
         const values = rowsPiece(slice);
         // Typed as INSERT: untyped, Sequelize lower-cases the whole statement to guess what it is.
         await query(q`INSERT INTO ${into} VALUES ${values} ${tail}`, QueryTypes.INSERT, options);
