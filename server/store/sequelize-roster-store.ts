@@ -140,6 +140,11 @@ export function createSequelizeRosterStore(sequelize: Sequelize): RosterStore {
       return Number(row?.n ?? 0);
     },
 
+    async hasPeople(kind) {
+      const rows = await sql.select(q`SELECT 1 AS found FROM ${sql.id(PERSON_TABLES[kind].table)} LIMIT 1`);
+      return rows.length > 0;
+    },
+
     async countActivePeopleByBuilding(buildingIds) {
       const counts = new Map<number, number>();
       for (const slice of chunk(buildingIds, BATCH)) {

@@ -46,6 +46,8 @@ interface Deps {
   classify: ClassifyContext;
   /** Building names by school sourcedId, so issues name the school. */
   schoolNames?: ReadonlyMap<string, string>;
+  /** Kinds the store holds nobody of (`RosterStore.hasPeople`): nobody to look up, every record is new. */
+  emptyKinds?: ReadonlySet<PersonKind>;
 }
 
 type ImportItem = { fields: PersonFields; legacyIds: string[]; identity: RecordIdentity };
@@ -71,8 +73,9 @@ export function createPeopleStager(deps: Deps): PeopleStager {
       keys.add(item.sourcedId);
       for (const id of item.legacyIds) keys.add(id);
     }
+    const empty = deps.emptyKinds?.has(kind) ?? false;
     const found = new Map<string, StoredPerson>();
-    for (const person of await deps.store.findPeopleBySourcedId(kind, [...keys])) {
+    for (const person of empty ? [] : await deps.store.findPeopleBySourcedId(kind, [...keys])) {
       if (person.sourcedId !== null) found.set(person.sourcedId, person);
     }
     const byLegacy = (legacyIds: string[]) => legacyIds.map((id) => found.get(id)).find((p) => p !== undefined);
@@ -83,7 +86,7 @@ export function createPeopleStager(deps: Deps): PeopleStager {
       if (item.fields.number && !found.has(item.fields.sourcedId) && !byLegacy(item.legacyIds)) numbers.add(item.fields.number);
     }
     const unkeyed = new Map<string, StoredPerson[]>();
-    if (numbers.size > 0) {
+    if (numbers.size > 0 && !empty) {
       for (const person of await deps.store.findUnkeyedPeopleByNumber(kind, [...numbers])) {
         const list = unkeyed.get(person.number ?? '') ?? [];
         list.push(person);
@@ -130,7 +133,7 @@ export function createPeopleStager(deps: Deps): PeopleStager {
       if (identity.key !== null) createdKeys.push(identity.key);
     }
     // One lookup per page until a create's key turns out to be known (then the whole pull is resolved anyway).
-    if (!createsWithKnownKeys[kind] && createdKeys.length > 0) {
+    if (!createsWithKnownKeys[kind] && createdKeys.length > 0 && !empty) {
       createsWithKnownKeys[kind] = (await deps.store.findPeopleByNaturalKey(kind, createdKeys)).length > 0;
     }
 
