@@ -85,14 +85,14 @@ export function createSql(sequelize: Sequelize): Sql {
   const text = (value: string) => new SqlPiece([value], []);
   const quote = (name: string) => queryInterface.quoteIdentifier(name);
 
-  // Dates are written as the text the host's models write (its timezone option, millisecond
-  // precision). Every row of a batch carries the same sync timestamp, and formatting goes
-  // through moment (µs each): remember the last one.
+  // Dates are written as Sequelize writes a DATE for the dialect (the host's timezone option;
+  // whole seconds on MySQL, as the module's DATETIME columns hold). Every row of a batch carries
+  // the same sync timestamp, and formatting goes through moment (µs each): remember the last one.
   const host = sequelize as unknown as {
     options: { timezone?: string };
     normalizeDataType(type: unknown): { stringify(value: Date, options: object): string };
   };
-  const dateType = host.normalizeDataType(DataTypes.DATE(3));
+  const dateType = host.normalizeDataType(DataTypes.DATE);
   let lastTime = NaN;
   let lastText = '';
   const param = (value: unknown): unknown => {
