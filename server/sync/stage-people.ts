@@ -132,9 +132,11 @@ export function createPeopleStager(deps: Deps): PeopleStager {
       rows.push({ kind, sourcedId, action: 'create', targetId: null, disabled: disabledNow(undefined), payload: packPerson(fields), identity });
       if (identity.key !== null) createdKeys.push(identity.key);
     }
-    // One lookup per page until a create's key turns out to be known (then the whole pull is resolved anyway).
+    // One lookup per page until a create's key turns out to be known (then the whole pull is resolved
+    // anyway). Only ever set, never cleared: two pages stage at once, and a later answer of "none"
+    // must not undo an earlier "some".
     if (!createsWithKnownKeys[kind] && createdKeys.length > 0 && !empty) {
-      createsWithKnownKeys[kind] = (await deps.store.findPeopleByNaturalKey(kind, createdKeys)).length > 0;
+      if ((await deps.store.findPeopleByNaturalKey(kind, createdKeys)).length > 0) createsWithKnownKeys[kind] = true;
     }
 
     for (const { sourcedId, name, legacyIds } of deletes) {
