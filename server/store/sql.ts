@@ -108,7 +108,7 @@ export function createSql(sequelize: Sequelize): Sql {
     return value;
   };
 
-  /** A value as MySQL text: Sequelize's escaper for strings; numbers and NULL need none. */
+  /** A value as SQL text: Sequelize's escaper for the dialect for strings; numbers and NULL need none. */
   const escaped = (value: unknown): string => {
     const v = param(value);
     if (v === null) return 'NULL';
