@@ -131,6 +131,7 @@ function listFetcher(session: ProviderSession, path: string, kind: ResourceKind,
       rows: extractRows(response.body, kind),
       total: totalCount(response.headers['x-total-count']),
       rateLimit: readRateLimit(response.headers),
+      storable: response.storable,
     };
   };
   return fetcher;

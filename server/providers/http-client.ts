@@ -53,6 +53,12 @@ export interface HttpResponse {
   headers: Record<string, string>;
   /** The JSON body, or undefined when empty. */
   body: unknown;
+  /**
+   * True when the body's text holds no escape that could stand for a NUL or a lone surrogate, so
+   * no string in `body` holds one (JSON has no other way to write them, and decoding the bytes
+   * turns broken UTF-8 into U+FFFD): readers may then skip looking.
+   */
+  storable?: boolean;
 }
 
 /**
@@ -88,6 +94,9 @@ export function maxBodyBytes(pageSize: number): number {
   const MB = 1024 * 1024;
   return Math.min(256 * MB, Math.max(16 * MB, pageSize * 16 * 1024));
 }
+
+/** `\u0000` or a `\uD800`–`\uDFFF` escape in JSON text (surrogate pairs match too, which only costs a look). */
+const UNSTORABLE_ESCAPE = /\\u(?:0000|[dD][89a-fA-F])/;
 
 /** Builds the transport every provider request goes through. */
 export function createHttpClient(deps: HttpClientDeps): HttpClient {
@@ -128,8 +137,8 @@ export function createHttpClient(deps: HttpClientDeps): HttpClient {
         maxBodyBytes: maxBodyBytes(deps.http.pageSize),
       });
       if (verdict.ok) {
-        const { status, headers } = attempt as Extract<Attempt, { kind: 'response' }>;
-        return { status, headers, body: verdict.body };
+        const { status, headers, text } = attempt as Extract<Attempt, { kind: 'response' }>;
+        return { status, headers, body: verdict.body, storable: !UNSTORABLE_ESCAPE.test(text) };
       }
       if (verdict.throttled) request.onRefused?.(verdict.retryAfterMs);
       if (!verdict.retryable || retries >= maxRetries) throw verdict.error;

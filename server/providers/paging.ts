@@ -13,6 +13,8 @@ export interface RawPage {
   total: number | null;
   /** The answer's rate-limit headers, when sent. */
   rateLimit?: RateLimitState | null;
+  /** True when no row can hold a NUL or a lone surrogate (see `HttpResponse.storable`); rows are cleaned otherwise. */
+  storable?: boolean;
 }
 
 /** What a page read gets besides its offset and limit. */
@@ -39,8 +41,10 @@ export interface PagingLimits {
 }
 
 /**
- * Pages that arrived and wait for the reader, at most. Enough to keep the reader busy; when the
- * reader is the slower side, more would only hold more pages in memory (a 1,000-user page is a few MB).
+ * Pages arrived or on their way, at most, once the reader is behind (a page waits for it). Enough
+ * to keep the reader busy; when the reader is the slower side, more requests would only hold more
+ * pages in memory (a 1,000-user page is a few MB parsed). While no page waits, up to `concurrency`
+ * requests are in flight.
  */
 const MAX_WAITING_PAGES = 2;
 
@@ -95,7 +99,7 @@ export async function* pullPages<T extends { sourcedId: string }>(
 
   /** Starts every request the plan wants that the pace and the waiting pages allow. */
   function launch(): void {
-    while (!closed && !failure && inFlight.size < pace.allowed() && arrived.length < MAX_WAITING_PAGES) {
+    while (!closed && !failure && inFlight.size < pace.allowed() && (arrived.length === 0 || arrived.length + inFlight.size < MAX_WAITING_PAGES)) {
       const wait = pace.delayMs();
       if (wait > 0) {
         pauseTimer ??= setTimeout(() => {
@@ -140,7 +144,7 @@ export async function* pullPages<T extends { sourcedId: string }>(
     const records: T[] = [];
     const problems: RecordProblem[] = [];
     for (const raw of page.rows) {
-      const { row, changed } = dropUnstorableCharacters(raw);
+      const { row, changed } = page.storable ? { row: raw, changed: false } : dropUnstorableCharacters(raw);
       const result = normalize(row);
       if (result === null) {
         filtered += 1;
@@ -163,14 +167,19 @@ export async function* pullPages<T extends { sourcedId: string }>(
     return { records, problems, total: plan.total, received, filtered };
   }
 
+  /** Takes the first waiting page and reads it; the raw page is not held while the reader works. */
+  function readNext(): PulledPage<T> {
+    const { page } = arrived.shift()!;
+    // Room for one more waiting page: ask for the next one before this one is read.
+    launch();
+    return read(page);
+  }
+
   try {
     launch();
     for (;;) {
-      const next = arrived.shift();
-      if (next) {
-        // Room for one more waiting page: ask for the next one before this one is read.
-        launch();
-        yield read(next.page);
+      if (arrived.length > 0) {
+        yield readNext();
         continue;
       }
       const failed = failure as { error: unknown } | null;

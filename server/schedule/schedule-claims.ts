@@ -1,6 +1,6 @@
 import { literal, Op, UniqueConstraintError } from 'sequelize';
 import { DEFAULT_DISTRICT } from '../domain/district';
-import { createSql } from '../store/sql';
+import { chunk, createSql } from '../store/sql';
 import type { ScheduledRunView } from '../domain/contract';
 import type { AutomationModels, ScheduleClaimRow } from './automation-models';
 import type { ScheduleSlot } from './slot-time';
@@ -53,10 +53,10 @@ const INTERRUPTED_MESSAGE = 'The server running this daily sync stopped before i
 export function createScheduleClaims(models: AutomationModels, ttlMs: number, district: string = DEFAULT_DISTRICT): ScheduleClaims {
   const { ScheduleClaim } = models;
   const sql = createSql(ScheduleClaim.sequelize!);
+  const { q } = sql;
   const t = sql.id('oneroster_schedule_claims');
-  const v = sql.value;
-  const mine = `district = ${v(district)}`;
-  const expiry = `${sql.nowMs} + ${Number(ttlMs)}`;
+  const mine = q`district = ${district}`;
+  const expiry = q`${sql.nowMs} + ${sql.int(ttlMs)}`;
   return {
     async claim(slot, claimedBy, now) {
       try {
@@ -67,7 +67,7 @@ export function createScheduleClaims(models: AutomationModels, ttlMs: number, di
           claimedBy,
           claimedAt: now,
           outcome: 'running',
-          expiresAtMs: literal(expiry) as unknown as number,
+          expiresAtMs: literal(sql.expression(expiry)) as unknown as number,
         });
         return true;
       } catch (err) {
@@ -76,25 +76,25 @@ export function createScheduleClaims(models: AutomationModels, ttlMs: number, di
       }
     },
     async renew(slotKey, claimedBy) {
-      await sql.change(`UPDATE ${t} SET expires_at_ms = ${expiry} WHERE ${mine} AND slot_key = ${v(slotKey)} AND claimed_by = ${v(claimedBy)} AND outcome = 'running'`);
+      await sql.change(q`UPDATE ${t} SET expires_at_ms = ${expiry} WHERE ${mine} AND slot_key = ${slotKey} AND claimed_by = ${claimedBy} AND outcome = 'running'`);
     },
     async failStalled(now) {
-      const stalled = `outcome = 'running' AND (expires_at_ms IS NULL OR expires_at_ms < ${sql.nowMs})`;
-      const rows = await sql.select<{ slot_key: string }>(`SELECT slot_key FROM ${t} WHERE ${mine} AND ${stalled}`);
+      const stalled = q`outcome = 'running' AND (expires_at_ms IS NULL OR expires_at_ms < ${sql.nowMs})`;
+      const rows = await sql.select<{ slot_key: string }>(q`SELECT slot_key FROM ${t} WHERE ${mine} AND ${stalled}`);
       if (rows.length === 0) return [];
       const keys = rows.map((row) => String(row.slot_key));
-      await sql.change(
-        `UPDATE ${t} SET outcome = 'failed', error_code = 'interrupted', error_message = ${v(INTERRUPTED_MESSAGE)}, finished_at = ${v(now)}, expires_at_ms = NULL ` +
-          `WHERE ${mine} AND slot_key IN ${sql.list(keys)} AND ${stalled}`,
-      );
+      for (const slice of chunk(keys, 1000)) {
+        await sql.change(q`
+          UPDATE ${t} SET outcome = 'failed', error_code = 'interrupted', error_message = ${INTERRUPTED_MESSAGE}, finished_at = ${now}, expires_at_ms = NULL
+          WHERE ${mine} AND slot_key IN ${sql.list(slice)} AND ${stalled}`);
+      }
       return keys;
     },
     async reclaim(slot, claimedBy, now) {
-      const won = await sql.change(
-        `UPDATE ${t} SET claimed_by = ${v(claimedBy)}, claimed_at = ${v(now)}, outcome = 'running', error_code = NULL, error_message = NULL, ` +
-          `finished_at = NULL, building_run_id = NULL, user_run_id = NULL, expires_at_ms = ${expiry} ` +
-          `WHERE ${mine} AND slot_key = ${v(slot.key)} AND outcome = 'failed' AND error_code = 'interrupted'`,
-      );
+      const won = await sql.change(q`
+        UPDATE ${t} SET claimed_by = ${claimedBy}, claimed_at = ${now}, outcome = 'running', error_code = NULL, error_message = NULL,
+        finished_at = NULL, building_run_id = NULL, user_run_id = NULL, expires_at_ms = ${expiry}
+        WHERE ${mine} AND slot_key = ${slot.key} AND outcome = 'failed' AND error_code = 'interrupted'`);
       return won === 1;
     },
     async record(slotKey, progress) {

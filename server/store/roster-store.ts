@@ -64,6 +64,13 @@ export interface RosterStore {
   countActivePeople(kind: PersonKind): Promise<number>;
 
   /**
+   * Optional: whether any row of `kind` exists, active or not, with a sourcedId or without. A
+   * store that says none spares a first sync its lookups of people (by sourcedId, number and
+   * natural key, three queries a page) that could find nobody; without it they run as always.
+   */
+  hasPeople?(kind: PersonKind): Promise<boolean>;
+
+  /**
    * How many active students and staff (together) belong to each of `buildingIds` (at most a few
    * hundred); buildings nobody belongs to may be left out. A building sync that would deactivate
    * a building people still belong to is held for approval.
@@ -108,7 +115,7 @@ export const ROSTER_STORE_METHODS = Object.keys({
   countActivePeopleByBuilding: true,
   listActivePeople: true,
   applyPeople: true,
-} satisfies Record<Exclude<keyof RosterStore, 'name' | 'forDistrict'>, true>) as Array<Exclude<keyof RosterStore, 'name' | 'forDistrict'>>;
+} satisfies Record<Exclude<keyof RosterStore, 'name' | 'forDistrict' | 'hasPeople'>, true>) as Array<Exclude<keyof RosterStore, 'name' | 'forDistrict' | 'hasPeople'>>;
 
 /** The two kinds of person the engine imports. */
 export type PersonKind = 'students' | 'staff';

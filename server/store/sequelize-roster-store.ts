@@ -1,3 +1,4 @@
+import { DEFAULT_DISTRICT } from '../domain/district';
 import type { Sequelize } from 'sequelize';
 import type {
   ActivePerson,
@@ -12,7 +13,6 @@ import type {
   StoredPerson,
 } from './roster-store';
 import { ROSTER_TABLES } from '../../migrations/roster-table-names';
-import { DEFAULT_DISTRICT } from '../domain/district';
 import { chunk, createSql, readBoolean } from './sql';
 
 /** Rows per statement: well under MySQL's packet limit, and few statements per thousand people. */
@@ -32,10 +32,10 @@ const PERSON_TABLES: Record<PersonKind, { table: string; number: string; extra: 
  */
 export function createSequelizeRosterStore(sequelize: Sequelize, district: string = DEFAULT_DISTRICT): RosterStore {
   const sql = createSql(sequelize);
-  const q = sql.id;
-  const v = sql.value;
+  const { q } = sql;
   // Every statement reads and writes this district's rows only; the unique keys are per district.
-  const mine = `district = ${v(district)}`;
+  const mine = q`district = ${district}`;
+  const buildings = sql.id(ROSTER_TABLES.buildings);
 
   function personColumns(kind: PersonKind): string[] {
     const { number, extra } = PERSON_TABLES[kind];
@@ -59,9 +59,7 @@ export function createSequelizeRosterStore(sequelize: Sequelize, district: strin
     forDistrict: (key) => createSequelizeRosterStore(sequelize, key),
 
     async listBuildings() {
-      const rows = await sql.select<Record<string, unknown>>(
-        `SELECT id, sis_id, name, identifier, source, active, sync_hash FROM ${q(ROSTER_TABLES.buildings)} WHERE ${mine} ORDER BY id`,
-      );
+      const rows = await sql.select<Record<string, unknown>>(q`SELECT id, sis_id, name, identifier, source, active, sync_hash FROM ${buildings} WHERE ${mine} ORDER BY id`);
       return rows.map(
         (row): StoredBuilding => ({
           id: Number(row.id),
@@ -79,11 +77,11 @@ export function createSequelizeRosterStore(sequelize: Sequelize, district: strin
       if (assignments.length === 0) return;
       await sql.transaction(async (transaction) => {
         for (const slice of chunk(assignments.map((a) => a.id), BATCH)) {
-          await sql.change(`UPDATE ${q(ROSTER_TABLES.buildings)} SET sis_id = NULL, updated_at = ${v(at)} WHERE ${mine} AND id IN ${sql.list(slice)}`, { transaction });
+          await sql.change(q`UPDATE ${buildings} SET sis_id = NULL, updated_at = ${at} WHERE ${mine} AND id IN ${sql.list(slice)}`, { transaction });
         }
         for (const { id, sisId } of assignments) {
           if (sisId === null) continue;
-          await sql.change(`UPDATE ${q(ROSTER_TABLES.buildings)} SET sis_id = ${v(sisId)}, updated_at = ${v(at)} WHERE ${mine} AND id = ${v(id)}`, { transaction });
+          await sql.change(q`UPDATE ${buildings} SET sis_id = ${sisId}, updated_at = ${at} WHERE ${mine} AND id = ${id}`, { transaction });
         }
       });
     },
@@ -91,26 +89,13 @@ export function createSequelizeRosterStore(sequelize: Sequelize, district: strin
     async applyBuildings(changes: BuildingChanges, at: Date) {
       await sql.transaction(async (transaction) => {
         const columns = ['district', 'sis_id', 'name', 'identifier', 'sync_hash', 'active', 'deactivated_at', 'last_synced_at', 'updated_at'];
-        for (const slice of chunk(changes.creates, BATCH)) {
-          const rows = slice.map((b) => [district, b.sisId, b.name, b.identifier, b.hash, true, null, at, at, 'oneroster', at]);
-          await sql.run(
-            `INSERT INTO ${q(ROSTER_TABLES.buildings)} (${[...columns, 'source', 'created_at'].map(q).join(', ')}) VALUES ${sql.rows(rows)} ` +
-              sql.onConflictUpdate(['district', 'sis_id'], columns),
-            { transaction },
-          );
-        }
-        for (const slice of chunk(changes.updates, BATCH)) {
-          const rows = slice.map(({ id, fields: b }) => [id, district, b.sisId, b.name, b.identifier, b.hash, true, null, at, at, at]);
-          await sql.run(
-            `INSERT INTO ${q(ROSTER_TABLES.buildings)} (${['id', ...columns, 'created_at'].map(q).join(', ')}) VALUES ${sql.rows(rows)} ` +
-              sql.onConflictUpdate(['id'], columns),
-            { transaction },
-          );
-        }
+        const creates = changes.creates.map((b) => [district, b.sisId, b.name, b.identifier, b.hash, true, null, at, at, 'oneroster', at]);
+        await sql.insert(q`${buildings} (${sql.ids([...columns, 'source', 'created_at'])})`, creates, sql.onConflictUpdate(['district', 'sis_id'], columns), { transaction });
+        const updates = changes.updates.map(({ id, fields: b }) => [id, district, b.sisId, b.name, b.identifier, b.hash, true, null, at, at, at]);
+        await sql.insert(q`${buildings} (${sql.ids(['id', ...columns, 'created_at'])})`, updates, sql.onConflictUpdate(['id'], columns), { transaction });
         for (const slice of chunk(changes.deactivations, BATCH)) {
           await sql.change(
-            `UPDATE ${q(ROSTER_TABLES.buildings)} SET active = ${v(false)}, deactivated_at = ${v(at)}, last_synced_at = ${v(at)}, ` +
-              `updated_at = ${v(at)} WHERE ${mine} AND active = ${v(true)} AND id IN ${sql.list(slice)}`,
+            q`UPDATE ${buildings} SET active = ${false}, deactivated_at = ${at}, last_synced_at = ${at}, updated_at = ${at} WHERE ${mine} AND active = ${true} AND id IN ${sql.list(slice)}`,
             { transaction },
           );
         }
@@ -122,8 +107,7 @@ export function createSequelizeRosterStore(sequelize: Sequelize, district: strin
       const found: StoredPerson[] = [];
       for (const slice of chunk(sourcedIds, BATCH * 2)) {
         const rows = await sql.select<Record<string, unknown>>(
-          `SELECT id, sourced_id, ${q(number)} AS number, active, enabled, sync_hash FROM ${q(table)} ` +
-            `WHERE ${mine} AND sourced_id IN ${sql.list(slice)}`,
+          q`SELECT id, sourced_id, ${sql.id(number)} AS number, active, enabled, sync_hash FROM ${sql.id(table)} WHERE ${mine} AND sourced_id IN ${sql.list(slice)}`,
         );
         for (const row of rows) found.push(readPerson(row));
       }
@@ -134,10 +118,9 @@ export function createSequelizeRosterStore(sequelize: Sequelize, district: strin
       const { table, number } = PERSON_TABLES[kind];
       const found: StoredPerson[] = [];
       for (const slice of chunk(numbers, BATCH)) {
-        const rows = await sql.select<Record<string, unknown>>(
-          `SELECT id, sourced_id, ${q(number)} AS number, active, enabled, sync_hash FROM ${q(table)} ` +
-            `WHERE ${mine} AND sourced_id IS NULL AND ${q(number)} IN ${sql.list(slice)}`,
-        );
+        const rows = await sql.select<Record<string, unknown>>(q`
+          SELECT id, sourced_id, ${sql.id(number)} AS number, active, enabled, sync_hash FROM ${sql.id(table)}
+          WHERE ${mine} AND sourced_id IS NULL AND ${sql.id(number)} IN ${sql.list(slice)}`);
         for (const row of rows) found.push(readPerson(row));
       }
       return found;
@@ -147,10 +130,9 @@ export function createSequelizeRosterStore(sequelize: Sequelize, district: strin
       const { table, number } = PERSON_TABLES[kind];
       const found: KeyedPerson[] = [];
       for (const slice of chunk(keys, BATCH)) {
-        const rows = await sql.select<Record<string, unknown>>(
-          `SELECT id, sourced_id, ${q(number)} AS number, active, enabled, sync_hash, natural_key, first_name, last_name ` +
-            `FROM ${q(table)} WHERE ${mine} AND natural_key IN ${sql.list(slice)}`,
-        );
+        const rows = await sql.select<Record<string, unknown>>(q`
+          SELECT id, sourced_id, ${sql.id(number)} AS number, active, enabled, sync_hash, natural_key, first_name, last_name
+          FROM ${sql.id(table)} WHERE ${mine} AND natural_key IN ${sql.list(slice)}`);
         for (const row of rows) {
           found.push({ ...readPerson(row), naturalKey: String(row.natural_key), firstName: String(row.first_name ?? ''), lastName: String(row.last_name ?? '') });
         }
@@ -159,10 +141,13 @@ export function createSequelizeRosterStore(sequelize: Sequelize, district: strin
     },
 
     async countActivePeople(kind) {
-      const [row] = await sql.select<{ n: number | string }>(
-        `SELECT COUNT(*) AS n FROM ${q(PERSON_TABLES[kind].table)} WHERE ${mine} AND active = ${v(true)}`,
-      );
+      const [row] = await sql.select<{ n: number | string }>(q`SELECT COUNT(*) AS n FROM ${sql.id(PERSON_TABLES[kind].table)} WHERE ${mine} AND active = ${true}`);
       return Number(row?.n ?? 0);
+    },
+
+    async hasPeople(kind) {
+      const rows = await sql.select(q`SELECT 1 AS found FROM ${sql.id(PERSON_TABLES[kind].table)} WHERE ${mine} LIMIT 1`);
+      return rows.length > 0;
     },
 
     async countActivePeopleByBuilding(buildingIds) {
@@ -170,7 +155,7 @@ export function createSequelizeRosterStore(sequelize: Sequelize, district: strin
       for (const slice of chunk(buildingIds, BATCH)) {
         for (const { table } of Object.values(PERSON_TABLES)) {
           const rows = await sql.select<{ building_id: number | string; n: number | string }>(
-            `SELECT building_id, COUNT(*) AS n FROM ${q(table)} WHERE ${mine} AND active = ${v(true)} AND building_id IN ${sql.list(slice)} GROUP BY building_id`,
+            q`SELECT building_id, COUNT(*) AS n FROM ${sql.id(table)} WHERE ${mine} AND active = ${true} AND building_id IN ${sql.list(slice)} GROUP BY building_id`,
           );
           for (const row of rows) counts.set(Number(row.building_id), (counts.get(Number(row.building_id)) ?? 0) + Number(row.n));
         }
@@ -182,11 +167,10 @@ export function createSequelizeRosterStore(sequelize: Sequelize, district: strin
       // Keyset paging must walk the primary key. Left alone, MariaDB reads the `active` index from
       // its start on every page (ref on active = 1, id only filtered), so listing a million people
       // cost O(n²): ~40 ms a page half way through 1M rows instead of ~4 ms (bench/README.md).
-      const hint = sql.isMysql ? ' FORCE INDEX (PRIMARY)' : '';
-      const rows = await sql.select<Record<string, unknown>>(
-        `SELECT id, sourced_id, first_name, last_name, ${q(PERSON_TABLES[kind].number)} AS number, building_id FROM ${q(PERSON_TABLES[kind].table)}${hint} ` +
-          `WHERE id > ${v(afterId ?? 0)} AND ${mine} AND active = ${v(true)} AND sourced_id IS NOT NULL ORDER BY id LIMIT ${Number(limit)}`,
-      );
+      const hint = sql.isMysql ? q` FORCE INDEX (PRIMARY)` : q``;
+      const rows = await sql.select<Record<string, unknown>>(q`
+        SELECT id, sourced_id, first_name, last_name, ${sql.id(PERSON_TABLES[kind].number)} AS number, building_id FROM ${sql.id(PERSON_TABLES[kind].table)}${hint}
+        WHERE id > ${afterId ?? 0} AND ${mine} AND active = ${true} AND sourced_id IS NOT NULL ORDER BY id LIMIT ${sql.int(limit)}`);
       return rows.map((row) => ({
         id: Number(row.id),
         sourcedId: String(row.sourced_id),
@@ -201,31 +185,19 @@ export function createSequelizeRosterStore(sequelize: Sequelize, district: strin
       const columns = personColumns(kind);
       // Everything but the key is overwritten, so a repeated apply ends in the same state.
       const updatable = columns;
+      const into = sql.id(table);
       await sql.transaction(async (transaction) => {
         for (const slice of chunk(changes.deactivations, BATCH)) {
           await sql.change(
-            `UPDATE ${q(table)} SET active = ${v(false)}, deactivated_at = ${v(at)}, last_synced_at = ${v(at)}, ` +
-              `updated_at = ${v(at)} WHERE ${mine} AND active = ${v(true)} AND id IN ${sql.list(slice)}`,
+            q`UPDATE ${into} SET active = ${false}, deactivated_at = ${at}, last_synced_at = ${at}, updated_at = ${at} WHERE ${mine} AND active = ${true} AND id IN ${sql.list(slice)}`,
             { transaction },
           );
         }
-        for (const slice of chunk(changes.updates, BATCH)) {
-          const rows = slice.map(({ id, fields }) => [id, ...personValues(kind, fields, at), at]);
-          await sql.run(
-            `INSERT INTO ${q(table)} (${['id', ...columns, 'created_at'].map(q).join(', ')}) VALUES ${sql.rows(rows)} ` +
-              sql.onConflictUpdate(['id'], updatable),
-            { transaction },
-          );
-        }
-        for (const slice of chunk(changes.creates, BATCH)) {
-          const rows = slice.map((fields) => [...personValues(kind, fields, at), at]);
-          // A create that meets an existing sourcedId (a repeated apply) updates it instead.
-          await sql.run(
-            `INSERT INTO ${q(table)} (${[...columns, 'created_at'].map(q).join(', ')}) VALUES ${sql.rows(rows)} ` +
-              sql.onConflictUpdate(['district', 'sourced_id'], updatable),
-            { transaction },
-          );
-        }
+        const updates = changes.updates.map(({ id, fields }) => [id, ...personValues(kind, fields, at), at]);
+        await sql.insert(q`${into} (${sql.ids(['id', ...columns, 'created_at'])})`, updates, sql.onConflictUpdate(['id'], updatable), { transaction });
+        // A create that meets an existing sourcedId (a repeated apply) updates it instead.
+        const creates = changes.creates.map((fields) => [...personValues(kind, fields, at), at]);
+        await sql.insert(q`${into} (${sql.ids([...columns, 'created_at'])})`, creates, sql.onConflictUpdate(['district', 'sourced_id'], updatable), { transaction });
       });
     },
   };

@@ -130,8 +130,13 @@ export function naturalKeyOf(person: NormalizedPerson, rule: readonly string[]):
   return null;
 }
 
+/** Names with nothing to decompose. */
+const ASCII = /^[\x00-\x7f]*$/;
+
 /** A name folded for comparison: lower case, accents and spaces dropped. */
 export function foldName(name: string): string {
+  // Most names are ASCII, where decomposing accents would find nothing to drop: skip it.
+  if (ASCII.test(name)) return name.replace(/\s/g, '').toLowerCase();
   return name.normalize('NFD').replace(/[\u0300-\u036f\s]/g, '').toLowerCase();
 }
 

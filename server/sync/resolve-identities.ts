@@ -29,10 +29,12 @@ export async function resolveIdentities(
   runId: number,
   kind: PersonKind,
   mode: RunMode,
+  /** Whether a lone create may belong to a roster row (see `PeopleStager.createsWithKnownKeys`). */
+  createsMayBeKnown: boolean,
 ): Promise<void> {
   let after: string | null = null;
   for (;;) {
-    const rows = await deps.staging.identityGroups(runId, kind, after, PAGE);
+    const rows = await deps.staging.identityGroups(runId, kind, after, PAGE, createsMayBeKnown);
     if (rows.length === 0) return;
     const groups = new Map<string, StagedRow[]>();
     for (const row of rows) {

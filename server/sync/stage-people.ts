@@ -29,6 +29,13 @@ export interface PeopleStager {
   stagePage(records: NormalizedPerson[]): Promise<void>;
   /** The tallies so far. */
   readonly tallies: PeopleTallies;
+  /**
+   * Per kind, whether some record staged as a create carries a natural key a roster row already
+   * holds (a transfer, or another record of someone we have). Only then must identity resolution
+   * look at lone creates; otherwise only keys several records share can change anything, and on
+   * a first sync (an empty roster) that skips re-reading the whole pull.
+   */
+  readonly createsWithKnownKeys: Readonly<Record<PersonKind, boolean>>;
 }
 
 interface Deps {
@@ -39,6 +46,8 @@ interface Deps {
   classify: ClassifyContext;
   /** Building names by school sourcedId, so issues name the school. */
   schoolNames?: ReadonlyMap<string, string>;
+  /** Kinds the store holds nobody of (`RosterStore.hasPeople`): nobody to look up, every record is new. */
+  emptyKinds?: ReadonlySet<PersonKind>;
 }
 
 type ImportItem = { fields: PersonFields; legacyIds: string[]; identity: RecordIdentity };
@@ -52,6 +61,7 @@ export function createPeopleStager(deps: Deps): PeopleStager {
   const tallies: PeopleTallies = { ignoredRoles: new Map(), skippedBySchool: new Map(), unmappedGrades: new Map(), skippedByReason: new Map(), notSynced: 0 };
   // Roster rows already linked by number in this run: one CSV row is never linked to two people.
   const linkedRows: Record<PersonKind, Set<number>> = { students: new Set(), staff: new Set() };
+  const createsWithKnownKeys: Record<PersonKind, boolean> = { students: false, staff: false };
 
   async function stageKind(kind: PersonKind, imports: ImportItem[], deletes: DeleteItem[], rows: StagedRow[]): Promise<void> {
     const keys = new Set<string>();
@@ -63,8 +73,9 @@ export function createPeopleStager(deps: Deps): PeopleStager {
       keys.add(item.sourcedId);
       for (const id of item.legacyIds) keys.add(id);
     }
+    const empty = deps.emptyKinds?.has(kind) ?? false;
     const found = new Map<string, StoredPerson>();
-    for (const person of await deps.store.findPeopleBySourcedId(kind, [...keys])) {
+    for (const person of empty ? [] : await deps.store.findPeopleBySourcedId(kind, [...keys])) {
       if (person.sourcedId !== null) found.set(person.sourcedId, person);
     }
     const byLegacy = (legacyIds: string[]) => legacyIds.map((id) => found.get(id)).find((p) => p !== undefined);
@@ -75,7 +86,7 @@ export function createPeopleStager(deps: Deps): PeopleStager {
       if (item.fields.number && !found.has(item.fields.sourcedId) && !byLegacy(item.legacyIds)) numbers.add(item.fields.number);
     }
     const unkeyed = new Map<string, StoredPerson[]>();
-    if (numbers.size > 0) {
+    if (numbers.size > 0 && !empty) {
       for (const person of await deps.store.findUnkeyedPeopleByNumber(kind, [...numbers])) {
         const list = unkeyed.get(person.number ?? '') ?? [];
         list.push(person);
@@ -83,6 +94,7 @@ export function createPeopleStager(deps: Deps): PeopleStager {
       }
     }
 
+    const createdKeys: string[] = [];
     for (const { fields, legacyIds, identity } of imports) {
       const sourcedId = fields.sourcedId;
       const disabledNow = (row: StoredPerson | undefined) => !fields.enabled && (!row || row.enabled);
@@ -118,6 +130,13 @@ export function createPeopleStager(deps: Deps): PeopleStager {
         });
       }
       rows.push({ kind, sourcedId, action: 'create', targetId: null, disabled: disabledNow(undefined), payload: packPerson(fields), identity });
+      if (identity.key !== null) createdKeys.push(identity.key);
+    }
+    // One lookup per page until a create's key turns out to be known (then the whole pull is resolved
+    // anyway). Only ever set, never cleared: two pages stage at once, and a later answer of "none"
+    // must not undo an earlier "some".
+    if (!createsWithKnownKeys[kind] && createdKeys.length > 0 && !empty) {
+      if ((await deps.store.findPeopleByNaturalKey(kind, createdKeys)).length > 0) createsWithKnownKeys[kind] = true;
     }
 
     for (const { sourcedId, name, legacyIds } of deletes) {
@@ -135,6 +154,7 @@ export function createPeopleStager(deps: Deps): PeopleStager {
 
   return {
     tallies,
+    createsWithKnownKeys,
     async stagePage(records) {
       const rows: StagedRow[] = [];
       const imports: Record<PersonKind, ImportItem[]> = { students: [], staff: [] };

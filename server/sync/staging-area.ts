@@ -2,9 +2,11 @@ import type { Sequelize } from 'sequelize';
 import type { RecordKind } from '../domain/contract';
 import type { RecordIdentity } from './classify-person';
 import { DEFAULT_DISTRICT } from '../domain/district';
-import { createSql, readBoolean } from '../store/sql';
+import { chunk, createSql, readBoolean } from '../store/sql';
 
 const TABLE = 'oneroster_staging';
+/** Staged rows named in one statement. */
+const BATCH = 1000;
 
 /** Kinds a staged row can have: a record kind, or `unknown` for people whose role is unknown. */
 export type StagedKind = RecordKind | 'unknown';
@@ -79,11 +81,11 @@ export interface StagingArea {
   /** A few of the records of `kind` the plan deactivates, for a held run's samples. */
   deactivationSamples(runId: number, kind: RecordKind, limit: number): Promise<Array<{ sourcedId: string; name: string; number?: string | null; buildingId?: number | null }>>;
   /**
-   * Import rows of `kind` whose natural key is shared by several records or belongs to a record
-   * planned as a create (so may be a person we have under another sourcedId), for the first
-   * `limitKeys` such keys after `afterKey`, ordered by key.
+   * Import rows of `kind` whose natural key is shared by several records or (with `withCreates`)
+   * belongs to a record planned as a create (so may be a person we have under another sourcedId),
+   * for the first `limitKeys` such keys after `afterKey`, ordered by key.
    */
-  identityGroups(runId: number, kind: RecordKind, afterKey: string | null, limitKeys: number): Promise<StagedRow[]>;
+  identityGroups(runId: number, kind: RecordKind, afterKey: string | null, limitKeys: number, withCreates: boolean): Promise<StagedRow[]>;
   /** Rewrites staged rows (same run, kind and sourcedId), or adds them. */
   replace(runId: number, rows: StagedRow[]): Promise<void>;
   /** Drops a run's rows, a slice at a time so no statement holds a lock for long. */
@@ -98,9 +100,14 @@ export interface StagingArea {
  */
 export function createStagingArea(sequelize: Sequelize, district: string = DEFAULT_DISTRICT): StagingArea {
   const sql = createSql(sequelize);
+  const { q } = sql;
   const t = sql.id(TABLE);
-  const v = sql.value;
-  const mine = `district = ${v(district)}`;
+  const mine = q`district = ${district}`;
+  const columns = sql.ids(['district', 'run_id', 'kind', 'sourced_id', 'action', 'target_id', 'disabled', 'payload', 'natural_key', 'identity_rank', 'identity_name']);
+  const keepFirst = sql.onConflictIgnore(['run_id', 'kind', 'sourced_id']);
+  const importActions = sql.list([...IMPORT_ACTIONS]);
+  const appliedActions = sql.list([...APPLIED_ACTIONS]);
+  const deactivations = sql.list(['deactivate', 'missing']);
 
   function readRow(row: Record<string, unknown>): StagedRow {
     return {
@@ -122,10 +129,7 @@ export function createStagingArea(sequelize: Sequelize, district: string = DEFAU
       district, runId, r.kind, r.sourcedId, r.action, r.targetId, r.disabled, r.payload === null ? null : JSON.stringify(r.payload),
       r.identity?.key ?? null, r.identity?.rank ?? null, r.identity?.name ?? null,
     ]);
-    await sql.run(
-      `INSERT INTO ${t} (district, run_id, kind, sourced_id, action, target_id, disabled, payload, natural_key, identity_rank, identity_name) ` +
-        `VALUES ${sql.rows(values)} ` + sql.onConflictIgnore(['run_id', 'kind', 'sourced_id']),
-    );
+    await sql.insert(q`${t} (${columns})`, values, keepFirst);
   }
 
   return {
@@ -133,50 +137,49 @@ export function createStagingArea(sequelize: Sequelize, district: string = DEFAU
 
     insert,
 
-    async identityGroups(runId, kind, afterKey, limitKeys) {
-      const base = `${mine} AND run_id = ${v(runId)} AND kind = ${v(kind)} AND natural_key IS NOT NULL AND action IN ${sql.list([...IMPORT_ACTIONS])}`;
-      const after = afterKey === null ? '' : ` AND natural_key > ${v(afterKey)}`;
-      const keys = await sql.select<{ natural_key: string }>(
-        `SELECT natural_key FROM ${t} WHERE ${base}${after} GROUP BY natural_key ` +
-          `HAVING COUNT(*) > 1 OR SUM(CASE WHEN action = ${v('create')} THEN 1 ELSE 0 END) > 0 ORDER BY natural_key LIMIT ${Number(limitKeys)}`,
-      );
+    async identityGroups(runId, kind, afterKey, limitKeys, withCreates) {
+      const base = q`${mine} AND run_id = ${runId} AND kind = ${kind} AND natural_key IS NOT NULL AND action IN ${importActions}`;
+      const after = afterKey === null ? q`` : q` AND natural_key > ${afterKey}`;
+      const creates = withCreates ? q` OR SUM(CASE WHEN action = 'create' THEN 1 ELSE 0 END) > 0` : q``;
+      const keys = await sql.select<{ natural_key: string }>(q`
+        SELECT natural_key FROM ${t} WHERE ${base}${after} GROUP BY natural_key
+        HAVING COUNT(*) > 1${creates} ORDER BY natural_key LIMIT ${sql.int(limitKeys)}`);
       if (keys.length === 0) return [];
-      const rows = await sql.select<Record<string, unknown>>(
-        `SELECT kind, sourced_id, action, target_id, disabled, payload, natural_key, identity_rank, identity_name FROM ${t} ` +
-          `WHERE ${base} AND natural_key IN ${sql.list(keys.map((k) => String(k.natural_key)))} ORDER BY natural_key, sourced_id`,
-      );
+      const rows = await sql.select<Record<string, unknown>>(q`
+        SELECT kind, sourced_id, action, target_id, disabled, payload, natural_key, identity_rank, identity_name FROM ${t}
+        WHERE ${base} AND natural_key IN ${sql.list(keys.map((k) => String(k.natural_key)))} ORDER BY natural_key, sourced_id`);
       return rows.map(readRow);
     },
 
     async replace(runId, rows) {
       if (rows.length === 0) return;
       for (const kind of new Set(rows.map((r) => r.kind))) {
-        const ids = rows.filter((r) => r.kind === kind).map((r) => r.sourcedId);
-        await sql.change(`DELETE FROM ${t} WHERE ${mine} AND run_id = ${v(runId)} AND kind = ${v(kind)} AND sourced_id IN ${sql.list(ids)}`);
+        for (const ids of chunk(rows.filter((r) => r.kind === kind).map((r) => r.sourcedId), BATCH)) {
+          await sql.change(q`DELETE FROM ${t} WHERE ${mine} AND run_id = ${runId} AND kind = ${kind} AND sourced_id IN ${sql.list(ids)}`);
+        }
       }
       await insert(runId, rows);
     },
 
     async seen(runId, kind, sourcedIds) {
       if (sourcedIds.length === 0) return new Set();
-      const rows = await sql.select<{ sourced_id: string }>(
-        `SELECT sourced_id FROM ${t} WHERE ${mine} AND run_id = ${v(runId)} AND kind IN ${sql.list([kind, 'unknown'])} ` +
-          `AND sourced_id IN ${sql.list(sourcedIds)}`,
-      );
+      const rows = await sql.select<{ sourced_id: string }>(q`
+        SELECT sourced_id FROM ${t} WHERE ${mine} AND run_id = ${runId} AND kind IN ${sql.list([kind, 'unknown'])}
+        AND sourced_id IN ${sql.list(sourcedIds)}`);
       return new Set(rows.map((row) => String(row.sourced_id)));
     },
 
     async actionsOf(runId, kind, sourcedIds) {
       if (sourcedIds.length === 0) return new Map();
       const rows = await sql.select<{ sourced_id: string; action: string }>(
-        `SELECT sourced_id, action FROM ${t} WHERE ${mine} AND run_id = ${v(runId)} AND kind = ${v(kind)} AND sourced_id IN ${sql.list(sourcedIds)}`,
+        q`SELECT sourced_id, action FROM ${t} WHERE ${mine} AND run_id = ${runId} AND kind = ${kind} AND sourced_id IN ${sql.list(sourcedIds)}`,
       );
       return new Map(rows.map((row) => [String(row.sourced_id), row.action as StagedAction]));
     },
 
     async counts(runId) {
       const rows = await sql.select<Record<string, unknown>>(
-        `SELECT kind, action, COUNT(*) AS n, SUM(disabled) AS d FROM ${t} WHERE ${mine} AND run_id = ${v(runId)} GROUP BY kind, action`,
+        q`SELECT kind, action, COUNT(*) AS n, SUM(disabled) AS d FROM ${t} WHERE ${mine} AND run_id = ${runId} GROUP BY kind, action`,
       );
       return rows.map((row) => ({
         kind: row.kind as StagedKind,
@@ -187,19 +190,17 @@ export function createStagingArea(sequelize: Sequelize, district: string = DEFAU
     },
 
     async readApplied(runId, kind, afterSourcedId, limit) {
-      const after = afterSourcedId === null ? '' : `AND sourced_id > ${v(afterSourcedId)} `;
-      const rows = await sql.select<Record<string, unknown>>(
-        `SELECT kind, sourced_id, action, target_id, disabled, payload FROM ${t} WHERE ${mine} AND run_id = ${v(runId)} AND kind = ${v(kind)} ` +
-          `${after}AND action IN ${sql.list([...APPLIED_ACTIONS])} ORDER BY sourced_id LIMIT ${Number(limit)}`,
-      );
+      const after = afterSourcedId === null ? q`` : q`AND sourced_id > ${afterSourcedId} `;
+      const rows = await sql.select<Record<string, unknown>>(q`
+        SELECT kind, sourced_id, action, target_id, disabled, payload FROM ${t} WHERE ${mine} AND run_id = ${runId} AND kind = ${kind}
+        ${after}AND action IN ${appliedActions} ORDER BY sourced_id LIMIT ${sql.int(limit)}`);
       return rows.map(readRow);
     },
 
     async deactivationSamples(runId, kind, limit) {
-      const rows = await sql.select<Record<string, unknown>>(
-        `SELECT kind, sourced_id, action, target_id, payload FROM ${t} WHERE ${mine} AND run_id = ${v(runId)} AND kind = ${v(kind)} ` +
-          `AND action IN ${sql.list(['deactivate', 'missing'])} ORDER BY sourced_id LIMIT ${Number(limit)}`,
-      );
+      const rows = await sql.select<Record<string, unknown>>(q`
+        SELECT kind, sourced_id, action, target_id, payload FROM ${t} WHERE ${mine} AND run_id = ${runId} AND kind = ${kind}
+        AND action IN ${deactivations} ORDER BY sourced_id LIMIT ${sql.int(limit)}`);
       return rows.map(readRow).map((row) => {
         const payload = row.payload as { name?: string; number?: string | null; buildingId?: number | null } | null;
         const sample: { sourcedId: string; name: string; number?: string | null; buildingId?: number | null } = {
@@ -215,21 +216,18 @@ export function createStagingArea(sequelize: Sequelize, district: string = DEFAU
       const slice = 5000;
       for (;;) {
         const deleted = sql.isMysql
-          ? await sql.change(`DELETE FROM ${t} WHERE ${mine} AND run_id = ${v(runId)} LIMIT ${slice}`)
-          : await sql.change(
-              `DELETE FROM ${t} WHERE rowid IN (SELECT rowid FROM ${t} WHERE ${mine} AND run_id = ${v(runId)} LIMIT ${slice})`,
-            );
+          ? await sql.change(q`DELETE FROM ${t} WHERE ${mine} AND run_id = ${runId} LIMIT ${sql.int(slice)}`)
+          : await sql.change(q`DELETE FROM ${t} WHERE rowid IN (SELECT rowid FROM ${t} WHERE ${mine} AND run_id = ${runId} LIMIT ${sql.int(slice)})`);
         if (deleted < slice) return;
       }
     },
 
     async runsWithRows() {
-      const rows = await sql.select<{ run_id: number }>(
-        // From the district's runs, each an index lookup of the staging key: a scan of staging for its
-        // district column would read every district's rows.
-        `SELECT r.id AS run_id FROM ${sql.id('oneroster_runs')} r WHERE r.district = ${v(district)} ` +
-          `AND EXISTS (SELECT 1 FROM ${t} s WHERE s.run_id = r.id)`,
-      );
+      // From the district's runs, each an index lookup of the staging key: a scan of staging for its
+      // district column would read every district's rows.
+      const rows = await sql.select<{ run_id: number }>(q`
+        SELECT r.id AS run_id FROM ${sql.id('oneroster_runs')} r WHERE r.district = ${district}
+        AND EXISTS (SELECT 1 FROM ${t} s WHERE s.run_id = r.id)`);
       return rows.map((row) => Number(row.run_id));
     },
   };

@@ -64,18 +64,18 @@ export interface SyncLease {
  */
 export function createSyncLease(sequelize: Sequelize, options: { ttlMs: number; logger: Logger; district?: string }): SyncLease {
   const sql = createSql(sequelize);
+  const { q } = sql;
   const t = sql.id(TABLE);
-  const v = sql.value;
   const { ttlMs, logger } = options;
   const district = options.district ?? DEFAULT_DISTRICT;
-  const mine = `district = ${v(district)}`;
-  const expiry = `${sql.nowMs} + ${Number(ttlMs)}`;
-  let rowReady: Promise<void> | null = null;
+  const mine = q`district = ${district}`;
+  const expiry = q`${sql.nowMs} + ${ttlMs}`;
+  let rowReady: Promise<unknown> | null = null;
 
   /** Adds the district's free lease row once (a clash means another process added it first). */
-  function ensureRow(): Promise<void> {
+  function ensureRow(): Promise<unknown> {
     rowReady ??= sql
-      .run(`INSERT INTO ${t} (district, holder_id, run_id, expires_at_ms, stop_requested) VALUES (${v(district)}, NULL, NULL, NULL, ${v(false)}) ${sql.onConflictIgnore(['district'])}`)
+      .change(q`INSERT INTO ${t} (district, holder_id, run_id, expires_at_ms, stop_requested) VALUES (${district}, NULL, NULL, NULL, ${false}) ${sql.onConflictIgnore(['district'])}`)
       .catch((err: unknown) => {
         rowReady = null;
         throw err;
@@ -88,13 +88,12 @@ export function createSyncLease(sequelize: Sequelize, options: { ttlMs: number; 
       // The purpose rides in the holder id, so others can tell a settings change from a run.
       const holder = `${purpose}:${randomUUID()}`;
       const take = () =>
-        sql.change(
-          `UPDATE ${t} SET holder_id = ${v(holder)}, run_id = NULL, stop_requested = ${v(false)}, expires_at_ms = ${expiry} ` +
-            `WHERE ${mine} AND (holder_id IS NULL OR expires_at_ms IS NULL OR expires_at_ms < ${sql.nowMs})`,
-        );
+        sql.change(q`
+          UPDATE ${t} SET holder_id = ${holder}, run_id = NULL, stop_requested = ${false}, expires_at_ms = ${expiry}
+          WHERE ${mine} AND (holder_id IS NULL OR expires_at_ms IS NULL OR expires_at_ms < ${sql.nowMs})`);
       await ensureRow();
       let taken = await take();
-      if (taken !== 1 && (await sql.select(`SELECT 1 AS found FROM ${t} WHERE ${mine}`)).length === 0) {
+      if (taken !== 1 && (await sql.select(q`SELECT 1 AS found FROM ${t} WHERE ${mine}`)).length === 0) {
         // The row went away after we added it (tables emptied under us): add it again.
         rowReady = null;
         await ensureRow();
@@ -106,14 +105,14 @@ export function createSyncLease(sequelize: Sequelize, options: { ttlMs: number; 
       let released = false;
       const renew = async () => {
         try {
-          const kept = await sql.change(`UPDATE ${t} SET expires_at_ms = ${expiry} WHERE ${mine} AND holder_id = ${v(holder)}`);
+          const kept = await sql.change(q`UPDATE ${t} SET expires_at_ms = ${expiry} WHERE ${mine} AND holder_id = ${holder}`);
           if (released) return;
           if (kept !== 1) {
             logger.error('oneroster sync lease lost: another process took it over', {});
             aborted.abort(new Error('lease_lost'));
             return;
           }
-          const [row] = await sql.select<{ stop_requested: unknown }>(`SELECT stop_requested FROM ${t} WHERE ${mine} AND holder_id = ${v(holder)}`);
+          const [row] = await sql.select<{ stop_requested: unknown }>(q`SELECT stop_requested FROM ${t} WHERE ${mine} AND holder_id = ${holder}`);
           if (row && readBoolean(row.stop_requested) && !aborted.signal.aborted) aborted.abort(new Error('cancel_requested'));
         } catch (err) {
           // A database hiccup: try again at the next beat; the lease outlives two missed beats.
@@ -126,7 +125,7 @@ export function createSyncLease(sequelize: Sequelize, options: { ttlMs: number; 
       return {
         signal: aborted.signal,
         async attachRun(runId) {
-          await sql.change(`UPDATE ${t} SET run_id = ${v(runId)} WHERE ${mine} AND holder_id = ${v(holder)}`);
+          await sql.change(q`UPDATE ${t} SET run_id = ${runId} WHERE ${mine} AND holder_id = ${holder}`);
         },
         async release(transaction) {
           if (released) return;
@@ -134,7 +133,7 @@ export function createSyncLease(sequelize: Sequelize, options: { ttlMs: number; 
           // lease forever (a database outage made exactly that).
           clearInterval(timer);
           await sql.change(
-            `UPDATE ${t} SET holder_id = NULL, run_id = NULL, stop_requested = ${v(false)}, expires_at_ms = NULL WHERE ${mine} AND holder_id = ${v(holder)}`,
+            q`UPDATE ${t} SET holder_id = NULL, run_id = NULL, stop_requested = ${false}, expires_at_ms = NULL WHERE ${mine} AND holder_id = ${holder}`,
             { transaction },
           );
           // Freed only once that transaction commits: should the commit fail, the next release()
@@ -149,9 +148,7 @@ export function createSyncLease(sequelize: Sequelize, options: { ttlMs: number; 
     },
 
     async state() {
-      const [row] = await sql.select<Record<string, unknown>>(
-        `SELECT holder_id, run_id, expires_at_ms, ${sql.nowMs} AS now_ms FROM ${t} WHERE ${mine}`,
-      );
+      const [row] = await sql.select<Record<string, unknown>>(q`SELECT holder_id, run_id, expires_at_ms, ${sql.nowMs} AS now_ms FROM ${t} WHERE ${mine}`);
       if (!row) return { runId: null, live: false, purpose: 'run' };
       const expires = row.expires_at_ms === null || row.expires_at_ms === undefined ? null : Number(row.expires_at_ms);
       const live = row.holder_id !== null && expires !== null && expires >= Number(row.now_ms);
@@ -161,7 +158,7 @@ export function createSyncLease(sequelize: Sequelize, options: { ttlMs: number; 
 
     async requestStop(runId) {
       const found = await sql.change(
-        `UPDATE ${t} SET stop_requested = ${v(true)} WHERE ${mine} AND run_id = ${v(runId)} AND holder_id IS NOT NULL AND expires_at_ms >= ${sql.nowMs}`,
+        q`UPDATE ${t} SET stop_requested = ${true} WHERE ${mine} AND run_id = ${runId} AND holder_id IS NOT NULL AND expires_at_ms >= ${sql.nowMs}`,
       );
       return found === 1;
     },

@@ -44,6 +44,9 @@ export async function syncUsers(deps: SyncDeps, job: RunJob, connection: Provide
   }
   const orgs = await readOrgDirectory(connection, job);
   tieOrgsToBuildings(orgs, buildingsBySchool, activeBuildings, request.orgBuildings);
+  // The roster does not change during the pull (the lease is held): a kind without anyone stays so.
+  const emptyKinds = new Set<PersonKind>();
+  for (const kind of request.kinds) if ((await deps.store.hasPeople?.(kind)) === false) emptyKinds.add(kind);
   const newStager = () =>
     createPeopleStager({
       store: deps.store,
@@ -51,6 +54,7 @@ export async function syncUsers(deps: SyncDeps, job: RunJob, connection: Provide
       issues: job.issues,
       runId: job.runId,
       schoolNames,
+      emptyKinds,
       classify: { kinds: new Set(request.kinds), staffRoles: new Set(deps.options.staffRoles), buildingsBySchool, naturalKey: deps.options.naturalKey,
         gradeMatrix: new Map(Object.entries(request.gradeMatrix)) },
     });
@@ -88,7 +92,9 @@ export async function syncUsers(deps: SyncDeps, job: RunJob, connection: Provide
 
   await job.phase('planning');
   if (deps.options.naturalKey.length > 0) {
-    for (const kind of request.kinds) await resolveIdentities({ store: deps.store, staging: deps.staging, issues: job.issues }, job.runId, kind, mode);
+    for (const kind of request.kinds) {
+      await resolveIdentities({ store: deps.store, staging: deps.staging, issues: job.issues }, job.runId, kind, mode, stager.createsWithKnownKeys[kind]);
+    }
   }
   // Only a complete full pull may say someone is gone.
   if (mode === 'full' && request.deactivateMissing) {

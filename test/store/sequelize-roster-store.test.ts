@@ -29,6 +29,17 @@ describeEachDatabase('default roster store', (db) => {
     expect((await store.listBuildings())[0]).toMatchObject({ name: 'North II', identifier: null, hash: 'b2' });
   });
 
+  it('says whether a kind has anyone, inactive people and rows without a sourcedId included', async () => {
+    const store = createSequelizeRosterStore(db().sequelize);
+    expect(await store.hasPeople!('staff')).toBe(false);
+    await store.applyPeople('staff', { creates: [fields('s-only', buildingId)], updates: [], deactivations: [] }, at);
+    const [person] = await store.findPeopleBySourcedId('staff', ['s-only']);
+    await store.applyPeople('staff', { creates: [], updates: [], deactivations: [person!.id] }, at);
+    await db().sequelize.query('UPDATE oneroster_staff SET sourced_id = NULL');
+    expect(await store.hasPeople!('staff')).toBe(true);
+    await db().sequelize.query('DELETE FROM oneroster_staff');
+  });
+
   it('creates, finds, updates, re-keys and deactivates people in batches, idempotently', async () => {
     const store = createSequelizeRosterStore(db().sequelize);
     const creates = Array.from({ length: 2500 }, (_, i) => fields(`p${i}`, buildingId));
