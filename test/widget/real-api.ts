@@ -150,9 +150,10 @@ export async function startRealApi(options: { students?: number } = {}): Promise
       }
     },
     sandboxPeople(role: string) {
+      const { district } = sandbox;
       const people: SandboxPerson[] = [];
-      for (let index = 0; index < sandbox.district.counts().people + 100; index += 1) {
-        const person = sandbox.district.person(sandbox.district.idOf(index));
+      for (let index = district.minIndex; index < district.nextIndex; index += 1) {
+        const person = district.person(district.idOf(index));
         if (person?.role === role && person.status === 'active') people.push(person);
       }
       return people;

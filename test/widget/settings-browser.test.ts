@@ -12,7 +12,7 @@ import type { RunView } from '../../server/domain/contract';
 
 jest.setTimeout(45_000);
 
-let fake: RealApi;
+let api: RealApi;
 let context: BrowserContext;
 let page: Page;
 let settings: SettingsPage;
@@ -21,7 +21,7 @@ let pageErrors: string[];
 const browser = useChromium();
 
 beforeEach(async () => {
-  fake = await startRealApi();
+  api = await startRealApi();
   context = await browser().newContext({ viewport: { width: 1100, height: 900 }, locale: 'en-US', timezoneId: 'America/Chicago' });
   page = await context.newPage();
   pageErrors = [];
@@ -31,24 +31,24 @@ beforeEach(async () => {
 
 afterEach(async () => {
   await context?.close();
-  await fake?.close();
+  await api?.close();
   expect(pageErrors).toEqual([]);
 });
 
 
 /** The sandbox's ClassLink tenant (the only one the module can resolve). */
 function tenant(): string {
-  return fake.sandbox.credentials.classlink.tenantId;
+  return api.sandbox.credentials.classlink.tenantId;
 }
 
 /** The configuration the module has saved, as its API shows it. */
 async function savedConfig() {
-  return (await fake.configView()).config;
+  return (await api.configView()).config;
 }
 
 /** The automation settings the module has saved (the view without its computed fields). */
 async function automationSettings() {
-  const { nextRunAt: _next, lastScheduledRun: _last, ...saved } = await fake.automation();
+  const { nextRunAt: _next, lastScheduledRun: _last, ...saved } = await api.automation();
   return saved;
 }
 
@@ -58,7 +58,7 @@ async function hostEvents(): Promise<Array<{ type: string; detail: any; composed
 
 /** Every state-changing request carried the host's CSRF token and a JSON content type. */
 function expectCsrfOnEveryWrite(): void {
-  const writes = fake.requests.filter((r) => r.method !== 'GET');
+  const writes = api.requests.filter((r) => r.method !== 'GET');
   expect(writes.length).toBeGreaterThan(0);
   for (const write of writes) {
     expect({ request: `${write.method} ${write.path}`, csrf: write.csrf }).toEqual({ request: `${write.method} ${write.path}`, csrf: CSRF_TOKEN });
@@ -79,7 +79,7 @@ async function focusedId(): Promise<string> {
 }
 
 test('configures ClassLink: a wrong Tenant ID fails with hints, the right one passes, and Save saves', async () => {
-  await settings.open(`${fake.url}/`);
+  await settings.open(`${api.url}/`);
   await settings.configureClassLink('999');
   expect(await settings.runTest()).toBe(false);
   const failed = settings.testResult;
@@ -122,16 +122,16 @@ test('configures ClassLink: a wrong Tenant ID fails with hints, the right one pa
 });
 
 test('syncs buildings, then users with a moving progress bar, and shows the result summary', async () => {
-  await fake.seedConfigured();
+  await api.seedConfigured();
   // What the host's CSV import left: a manual building no school matches, two students the sync links by number.
-  const [first, second] = fake.sandboxPeople('student');
+  const [first, second] = api.sandboxPeople('student');
   const now = new Date();
-  const insert = (table: string, rows: object[]) => fake.database.sequelize.getQueryInterface().bulkInsert(table, rows.map((row) => ({ active: true, created_at: now, updated_at: now, ...row })));
+  const insert = (table: string, rows: object[]) => api.database.sequelize.getQueryInterface().bulkInsert(table, rows.map((row) => ({ active: true, created_at: now, updated_at: now, ...row })));
   await insert('oneroster_buildings', [{ name: 'District Office (manual)', source: 'manual' }]);
   await insert('oneroster_students', [first!, second!].map((p) => ({ first_name: p.givenName, last_name: p.familyName, student_number: p.identifier, enabled: true })));
   // A student at a school the district does not list, so it is skipped by school.
-  fake.sandbox.district.addPerson({ role: 'student', orgs: ['sch-999'], givenName: 'Nowhere', familyName: 'Student' });
-  await settings.open(`${fake.url}/`);
+  api.sandbox.district.addPerson({ role: 'student', orgs: ['sch-999'], givenName: 'Nowhere', familyName: 'Student' });
+  await settings.open(`${api.url}/`);
   expect(await settings.syncUsersButton.isDisabled()).toBe(true);
   expect(await settings.root.getByText('Sync Users is available once buildings have been synced.').isVisible()).toBe(true);
 
@@ -141,7 +141,7 @@ test('syncs buildings, then users with a moving progress bar, and shows the resu
   await eventually(async () => expect(await settings.syncUsersButton.isEnabled()).toBe(true));
 
   // Slow pages, so the bar is seen between pages.
-  const slow = fake.sandbox.faults.set({ kind: 'slow', delayMs: 300, path: '/users' });
+  const slow = api.sandbox.faults.set({ kind: 'slow', delayMs: 300, path: '/users' });
   await settings.syncUsers({ wait: false });
   // The buildings result is still shown while the new run is queued; focus moves once its progress shows.
   await eventually(async () => expect(await focusedId()).toBe('or-sync-progress'));
@@ -159,17 +159,17 @@ test('syncs buildings, then users with a moving progress bar, and shows the resu
     }
     await page.waitForTimeout(150);
   }
-  fake.sandbox.faults.remove(slow);
+  api.sandbox.faults.remove(slow);
 
-  const run = (await fake.call<{ items: Array<{ id: number }> }>('GET', '/runs?kind=users')).items[0]!;
-  const counts = (await fake.call<RunView>('GET', `/runs/${run.id}`)).counts;
+  const run = (await api.call<{ items: Array<{ id: number }> }>('GET', '/runs?kind=users')).items[0]!;
+  const counts = (await api.call<RunView>('GET', `/runs/${run.id}`)).counts;
   const created = counts.kinds.students!.created + counts.kinds.staff!.created;
   // While reading, the bar's maximum is the number of /users rows the provider announced (all of which
   // the run read), and the bar moved forward through at least two values.
   const reading = seen.filter((s) => s.max === String(counts.reconciliation!.pulled)).map((s) => s.now);
   expect(new Set(reading).size).toBeGreaterThanOrEqual(2);
   expect([...reading].sort((a, b) => a - b)).toEqual(reading);
-  expect(counts.reconciliation!.pulled).toBeGreaterThanOrEqual(fake.sandbox.district.counts().people);
+  expect(counts.reconciliation!.pulled).toBeGreaterThanOrEqual(api.sandbox.district.counts().people);
   expect(counts.kinds.students!.linked).toBe(2);
   expect(counts.skippedBySchool).toMatchObject({ 'sch-999': 1 });
   const result = (await settings.syncResult.textContent()) ?? '';
@@ -178,7 +178,7 @@ test('syncs buildings, then users with a moving progress bar, and shows the resu
   expect(result).toMatch(new RegExp(`${created}\\s*Created`));
   expect(result).toMatch(/2\s*Linked/);
   expect(result).toContain('sch-999');
-  expect(result).toContain(`guardian: ${fake.sandbox.district.counts().byRole.guardian}`);
+  expect(result).toContain(`guardian: ${api.sandbox.district.counts().byRole.guardian}`);
   expect(await settings.syncResult.getAttribute('role')).toBe('status');
   await screenshot(page, '05-sync-result');
 
@@ -188,10 +188,10 @@ test('syncs buildings, then users with a moving progress bar, and shows the resu
 });
 
 test('picks up a running sync again after a page reload and follows it to the end', async () => {
-  await fake.seedConfigured({ buildingsSynced: true });
+  await api.seedConfigured({ buildingsSynced: true });
   // Slow pages keep the run running across the reload.
-  const slow = fake.sandbox.faults.set({ kind: 'slow', delayMs: 400, path: '/users' });
-  await settings.open(`${fake.url}/`);
+  const slow = api.sandbox.faults.set({ kind: 'slow', delayMs: 400, path: '/users' });
+  await settings.open(`${api.url}/`);
   await settings.syncUsers({ wait: false });
   await eventually(async () => expect(Number(await settings.progressBar.getAttribute('aria-valuenow'))).toBeGreaterThan(0));
 
@@ -203,26 +203,26 @@ test('picks up a running sync again after a page reload and follows it to the en
   expect(await progress.getByText('Reading from the provider').or(progress.getByText('Saving changes')).count()).toBe(1);
   expect(await settings.syncUsersButton.isDisabled()).toBe(true);
 
-  fake.sandbox.faults.remove(slow);
+  api.sandbox.faults.remove(slow);
   const result = await settings.waitForSyncResult();
   expect(await result.textContent()).toContain('Succeeded');
   expect((await hostEvents()).some((e) => e.type === 'oneroster-sync-finished' && e.detail.status === 'succeeded')).toBe(true);
 });
 
 test('lists the history in pages and opens a run with counts, issues and errors', async () => {
-  await fake.seedConfigured({ buildingsSynced: true });
+  await api.seedConfigured({ buildingsSynced: true });
   // Runs 2 to 25: users on odd ids, buildings on even ones; run 22 fails on a provider that keeps answering 429.
   for (let id = 2; id <= 24; id += 1) {
-    const limited = id === 22 ? fake.sandbox.faults.set({ kind: 'rateLimit', retryAfterSeconds: 0 }) : null;
-    const run = await fake.syncAndWait(id % 2 === 1 ? 'users' : 'buildings');
-    if (limited) fake.sandbox.faults.remove(limited);
+    const limited = id === 22 ? api.sandbox.faults.set({ kind: 'rateLimit', retryAfterSeconds: 0 }) : null;
+    const run = await api.syncAndWait(id % 2 === 1 ? 'users' : 'buildings');
+    if (limited) api.sandbox.faults.remove(limited);
     expect({ id: run.id, status: run.status }).toEqual({ id, status: id === 22 ? 'failed' : 'succeeded' });
   }
   // Run 25 finds a person with no family name and one whose email is not valid, and some changes.
-  fake.sandbox.district.changeRandomPeople(0.1, 3);
-  fake.sandbox.district.addPerson({ role: 'student', givenName: 'Nameless', familyName: '' });
-  fake.sandbox.district.addPerson({ role: 'student', givenName: XSS_NAME, familyName: 'Mail', email: 'not an address' });
-  await settings.open(`${fake.url}/`);
+  api.sandbox.district.changeRandomPeople(0.1, 3);
+  api.sandbox.district.addPerson({ role: 'student', givenName: 'Nameless', familyName: '' });
+  api.sandbox.district.addPerson({ role: 'student', givenName: XSS_NAME, familyName: 'Mail', email: 'not an address' });
+  await settings.open(`${api.url}/`);
   await settings.syncUsers();
   const table = await settings.openHistory();
   expect(await table.getByRole('row').count()).toBe(11);
@@ -237,7 +237,7 @@ test('lists the history in pages and opens a run with counts, issues and errors'
   expect(firstRow).toContain('Ada Admin');
   await screenshot(page, '06-history');
 
-  const students = (await fake.call<RunView>('GET', '/runs/25')).counts.kinds.students!;
+  const students = (await api.call<RunView>('GET', '/runs/25')).counts.kinds.students!;
   expect(students.created).toBeGreaterThan(0);
   expect(students.updated).toBeGreaterThan(0);
   const detail = await settings.openRun(25);
@@ -259,20 +259,20 @@ test('lists the history in pages and opens a run with counts, issues and errors'
 }, 180_000);
 
 test('resolves held runs: shows the plan, cancels one and approves the next', async () => {
-  await fake.seedConfigured({ buildingsSynced: true });
-  const students = fake.sandboxPeople('student');
-  fake.sandbox.district.updatePerson(students[0]!.sourcedId, { givenName: XSS_NAME, familyName: 'Script' });
-  fake.sandbox.district.updatePerson(students[1]!.sourcedId, { givenName: 'Grace', familyName: 'Hopper' });
-  await fake.syncAndWait('users');
+  await api.seedConfigured({ buildingsSynced: true });
+  const students = api.sandboxPeople('student');
+  api.sandbox.district.updatePerson(students[0]!.sourcedId, { givenName: XSS_NAME, familyName: 'Script' });
+  api.sandbox.district.updatePerson(students[1]!.sourcedId, { givenName: 'Grace', familyName: 'Hopper' });
+  await api.syncAndWait('users');
   // Two students in five vanish from the provider: more than the safeguard lets a sync deactivate
   // unasked, less than the half that would ask the admin to type the number.
   const leaving = students.slice(0, Math.ceil(students.length * 0.4));
-  for (const person of leaving) fake.sandbox.district.removePerson(person.sourcedId);
-  const first = await fake.syncAndWait('users');
+  for (const person of leaving) api.sandbox.district.removePerson(person.sourcedId);
+  const first = await api.syncAndWait('users');
   expect(first.status).toBe('held');
   const { planned, active, threshold } = first.plan!.deactivations.students!;
 
-  await settings.open(`${fake.url}/`);
+  await settings.open(`${api.url}/`);
   await settings.openHistory();
   const detail = await settings.openRun(first.id);
   const text = (await detail.textContent()) ?? '';
@@ -286,7 +286,7 @@ test('resolves held runs: shows the plan, cancels one and approves the next', as
   expect(await detail.locator('.badge').first().textContent()).toBe('Cancelled');
 
   // The provider still lacks them, so the next sync is held again.
-  const second = await fake.syncAndWait('users');
+  const second = await api.syncAndWait('users');
   expect(second.status).toBe('held');
   await settings.button('← Back to history').click();
   await settings.openRun(second.id);
@@ -294,20 +294,20 @@ test('resolves held runs: shows the plan, cancels one and approves the next', as
   await settings.button('Approve and apply').click();
   await screenshot(page, '09-approve-dialog');
   await settings.answerDialog(false);
-  expect(fake.requests.some((r) => r.path.endsWith('/approve'))).toBe(false);
+  expect(api.requests.some((r) => r.path.endsWith('/approve'))).toBe(false);
 
   await settings.resolveHeld('approve');
   await detail.locator('.badge', { hasText: 'Succeeded' }).waitFor({ timeout: 15_000 });
   await eventually(async () =>
     expect((await hostEvents()).some((e) => e.type === 'oneroster-sync-finished' && e.detail.id === second.id)).toBe(true),
   );
-  expect(fake.requests.filter((r) => r.method === 'POST').map((r) => r.path)).toEqual([`/runs/${first.id}/cancel`, `/runs/${second.id}/approve`]);
+  expect(api.requests.filter((r) => r.method === 'POST').map((r) => r.path)).toEqual([`/runs/${first.id}/cancel`, `/runs/${second.id}/approve`]);
   expectCsrfOnEveryWrite();
 }, 90_000);
 
 test('changes the automation settings, shows a field error, and the next run in the chosen timezone', async () => {
-  await fake.seedConfigured({ buildingsSynced: true });
-  await settings.open(`${fake.url}/`);
+  await api.seedConfigured({ buildingsSynced: true });
+  await settings.open(`${api.url}/`);
   await settings.openAutomation();
   expect(await settings.root.getByText(/Next run:.*2:00\s?AM CST \(America\/Chicago\)/).count()).toBe(1);
 
@@ -332,8 +332,8 @@ test('changes the automation settings, shows a field error, and the next run in 
 });
 
 test('edits the Grade Level Matrix in the Automation tab and saves it on its own', async () => {
-  await fake.seedConfigured({ buildingsSynced: true });
-  await settings.open(`${fake.url}/`);
+  await api.seedConfigured({ buildingsSynced: true });
+  await settings.open(`${api.url}/`);
   await settings.openAutomation();
   await settings.root.getByRole('button', { name: 'Add grade' }).click();
   await settings.root.getByLabel('Incoming value 1').fill('First grade');
@@ -354,9 +354,9 @@ test('edits the Grade Level Matrix in the Automation tab and saves it on its own
 });
 
 test('shows field errors next to their fields and confirms a provider switch before saving it', async () => {
-  await fake.seedConfigured({ buildingsSynced: true });
-  await settings.open(`${fake.url}/`);
-  const campus = fake.sandbox.credentials.infinitecampus;
+  await api.seedConfigured({ buildingsSynced: true });
+  await settings.open(`${api.url}/`);
+  const campus = api.sandbox.credentials.infinitecampus;
   await settings.configureInfiniteCampus({ baseUrl: 'campus.example.org', tokenUrl: campus.tokenUrl, clientId: campus.clientId });
   await settings.button('Test Configuration').click();
   await settings.root.getByText('Enter a full address starting with https://.').waitFor();
@@ -379,7 +379,7 @@ test('shows field errors next to their fields and confirms a provider switch bef
 
   await settings.save({ confirmSwitch: true });
   expect((await savedConfig())).toMatchObject({ provider: 'infinitecampus', clientId: campus.clientId, version: '1.2' });
-  const puts = fake.requests.filter((r) => r.method === 'PUT' && r.path === '/config').map((r) => r.body as Record<string, unknown>);
+  const puts = api.requests.filter((r) => r.method === 'PUT' && r.path === '/config').map((r) => r.body as Record<string, unknown>);
   // Each Save asks first without the confirmation; only the confirmed retry carries it.
   expect(puts.map((body) => body.confirmProviderSwitch ?? false)).toEqual([false, false, true]);
   // The secret is write-only: never shown back, only that one is set.
@@ -390,23 +390,23 @@ test('shows field errors next to their fields and confirms a provider switch bef
 });
 
 test('a user without Manage Settings sees why and no controls; a lost session says to sign in', async () => {
-  await fake.seedConfigured({ buildingsSynced: true });
-  fake.user = 'teacher';
-  await settings.open(`${fake.url}/`);
+  await api.seedConfigured({ buildingsSynced: true });
+  api.user = 'teacher';
+  await settings.open(`${api.url}/`);
   expect(await settings.alert.textContent()).toContain('You need the Manage Settings permission');
   expect(await settings.root.getByRole('tab').count()).toBe(0);
   expect(await settings.root.getByRole('button', { name: /Sync|Save|Test/ }).count()).toBe(0);
   await screenshot(page, '13-forbidden');
 
-  fake.user = 'nobody';
-  await settings.open(`${fake.url}/`);
+  api.user = 'nobody';
+  await settings.open(`${api.url}/`);
   expect(await settings.alert.textContent()).toBe('Your session has ended. Sign in again.');
   expect(await settings.root.getByRole('tab').count()).toBe(0);
 });
 
 test('sends a token given as a property in the header named by csrf-header, also when turning OneRoster off', async () => {
-  fake.csrfHeader = 'x-xsrf-token';
-  await settings.open(`${fake.url}/?csrfVia=property&csrfHeader=X-XSRF-Token`);
+  api.csrfHeader = 'x-xsrf-token';
+  await settings.open(`${api.url}/?csrfVia=property&csrfHeader=X-XSRF-Token`);
   await settings.configureClassLink(tenant());
   expect(await settings.runTest()).toBe(true);
   await settings.save();
@@ -414,7 +414,7 @@ test('sends a token given as a property in the header named by csrf-header, also
   expect(await settings.dialog.getByRole('heading').textContent()).toBe('Turn off OneRoster?');
   await settings.answerDialog(true);
   await settings.root.getByText(/^OneRoster is off/).waitFor();
-  expect(fake.requests.filter((r) => r.method !== 'GET').map((r) => `${r.method} ${r.path}`)).toEqual(['POST /config/test', 'PUT /config', 'DELETE /config']);
+  expect(api.requests.filter((r) => r.method !== 'GET').map((r) => `${r.method} ${r.path}`)).toEqual(['POST /config/test', 'PUT /config', 'DELETE /config']);
   expectCsrfOnEveryWrite();
   expect((await hostEvents()).map((e) => e.type)).toEqual(['oneroster-config-saved', 'oneroster-config-disabled']);
 });
@@ -424,7 +424,7 @@ test('loading the script twice is harmless', async () => {
   page.on('response', (response) => {
     if (response.url().includes('/widget/oneroster-settings.js')) scripts.push(`${response.status()} ${response.url()}`);
   });
-  await settings.open(`${fake.url}/?twice=1`);
+  await settings.open(`${api.url}/?twice=1`);
   expect(scripts).toHaveLength(2);
   expect(await settings.root.getByRole('tab').count()).toBe(4);
   expect(await page.evaluate(() => typeof customElements.get('oneroster-settings'))).toBe('function');
@@ -432,14 +432,14 @@ test('loading the script twice is harmless', async () => {
 
 test('every tab passes axe with no serious or critical violations, and the tabs work by keyboard', async () => {
   // Runs 1 to 4 synced, then run 5 held by the safeguard.
-  await fake.seedConfigured({ buildingsSynced: true });
-  await fake.syncAndWait('users');
-  await fake.syncAndWait('buildings');
-  await fake.syncAndWait('users');
-  const students = fake.sandboxPeople('student');
-  for (const person of students.slice(0, Math.ceil(students.length * 0.4))) fake.sandbox.district.removePerson(person.sourcedId);
-  expect((await fake.syncAndWait('users')).status).toBe('held');
-  await settings.open(`${fake.url}/`);
+  await api.seedConfigured({ buildingsSynced: true });
+  await api.syncAndWait('users');
+  await api.syncAndWait('buildings');
+  await api.syncAndWait('users');
+  const students = api.sandboxPeople('student');
+  for (const person of students.slice(0, Math.ceil(students.length * 0.4))) api.sandbox.district.removePerson(person.sourcedId);
+  expect((await api.syncAndWait('users')).status).toBe('held');
+  await settings.open(`${api.url}/`);
   await settings.configureClassLink('999');
   await settings.runTest();
   expect(await seriousAxeViolations(page)).toEqual([]);
