@@ -4,7 +4,7 @@ import type { ConfigInput, ConfigView, LastTestView, SavedConfigView, TestResult
 import { decodeEncryptionKey, type OneRosterUser } from '../options';
 import { createProviderConnection, testProviderConnection } from '../providers';
 import { createSql } from '../store/sql';
-import type { ProviderConnection, ProviderDeps, ProviderSettings } from '../providers/types';
+import { providerOptions, type ProviderConnection, type ProviderDeps, type ProviderSettings } from '../providers/types';
 import { createAuditLog } from './audit-log';
 import { defineConfigModels, type AuditAction, type ConfigRow } from './config-models';
 import { decryptSecret, encryptSecret, isLegacySecret } from './secret-box';
@@ -41,7 +41,7 @@ export function createConfigService(ctx: ModuleContext): ConfigService {
   const audit = createAuditLog(ctx.sequelize, district);
   const mine = { district };
   const key = decodeEncryptionKey(ctx.options.encryptionKey);
-  const deps: ProviderDeps = { options: ctx.options, logger: ctx.logger, clock: ctx.clock };
+  const deps: ProviderDeps = { options: providerOptions(ctx.options), logger: ctx.logger, clock: ctx.clock };
   // IMMEDIATE on SQLite: a read-then-write transaction started while a sync writes would otherwise
   // fail at once with SQLITE_BUSY (a lock upgrade is never waited for) and answer a 500.
   const sql = createSql(ctx.sequelize);

@@ -171,10 +171,22 @@ export interface ProviderSettings {
   clientSecret?: string;
 }
 
-/** What a provider connection needs from the module: options, logger and clock (a `ModuleContext` fits). */
+/**
+ * The slice of the resolved options a provider reads: HTTP timeouts and retries, the network
+ * (SSRF) rules and the ClassLink vendor key. Nothing else, so provider code cannot reach the
+ * encryption key, the Sequelize instance or the host's hooks.
+ */
+export type ProviderOptions = Pick<ResolvedOptions, 'http' | 'network' | 'classlink'>;
+
+/** Copies the provider's slice out of the resolved options, so the object handed over holds nothing more at run time either. */
+export function providerOptions(options: ResolvedOptions): ProviderOptions {
+  return { http: options.http, network: options.network, classlink: options.classlink };
+}
+
+/** What a provider connection needs from the module: its slice of the options, a logger and a clock. */
 export interface ProviderDeps {
-  /** Resolved module options (`http`, `network`, `classlink`). */
-  options: ResolvedOptions;
+  /** The options providers read (`http`, `network`, `classlink`). */
+  options: ProviderOptions;
   /** Logger (given no secrets, tokens or records). */
   logger: Logger;
   /** Time source (token expiry). */

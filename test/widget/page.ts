@@ -5,8 +5,8 @@ const SYNC_TIMEOUT = 30_000;
 
 /**
  * Drives <oneroster-settings> the way an admin does: by roles and labels only, never by the
- * component's internals, so the same helpers run against the fake backend here and against the
- * real example host app and sandbox later. Playwright's locators pierce the shadow root.
+ * component's internals, so the same helpers drive the widget suite's small host and the example
+ * host app (both on the real module and the sandbox). Playwright's locators pierce the shadow root.
  */
 export class SettingsPage {
   readonly root: Locator;
