@@ -151,7 +151,9 @@ export function createOneRoster(options: OneRosterOptions): OneRoster {
   const widget = createWidgetAssets();
   const scopes = new Map<string, DistrictScope>();
   const migrator = createMigrator(resolved.sequelize, resolved.logger);
-  let lastSweep = Date.now();
+  // The host's clock, so a test can let a district fall idle.
+  const nowMs = () => resolved.clock.now().getTime();
+  let lastSweep = nowMs();
 
   /** The roster store of a district: the host's `forDistrict`, or the store itself for the default district. */
   function storeFor(district: string): RosterStore {
@@ -191,7 +193,7 @@ export function createOneRoster(options: OneRosterOptions): OneRoster {
       health: () => readDistrictHealth({ district, config, automation, sync, console: consoleService }),
       slots: createDistrictSlots(ctx, automation, sync),
     };
-    return { handle, services, lastUsed: Date.now() };
+    return { handle, services, lastUsed: nowMs() };
   }
 
   /** Drops districts idle for a while with nothing running here (never the default one, which `sync` holds). */
@@ -204,7 +206,7 @@ export function createOneRoster(options: OneRosterOptions): OneRoster {
   }
 
   function scopeFor(district: string): DistrictScope {
-    const now = Date.now();
+    const now = nowMs();
     sweepIdle(now);
     let scope = scopes.get(district);
     if (!scope) {
