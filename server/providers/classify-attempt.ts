@@ -15,7 +15,13 @@ export type Attempt =
 
 /** The verdict on an attempt: its JSON body, or a classified failure with whether another try may help. */
 export type Verdict =
-  | { ok: true; body: unknown }
+  | {
+      ok: true;
+      /** The parsed JSON body, or undefined when empty. */
+      body: unknown;
+      /** True when the text holds no escape that could stand for a NUL or a lone surrogate (see `HttpResponse.storable`). */
+      storable: boolean;
+    }
   | {
       ok: false;
       /** The failure, with its code, message and hints. */
@@ -77,11 +83,17 @@ export function classifyAttempt(attempt: Attempt, context: ClassifyContext): Ver
   }
 }
 
+/**
+ * `\u0000` or a `\uD800`–`\uDFFF` escape in JSON text (surrogate pairs match too, which only costs a
+ * look): JSON has no other way to write a NUL or a lone surrogate.
+ */
+const UNSTORABLE_ESCAPE = /\\u(?:0000|[dD][89a-fA-F])/;
+
 function classifyResponse(response: Extract<Attempt, { kind: 'response' }>, context: ClassifyContext): Verdict {
   const { status, text, headers } = response;
   if (status >= 200 && status < 300) {
     const parsed = parseBody(text, headers);
-    if (parsed.ok) return { ok: true, body: parsed.body };
+    if (parsed.ok) return { ok: true, body: parsed.body, storable: !UNSTORABLE_ESCAPE.test(text) };
     // A JSON answer that does not parse was probably cut off: worth another try.
     const error = providerError('bad_response', `${capitalize(context.what)} answered with a body that is not valid JSON.`, context, status);
     return failure(error, parsed.maybeTruncated);

@@ -95,9 +95,6 @@ export function maxBodyBytes(pageSize: number): number {
   return Math.min(256 * MB, Math.max(16 * MB, pageSize * 16 * 1024));
 }
 
-/** `\u0000` or a `\uD800`–`\uDFFF` escape in JSON text (surrogate pairs match too, which only costs a look). */
-const UNSTORABLE_ESCAPE = /\\u(?:0000|[dD][89a-fA-F])/;
-
 /** Builds the transport every provider request goes through. */
 export function createHttpClient(deps: HttpClientDeps): HttpClient {
   const instance: AxiosInstance = axios.create();
@@ -137,8 +134,8 @@ export function createHttpClient(deps: HttpClientDeps): HttpClient {
         maxBodyBytes: maxBodyBytes(deps.http.pageSize),
       });
       if (verdict.ok) {
-        const { status, headers, text } = attempt as Extract<Attempt, { kind: 'response' }>;
-        return { status, headers, body: verdict.body, storable: !UNSTORABLE_ESCAPE.test(text) };
+        const { status, headers } = attempt as Extract<Attempt, { kind: 'response' }>;
+        return { status, headers, body: verdict.body, storable: verdict.storable };
       }
       if (verdict.throttled) request.onRefused?.(verdict.retryAfterMs);
       if (!verdict.retryable || retries >= maxRetries) throw verdict.error;

@@ -24,8 +24,16 @@ function judged(verdict: Verdict) {
 // The classifier alone decides what an answer means; the retry loop in http-client.ts only asks it.
 describe('classifying one attempt at a provider request', () => {
   it('reads a 2xx JSON body, and an empty one as no body', () => {
-    expect(classifyAttempt(response(200, '{"users":[]}'), context)).toEqual({ ok: true, body: { users: [] } });
-    expect(classifyAttempt(response(204), context)).toEqual({ ok: true, body: undefined });
+    expect(classifyAttempt(response(200, '{"users":[]}'), context)).toEqual({ ok: true, body: { users: [] }, storable: true });
+    expect(classifyAttempt(response(204), context)).toEqual({ ok: true, body: undefined, storable: true });
+  });
+
+  it('marks a body whose text could hold a NUL or a lone surrogate, so only such pages are cleaned', () => {
+    const storable = (text: string) => (classifyAttempt(response(200, text), context) as { storable?: boolean }).storable;
+    expect(storable('{"name":"Zoë 🎒 \\u0041"}')).toBe(true);
+    expect(storable('{"name":"A\\u0000B"}')).toBe(false);
+    expect(storable('{"name":"\\ud83d"}')).toBe(false);
+    expect(storable('{"name":"\\uDC00"}')).toBe(false);
   });
 
   it('retries a 2xx whose JSON was cut off, but not a web page', () => {
