@@ -119,7 +119,7 @@ export function createFleetScheduler(options: FleetSchedulerOptions): FleetSched
   }
 
   function slotOf(run: DueRun) {
-    return { key: run.slotKey, at: new Date(run.slotAt), localDate: run.slotKey.slice(0, 10) };
+    return { key: run.slotKey, at: new Date(run.slotAt), localDate: run.localDate };
   }
 
   const host: RunnerHost = {
@@ -176,7 +176,7 @@ export function createFleetScheduler(options: FleetSchedulerOptions): FleetSched
       else if (found.slot && found.status !== 'nothing_due') settled.set(district, found.slot.key);
       return;
     }
-    const run: DueRun = { district, slotKey: found.slot.key, slotAt: found.slot.at.toISOString(), retry: found.retry };
+    const run: DueRun = { district, slotKey: found.slot.key, slotAt: found.slot.at.toISOString(), localDate: found.slot.localDate, retry: found.retry };
     due.set(dueRunId(run), run);
   }
 

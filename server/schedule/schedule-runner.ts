@@ -8,6 +8,8 @@ export interface DueRun {
   slotKey: string;
   /** When the slot was due (ISO 8601); runners start the oldest first. */
   slotAt: string;
+  /** The slot's date in the district's timezone (`2025-03-09`): which day's run it is. */
+  localDate: string;
   /** True when the slot's server died mid-run and the day is to be run again (its claim is taken over). */
   retry: boolean;
 }
