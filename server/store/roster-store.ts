@@ -94,6 +94,17 @@ export interface RosterStore {
   applyPeople(kind: PersonKind, changes: PersonChanges, at: Date): Promise<void>;
 
   /**
+   * Optional: a first load of a kind that has nobody yet (`hasPeople` said so), written while the
+   * pull is still arriving instead of staged and written again once it has. Everything it creates
+   * stays invisible until `commit()` (one database transaction), so a pull that dies, is cancelled
+   * or is stopped by a crash still changes nothing. Only worth having where one long transaction
+   * does not stop other writers: the default store offers it on MySQL/MariaDB (InnoDB locks rows,
+   * not the table) and not on SQLite (one writer at a time, and one connection for the run's own
+   * bookkeeping). Without it a first sync is staged and applied like any other.
+   */
+  startFirstLoad?(kind: PersonKind): Promise<FirstLoad>;
+
+  /**
    * The store of one district (many districts in one monolith): the module calls it once per
    * district key it serves and uses only the store it returns for that district, so two districts'
    * buildings and people never mix. Optional: a store without it serves the default district
@@ -115,7 +126,26 @@ export const ROSTER_STORE_METHODS = Object.keys({
   countActivePeopleByBuilding: true,
   listActivePeople: true,
   applyPeople: true,
-} satisfies Record<Exclude<keyof RosterStore, 'name' | 'forDistrict' | 'hasPeople'>, true>) as Array<Exclude<keyof RosterStore, 'name' | 'forDistrict' | 'hasPeople'>>;
+} satisfies Record<RequiredStoreMethod, true>) as RequiredStoreMethod[];
+
+type RequiredStoreMethod = Exclude<keyof RosterStore, 'name' | 'forDistrict' | 'hasPeople' | 'startFirstLoad'>;
+
+/**
+ * One open first load (`RosterStore.startFirstLoad`): people created in one transaction that the
+ * engine commits once the whole pull has arrived and been resolved, or rolls back.
+ */
+export interface FirstLoad {
+  /** Inserts these people, active, with `lastSyncedAt` = `at` (as `applyPeople` creates them). */
+  create(people: PersonFields[], at: Date): Promise<void>;
+  /** People this load created with these natural keys (as `findPeopleByNaturalKey`, inside the load). */
+  findByNaturalKey(keys: string[]): Promise<KeyedPerson[]>;
+  /** Takes back people this load created, by sourcedId (records identity resolution merged into another). */
+  remove(sourcedIds: string[]): Promise<void>;
+  /** Makes everything created visible at once. */
+  commit(): Promise<void>;
+  /** Drops everything created; harmless after `commit` or a first `rollback`. */
+  rollback(): Promise<void>;
+}
 
 /** The two kinds of person the engine imports. */
 export type PersonKind = 'students' | 'staff';

@@ -1,10 +1,11 @@
 import { DEFAULT_DISTRICT } from '../domain/district';
-import type { Sequelize } from 'sequelize';
+import type { Sequelize, Transaction } from 'sequelize';
 import type {
   ActivePerson,
   BuildingChanges,
   KeyedPerson,
   BuildingSisAssignment,
+  FirstLoad,
   PersonChanges,
   PersonFields,
   PersonKind,
@@ -43,6 +44,54 @@ export function createSequelizeRosterStore(sequelize: Sequelize, district: strin
       'district', 'sourced_id', 'first_name', 'middle_name', 'last_name', 'preferred_first_name', 'email', 'username',
       number, extra, 'building_id', 'enabled', 'natural_key', 'sync_hash', 'active', 'deactivated_at', 'last_synced_at', 'updated_at',
     ];
+  }
+
+  /** A create's row: every synced column, then `created_at`. */
+  const createRow = (kind: PersonKind, fields: PersonFields, at: Date) => [...personValues(kind, fields, at), at];
+
+  /** The upsert clause every create carries: a create meeting an existing sourcedId (a repeated apply) updates it instead. */
+  const createClash = (kind: PersonKind) => sql.onConflictUpdate(['district', 'sourced_id'], personColumns(kind));
+
+  async function findPeopleByNaturalKey(kind: PersonKind, keys: string[], transaction?: Transaction): Promise<KeyedPerson[]> {
+    const { table, number } = PERSON_TABLES[kind];
+    const found: KeyedPerson[] = [];
+    for (const slice of chunk(keys, BATCH)) {
+      const rows = await sql.select<Record<string, unknown>>(q`
+        SELECT id, sourced_id, ${sql.id(number)} AS number, active, enabled, sync_hash, natural_key, first_name, last_name
+        FROM ${sql.id(table)} WHERE ${mine} AND natural_key IN ${sql.list(slice)}`, { transaction });
+      for (const row of rows) {
+        found.push({ ...readPerson(row), naturalKey: String(row.natural_key), firstName: String(row.first_name ?? ''), lastName: String(row.last_name ?? '') });
+      }
+    }
+    return found;
+  }
+
+  async function startFirstLoad(kind: PersonKind): Promise<FirstLoad> {
+    const { table } = PERSON_TABLES[kind];
+    const into = sql.id(table);
+    const columns = sql.ids([...personColumns(kind), 'created_at']);
+    const transaction = await sql.begin();
+    let open = true;
+    return {
+      async create(people, at) {
+        await sql.insert(q`${into} (${columns})`, people.map((fields) => createRow(kind, fields, at)), createClash(kind), { transaction });
+      },
+      findByNaturalKey: (keys) => findPeopleByNaturalKey(kind, keys, transaction),
+      async remove(sourcedIds) {
+        for (const slice of chunk(sourcedIds, BATCH)) {
+          await sql.change(q`DELETE FROM ${into} WHERE ${mine} AND sourced_id IN ${sql.list(slice)}`, { transaction });
+        }
+      },
+      async commit() {
+        open = false;
+        await transaction.commit();
+      },
+      async rollback() {
+        if (!open) return;
+        open = false;
+        await transaction.rollback();
+      },
+    };
   }
 
   function personValues(kind: PersonKind, fields: PersonFields, at: Date): unknown[] {
@@ -126,19 +175,7 @@ export function createSequelizeRosterStore(sequelize: Sequelize, district: strin
       return found;
     },
 
-    async findPeopleByNaturalKey(kind, keys) {
-      const { table, number } = PERSON_TABLES[kind];
-      const found: KeyedPerson[] = [];
-      for (const slice of chunk(keys, BATCH)) {
-        const rows = await sql.select<Record<string, unknown>>(q`
-          SELECT id, sourced_id, ${sql.id(number)} AS number, active, enabled, sync_hash, natural_key, first_name, last_name
-          FROM ${sql.id(table)} WHERE ${mine} AND natural_key IN ${sql.list(slice)}`);
-        for (const row of rows) {
-          found.push({ ...readPerson(row), naturalKey: String(row.natural_key), firstName: String(row.first_name ?? ''), lastName: String(row.last_name ?? '') });
-        }
-      }
-      return found;
-    },
+    findPeopleByNaturalKey: (kind, keys) => findPeopleByNaturalKey(kind, keys),
 
     async countActivePeople(kind) {
       const [row] = await sql.select<{ n: number | string }>(q`SELECT COUNT(*) AS n FROM ${sql.id(PERSON_TABLES[kind].table)} WHERE ${mine} AND active = ${true}`);
@@ -195,11 +232,13 @@ export function createSequelizeRosterStore(sequelize: Sequelize, district: strin
         }
         const updates = changes.updates.map(({ id, fields }) => [id, ...personValues(kind, fields, at), at]);
         await sql.insert(q`${into} (${sql.ids(['id', ...columns, 'created_at'])})`, updates, sql.onConflictUpdate(['id'], updatable), { transaction });
-        // A create that meets an existing sourcedId (a repeated apply) updates it instead.
-        const creates = changes.creates.map((fields) => [...personValues(kind, fields, at), at]);
-        await sql.insert(q`${into} (${sql.ids([...columns, 'created_at'])})`, creates, sql.onConflictUpdate(['district', 'sourced_id'], updatable), { transaction });
+        const creates = changes.creates.map((fields) => createRow(kind, fields, at));
+        await sql.insert(q`${into} (${sql.ids([...columns, 'created_at'])})`, creates, createClash(kind), { transaction });
       });
     },
+
+    // One long transaction holds row locks only on MySQL/MariaDB; on SQLite it would hold the one writer's lock.
+    ...(sql.isMysql ? { startFirstLoad } : {}),
   };
 }
 

@@ -71,6 +71,8 @@ export interface Sql {
   change(statement: SqlPiece, options?: { transaction?: Transaction }): Promise<number>;
   /** Runs `work` in one transaction (IMMEDIATE on SQLite, so two writers never deadlock on a lock upgrade). */
   transaction<T>(work: (transaction: Transaction) => Promise<T>): Promise<T>;
+  /** Opens a transaction the caller commits or rolls back itself (a first load that spans a whole pull). */
+  begin(): Promise<Transaction>;
 }
 
 /** Rows per multi-row statement: well under MySQL's `max_allowed_packet`, few statements per thousand people. */
@@ -206,6 +208,7 @@ export function createSql(sequelize: Sequelize): Sql {
       isMysql
         ? sequelize.transaction(work)
         : sequelize.transaction({ type: Transaction.TYPES.IMMEDIATE }, work),
+    begin: () => (isMysql ? sequelize.transaction() : sequelize.transaction({ type: Transaction.TYPES.IMMEDIATE })),
   };
 }
 

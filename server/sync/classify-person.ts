@@ -115,9 +115,14 @@ export function classifyPerson(person: NormalizedPerson, context: ClassifyContex
   const identity: RecordIdentity = {
     key: withoutHash.naturalKey,
     rank: `${person.primaryRole ? 1 : 0}|${(person.roleBeginDate ?? '').slice(0, 40)}`,
-    name: `${foldName(withoutHash.firstName)}|${foldName(withoutHash.lastName)}`.slice(0, MAX.name),
+    name: identityName(withoutHash.firstName, withoutHash.lastName),
   };
   return { outcome: 'import', kind, fields, legacyIds, identity, issues, unmappedGrade };
+}
+
+/** A person's folded `given|family` name, as `RecordIdentity.name` holds it. */
+export function identityName(firstName: string, lastName: string): string {
+  return `${foldName(firstName)}|${foldName(lastName)}`.slice(0, MAX.name);
 }
 
 /** The record's natural key under the configured rule: the first source it has a value for. */

@@ -16,6 +16,7 @@ export function emptyKindCounts(): KindCounts {
 /** Which count each staged action adds to (actions absent here count nowhere). */
 export const COUNTED: Partial<Record<StagedAction, keyof KindCounts>> = {
   create: 'created',
+  loaded: 'created',
   update: 'updated',
   unchanged: 'unchanged',
   link: 'linked',
@@ -44,7 +45,7 @@ export function countPlan(staged: StagedCount[], kinds: readonly RecordKind[]): 
 
 /** What the reconciliation puts each staged action under (`alias` and `missing` are no pulled record; `skip` is counted per reason by the caller). */
 const RECONCILED: Partial<Record<StagedAction, Exclude<keyof PullReconciliation, 'pulled' | 'skipped' | 'ignoredRoles' | 'notSynced'>>> = {
-  create: 'created', update: 'updated', unchanged: 'unchanged', link: 'linked', rekey: 'rekeyed', merge: 'merged',
+  create: 'created', loaded: 'created', update: 'updated', unchanged: 'unchanged', link: 'linked', rekey: 'rekeyed', merge: 'merged',
   reactivate: 'reactivated', deactivate: 'tobedeleted', ignore: 'tobedeleted', gone: 'tobedeleted',
 };
 

@@ -6,7 +6,7 @@ import type { IssueLog } from './issue-log';
 import { COUNTED, countPlan, describePlan, judgeDeactivations, seenCount, type KindSafeguard } from './plan-run';
 import type { PullMeter } from './run-limits';
 import type { RunPatch, RunRecords } from './run-records';
-import type { StagingArea } from './staging-area';
+import type { StagedCount, StagingArea } from './staging-area';
 
 /** What every run body needs from the module. */
 export interface SyncDeps {
@@ -64,6 +64,12 @@ export async function settlePlan(
     dryRun: boolean;
     /** Reasons the run body found to hold the plan, besides the mass-deactivation safeguard. */
     holdReasons?: HoldReason[];
+    /**
+     * Makes the people created during the pull visible (`FirstLoad`, staged as `loaded`): called
+     * once the plan is to be applied. Loads open only for kinds nobody held, whose plans deactivate
+     * nobody and so are never held.
+     */
+    commitFirstLoads?: () => Promise<void>;
   },
 ): Promise<RunOutcome> {
   await job.phase('planning');
@@ -85,8 +91,11 @@ export async function settlePlan(
   await job.update({ counts: recorded, baselineRunId: await deps.records.latestAppliedId() });
 
   if (input.dryRun) return { status: 'succeeded', counts, plan };
+  const loaded = loadedCounts(staged);
+  // An approval applies from staging, and a loaded row's fields are not there.
+  if (holds && Object.keys(loaded).length > 0) throw new Error('A plan with people created during the pull cannot be held');
   if (holds) return { status: 'held', counts: recorded, plan };
-  await applyPlan(deps, job, input.kinds, kindCounts, input.counts);
+  await applyPlan(deps, job, input.kinds, kindCounts, input.counts, { loaded, commit: input.commitFirstLoads });
   return { status: 'succeeded', counts, plan: null };
 }
 
@@ -110,13 +119,17 @@ export async function applyPlan(
   kinds: readonly RecordKind[],
   counts: Partial<Record<RecordKind, KindCounts>>,
   base: Omit<RunCounts, 'kinds'>,
+  firstLoads: { loaded: Partial<Record<RecordKind, Loaded>>; commit?: () => Promise<void> } = { loaded: {} },
 ): Promise<void> {
-  const total = kinds.reduce((sum, kind) => sum + writes(counts[kind]), 0);
+  const { loaded } = firstLoads;
+  const total = kinds.reduce((sum, kind) => sum + writes(counts[kind]) - (loaded[kind]?.created ?? 0), 0);
   await job.phase('applying', total);
+  // People created during the pull become visible first; from then on the counts claim them.
+  await firstLoads.commit?.();
   const done: Partial<Record<RecordKind, KindCounts>> = {};
   for (const kind of kinds) {
     const planned = counts[kind];
-    if (planned) done[kind] = { ...planned, created: 0, updated: 0, linked: 0, reactivated: 0, deactivated: 0, disabled: 0 };
+    if (planned) done[kind] = { ...planned, created: loaded[kind]?.created ?? 0, updated: 0, linked: 0, reactivated: 0, deactivated: 0, disabled: loaded[kind]?.disabled ?? 0 };
   }
   await job.update({ counts: { ...base, kinds: done } });
   let applied = 0;
@@ -143,6 +156,24 @@ export async function applyPlan(
       },
     });
   }
+}
+
+/** Records per kind staged as `loaded` (created during the pull); kinds without any are left out. */
+function loadedCounts(staged: readonly StagedCount[]): Partial<Record<RecordKind, Loaded>> {
+  const loaded: Partial<Record<RecordKind, Loaded>> = {};
+  for (const row of staged) {
+    if (row.action !== 'loaded' || row.kind === 'unknown') continue;
+    const tally = (loaded[row.kind] ??= { created: 0, disabled: 0 });
+    tally.created += row.count;
+    tally.disabled += row.disabled;
+  }
+  return loaded;
+}
+
+/** People of a kind created during the pull, and how many of them are disabled. */
+interface Loaded {
+  created: number;
+  disabled: number;
 }
 
 /** How many rows a kind's plan writes. */

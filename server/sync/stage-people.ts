@@ -2,6 +2,7 @@ import type { RunIssue } from '../domain/contract';
 import type { NormalizedPerson } from '../providers/types';
 import type { PersonFields, PersonKind, RosterStore, StoredPerson } from '../store/roster-store';
 import { classifyPerson, type ClassifyContext, type RecordIdentity } from './classify-person';
+import type { OpenLoad } from './first-loads';
 import type { IssueLog } from './issue-log';
 import { packPerson } from './person-payload';
 import type { StagedRow, StagingArea } from './staging-area';
@@ -48,6 +49,12 @@ interface Deps {
   schoolNames?: ReadonlyMap<string, string>;
   /** Kinds the store holds nobody of (`RosterStore.hasPeople`): nobody to look up, every record is new. */
   emptyKinds?: ReadonlySet<PersonKind>;
+  /**
+   * Empty kinds whose people are written as they arrive (`RosterStore.startFirstLoad`): their
+   * creates go to the load, and only those identity resolution may need are staged (as `loaded`,
+   * without the fields), so a first sync writes each person once instead of staging and applying.
+   */
+  firstLoads?: Partial<Record<PersonKind, OpenLoad>>;
 }
 
 type ImportItem = { fields: PersonFields; legacyIds: string[]; identity: RecordIdentity };
@@ -95,6 +102,8 @@ export function createPeopleStager(deps: Deps): PeopleStager {
     }
 
     const createdKeys: string[] = [];
+    const firstLoad = deps.firstLoads?.[kind];
+    const loaded: PersonFields[] = [];
     for (const { fields, legacyIds, identity } of imports) {
       const sourcedId = fields.sourcedId;
       const disabledNow = (row: StoredPerson | undefined) => !fields.enabled && (!row || row.enabled);
@@ -129,9 +138,16 @@ export function createPeopleStager(deps: Deps): PeopleStager {
           message: `${candidates.length} existing records without a sourcedId share this person's number, so none was linked; a new record was created.`,
         });
       }
+      if (firstLoad) {
+        loaded.push(fields);
+        if (firstLoad.mustStage(identity)) rows.push({ kind, sourcedId, action: 'loaded', targetId: null, disabled: disabledNow(undefined), payload: null, identity });
+        else firstLoad.countUnstaged(disabledNow(undefined));
+        continue;
+      }
       rows.push({ kind, sourcedId, action: 'create', targetId: null, disabled: disabledNow(undefined), payload: packPerson(fields), identity });
       if (identity.key !== null) createdKeys.push(identity.key);
     }
+    if (firstLoad && loaded.length > 0) await firstLoad.load.create(loaded, firstLoad.at);
     // One lookup per page until a create's key turns out to be known (then the whole pull is resolved
     // anyway). Only ever set, never cleared: two pages stage at once, and a later answer of "none"
     // must not undo an earlier "some".

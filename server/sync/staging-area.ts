@@ -15,6 +15,8 @@ export type StagedKind = RecordKind | 'unknown';
  * What the plan does with one staged record:
  * - `create`, `update`, `link` (a CSV row linked by number), `rekey` (matched by a legacy id),
  *   `reactivate`: written with the staged fields;
+ * - `loaded`: created already, during the pull, by the store's first load (`FirstLoad`), which
+ *   the run commits once the pull is complete; counted as a create, never applied again;
  * - `deactivate` (`tobedeleted`) and `missing` (absent from a complete pull): made inactive;
  * - `unchanged`, `skip`, `ignore` (a deletion of someone we never had), `alias` (the old id of a
  *   re-keyed person, so the missing-people check knows it was seen), `merge` (another record of a
@@ -22,11 +24,11 @@ export type StagedKind = RecordKind | 'unknown';
  *   `tobedeleted` record already inactive here): nothing is written.
  */
 export type StagedAction =
-  | 'create' | 'update' | 'link' | 'rekey' | 'reactivate' | 'deactivate' | 'missing'
+  | 'create' | 'loaded' | 'update' | 'link' | 'rekey' | 'reactivate' | 'deactivate' | 'missing'
   | 'unchanged' | 'skip' | 'ignore' | 'alias' | 'merge' | 'gone';
 
 /** Actions of records that import a person: the ones identity resolution groups by natural key. */
-export const IMPORT_ACTIONS: readonly StagedAction[] = ['create', 'update', 'link', 'rekey', 'reactivate', 'unchanged'];
+export const IMPORT_ACTIONS: readonly StagedAction[] = ['create', 'loaded', 'update', 'link', 'rekey', 'reactivate', 'unchanged'];
 
 /** Actions that write something when the plan is applied. */
 export const APPLIED_ACTIONS: readonly StagedAction[] = ['create', 'update', 'link', 'rekey', 'reactivate', 'deactivate', 'missing'];
@@ -78,6 +80,10 @@ export interface StagingArea {
   counts(runId: number): Promise<StagedCount[]>;
   /** Rows of `kind` the plan writes, in key order after `afterSourcedId`, at most `limit`. */
   readApplied(runId: number, kind: RecordKind, afterSourcedId: string | null, limit: number): Promise<StagedRow[]>;
+  /** SourcedIds of `kind` staged with `action`, in key order after `afterSourcedId`, at most `limit`. */
+  sourcedIdsWith(runId: number, kind: RecordKind, action: StagedAction, afterSourcedId: string | null, limit: number): Promise<string[]>;
+  /** Distinct natural keys of rows of `kind` staged with `action`, in order after `afterKey`, at most `limit`. */
+  naturalKeysWith(runId: number, kind: RecordKind, action: StagedAction, afterKey: string | null, limit: number): Promise<string[]>;
   /** A few of the records of `kind` the plan deactivates, for a held run's samples. */
   deactivationSamples(runId: number, kind: RecordKind, limit: number): Promise<Array<{ sourcedId: string; name: string; number?: string | null; buildingId?: number | null }>>;
   /**
@@ -195,6 +201,22 @@ export function createStagingArea(sequelize: Sequelize, district: string = DEFAU
         SELECT kind, sourced_id, action, target_id, disabled, payload FROM ${t} WHERE ${mine} AND run_id = ${runId} AND kind = ${kind}
         ${after}AND action IN ${appliedActions} ORDER BY sourced_id LIMIT ${sql.int(limit)}`);
       return rows.map(readRow);
+    },
+
+    async sourcedIdsWith(runId, kind, action, afterSourcedId, limit) {
+      const after = afterSourcedId === null ? q`` : q`AND sourced_id > ${afterSourcedId} `;
+      const rows = await sql.select<{ sourced_id: string }>(q`
+        SELECT sourced_id FROM ${t} WHERE ${mine} AND run_id = ${runId} AND kind = ${kind} AND action = ${action}
+        ${after}ORDER BY sourced_id LIMIT ${sql.int(limit)}`);
+      return rows.map((row) => String(row.sourced_id));
+    },
+
+    async naturalKeysWith(runId, kind, action, afterKey, limit) {
+      const after = afterKey === null ? q`` : q`AND natural_key > ${afterKey} `;
+      const rows = await sql.select<{ natural_key: string }>(q`
+        SELECT DISTINCT natural_key FROM ${t} WHERE ${mine} AND run_id = ${runId} AND kind = ${kind} AND action = ${action}
+        AND natural_key IS NOT NULL ${after}ORDER BY natural_key LIMIT ${sql.int(limit)}`);
+      return rows.map((row) => String(row.natural_key));
     },
 
     async deactivationSamples(runId, kind, limit) {

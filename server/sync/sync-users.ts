@@ -1,6 +1,7 @@
 import type { RunMode, SkippedOrg } from '../domain/contract';
 import { ProviderError, type NormalizedOrg, type ProviderConnection } from '../providers/types';
 import type { PersonKind } from '../store/roster-store';
+import { FirstLoads } from './first-loads';
 import { reconcilePull, stageMissingPeople } from './plan-run';
 import { MAX_GRADE_LENGTH } from './grades';
 import { resolveIdentities } from './resolve-identities';
@@ -33,6 +34,25 @@ export interface UserSyncPlan {
  */
 export async function syncUsers(deps: SyncDeps, job: RunJob, connection: ProviderConnection, request: UserSyncPlan): Promise<RunOutcome> {
   await job.phase('pulling');
+  // The roster does not change during the pull (the lease is held): a kind without anyone stays so.
+  const emptyKinds = new Set<PersonKind>();
+  for (const kind of request.kinds) if ((await deps.store.hasPeople?.(kind)) === false) emptyKinds.add(kind);
+  // A dry run writes nothing, so it stages everyone.
+  const loads = new FirstLoads(request.dryRun ? new Set() : emptyKinds, deps);
+  try {
+    return await pullAndSettle(deps, job, connection, request, { emptyKinds, loads });
+  } finally {
+    await loads.rollback();
+  }
+}
+
+async function pullAndSettle(
+  deps: SyncDeps,
+  job: RunJob,
+  connection: ProviderConnection,
+  request: UserSyncPlan,
+  { emptyKinds, loads }: { emptyKinds: ReadonlySet<PersonKind>; loads: FirstLoads },
+): Promise<RunOutcome> {
   const buildingsBySchool = new Map<string, number>();
   const activeBuildings = new Set<number>();
   const schoolNames = new Map<string, string>();
@@ -44,10 +64,7 @@ export async function syncUsers(deps: SyncDeps, job: RunJob, connection: Provide
   }
   const orgs = await readOrgDirectory(connection, job);
   tieOrgsToBuildings(orgs, buildingsBySchool, activeBuildings, request.orgBuildings);
-  // The roster does not change during the pull (the lease is held): a kind without anyone stays so.
-  const emptyKinds = new Set<PersonKind>();
-  for (const kind of request.kinds) if ((await deps.store.hasPeople?.(kind)) === false) emptyKinds.add(kind);
-  const newStager = () =>
+  const newStager = async () =>
     createPeopleStager({
       store: deps.store,
       staging: deps.staging,
@@ -55,6 +72,7 @@ export async function syncUsers(deps: SyncDeps, job: RunJob, connection: Provide
       runId: job.runId,
       schoolNames,
       emptyKinds,
+      firstLoads: await loads.start(),
       classify: { kinds: new Set(request.kinds), staffRoles: new Set(deps.options.staffRoles), buildingsBySchool, naturalKey: deps.options.naturalKey,
         gradeMatrix: new Map(Object.entries(request.gradeMatrix)) },
     });
@@ -65,7 +83,7 @@ export async function syncUsers(deps: SyncDeps, job: RunJob, connection: Provide
     job.issues.add({ sourcedId: null, code: 'full_pull_instead', message: 'No earlier user sync succeeded, so this delta run pulled everyone.' });
     await job.update({ mode });
   }
-  let stager = newStager();
+  let stager = await newStager();
   let pulled: PullTally;
   try {
     pulled = await pullInto(stager, connection, job, mode === 'delta' ? request.since! : undefined);
@@ -73,10 +91,11 @@ export async function syncUsers(deps: SyncDeps, job: RunJob, connection: Provide
     if (mode !== 'delta' || (err as { code?: unknown }).code !== 'delta_unsupported') throw err;
     // The provider refuses the dateLastModified filter: start over with a full pull.
     await deps.staging.discard(job.runId);
+    await loads.rollback();
     mode = 'full';
     job.issues.add({ sourcedId: null, code: 'delta_unsupported', message: 'The provider does not support delta pulls, so this run pulled everyone.' });
     await job.update({ mode });
-    stager = newStager();
+    stager = await newStager();
     pulled = await pullInto(stager, connection, job, undefined);
   }
   // Once per value, not once per student: one odd value must not crowd every other issue out.
@@ -91,17 +110,21 @@ export async function syncUsers(deps: SyncDeps, job: RunJob, connection: Provide
   await job.issues.flush();
 
   await job.phase('planning');
+  // Counted, not staged: most people a first load created (see `FirstLoads`).
+  const staging = loads.countingUnstaged(deps.staging);
   if (deps.options.naturalKey.length > 0) {
+    await loads.stageFirstSightings(job.runId);
     for (const kind of request.kinds) {
       await resolveIdentities({ store: deps.store, staging: deps.staging, issues: job.issues }, job.runId, kind, mode, stager.createsWithKnownKeys[kind]);
     }
   }
+  await loads.takeBackMerged(job.runId);
   // Only a complete full pull may say someone is gone.
   if (mode === 'full' && request.deactivateMissing) {
     for (const kind of request.kinds) await stageMissingPeople(deps.store, deps.staging, job.runId, kind);
   }
   const { tallies } = stager;
-  const reconciliation = reconcilePull(await deps.staging.counts(job.runId), [...request.kinds, 'unknown'], {
+  const reconciliation = reconcilePull(await staging.counts(job.runId), [...request.kinds, 'unknown'], {
     pulled: pulled.received,
     skipped: addTallies(pulled.problems, Object.fromEntries(tallies.skippedByReason)),
     ignoredRoles: [...tallies.ignoredRoles.values()].reduce((sum, n) => sum + n, 0),
@@ -109,7 +132,7 @@ export async function syncUsers(deps: SyncDeps, job: RunJob, connection: Provide
   });
   const active: Partial<Record<PersonKind, number>> = {};
   for (const kind of request.kinds) active[kind] = await deps.store.countActivePeople(kind);
-  return settlePlan(deps, job, {
+  return settlePlan({ ...deps, staging }, job, {
     kinds: request.kinds,
     counts: {
       ...emptyRunCounts(),
@@ -121,8 +144,10 @@ export async function syncUsers(deps: SyncDeps, job: RunJob, connection: Provide
     },
     active,
     dryRun: request.dryRun,
+    commitFirstLoads: () => loads.commit(),
   });
 }
+
 
 /** Rows a pull received, and those the client could not read, per problem code. */
 interface PullTally {
@@ -141,9 +166,16 @@ const PAGES_STAGING = 2;
 /** Streams the pull into staging, overlapping the writes of pages with the fetching of the next ones. */
 async function pullInto(stager: PeopleStager, connection: ProviderConnection, job: RunJob, since: Date | undefined): Promise<PullTally> {
   const writing = new Set<Promise<void>>();
+  // A write that fails while the loop waits on the network has left `writing` by the time anyone
+  // races it: its error is kept here, or the pull would go on without that page's people.
+  let failedWrite: { error: unknown } | null = null;
+  const throwIfAWriteFailed = () => {
+    if (failedWrite) throw failedWrite.error;
+  };
   const tally: PullTally = { received: 0, problems: {} };
   try {
     for await (const page of connection.users({ since, signal: job.signal })) {
+      throwIfAWriteFailed();
       job.signal.throwIfAborted();
       job.meter.page(page.records.length);
       tally.received = Math.max(tally.received, page.received);
@@ -154,16 +186,19 @@ async function pullInto(stager: PeopleStager, connection: ProviderConnection, jo
       // A failed write rejects the race and ends the pull.
       while (writing.size >= PAGES_STAGING) await Promise.race(writing);
       const write: Promise<void> = stager.stagePage(page.records).finally(() => writing.delete(write));
-      write.catch(() => {}); // awaited by the race or after the loop
+      write.catch((error: unknown) => {
+        failedWrite ??= { error };
+      });
       writing.add(write);
       await job.progress(page.received, page.total);
     }
+    await Promise.all([...writing]);
+    throwIfAWriteFailed();
   } catch (err) {
     // Let the pages being written finish before anyone discards the staging rows.
     await Promise.allSettled([...writing]);
     throw err;
   }
-  await Promise.all([...writing]);
   job.signal.throwIfAborted();
   return tally;
 }

@@ -37,6 +37,25 @@ async function count(sequelize: Sequelize, sql: string): Promise<number> {
   return Number((rows as Array<Record<string, unknown>>)[0]?.n ?? 0);
 }
 
+/** Starts the run after a killed one (once its lease frees), waits for it, and expects it to succeed. */
+async function nextRunAfter(host: TestHost, deadRunId: number): Promise<RunView> {
+  const next = await host.oneroster.sync.waitForRun(await startUsersOnceLeaseFrees(host, deadRunId));
+  await host.oneroster.sync.whenIdle();
+  expect(next.status).toBe('succeeded');
+  return next;
+}
+
+/** A count read without isolation (READ UNCOMMITTED, MariaDB): it sees rows of transactions not yet committed. */
+async function dirtyCount(db: ScratchDatabase, sql: string): Promise<number> {
+  const reader = new Sequelize(db.url, { logging: false, pool: { max: 1 } });
+  try {
+    await reader.query('SET SESSION TRANSACTION ISOLATION LEVEL READ UNCOMMITTED');
+    return await count(reader, sql);
+  } finally {
+    await reader.close();
+  }
+}
+
 /** Starts a user sync through the router, retrying while a dead process's lease has not expired yet. */
 async function startUsersOnceLeaseFrees(host: TestHost, deadRunId: number): Promise<number> {
   const until = Date.now() + LEASE_TTL_MS * 5;
@@ -75,6 +94,11 @@ function pausingStore(sequelize: Sequelize, pauseMs: number): RosterStore {
   const store = createSequelizeRosterStore(sequelize);
   return {
     ...store,
+    // Every create goes through applyPeople's batches, even on a first sync (a first load would
+    // make them all visible at once, at the end), so the test can act between two batches.
+    startFirstLoad: undefined,
+    // This very store serves the default district (the module would use forDistrict's store instead).
+    forDistrict: undefined,
     async applyPeople(kind, changes, at) {
       await store.applyPeople(kind, changes, at);
       await new Promise((resolve) => setTimeout(resolve, pauseMs));
@@ -129,16 +153,46 @@ describeEachDatabase('crashes: a sync process killed mid-run', (db) => {
     await assertRosterInvariants(db().sequelize);
 
     sandbox.faults.clear();
-    const nextId = await startUsersOnceLeaseFrees(host, deadRunId);
-    const next = await host.oneroster.sync.waitForRun(nextId);
-    await host.oneroster.sync.whenIdle();
-    expect(next.status).toBe('succeeded');
+    const next = await nextRunAfter(host, deadRunId);
     expect(await runRow(db().sequelize, deadRunId)).toMatchObject({ status: 'failed', error_code: 'interrupted' });
     const after = await snapshotRoster(db().sequelize);
     assertRunCountsMatch(next, before, after);
     await assertRosterInvariants(db().sequelize);
     expect(await count(db().sequelize, 'SELECT COUNT(*) AS n FROM oneroster_staging')).toBe(0);
     expect(activeOnly(rosterBySourcedId(after))).toEqual(await cleanSyncOf(sandbox, db().name));
+  });
+
+  it('SIGKILL during a first sync: the people written while pulling never appear, and the next run creates everyone once', async () => {
+    sandbox = await startSmallDistrict(APPLY_DISTRICT);
+    host = await createReliabilityHost(db(), sandbox, { leaseTtlMs: LEASE_TTL_MS });
+    await resetDatabase(db().sequelize);
+    await saveConfig(host, providerInput(sandbox, 'oneroster12'));
+    expect((await syncNow(host, 'buildings')).status).toBe('succeeded');
+
+    sandbox.faults.set({ kind: 'hang', path: '/users', from: 3 });
+    const child = spawnSyncChild({ dbUrl: db().url, command: 'sync', kind: 'users', leaseTtlMs: LEASE_TTL_MS, pageSize: 1000 });
+    const { runId: deadRunId } = await child.next('started');
+    await waitUntil(() => sandbox!.faults.fired('hang') >= 1, 10_000, 'the third page to be asked for');
+    // MariaDB: the store loads an empty roster during the pull, in a transaction only a dirty read
+    // sees. SQLite: no such load; the pull stages its pages.
+    const inFlight = db().name === 'mariadb'
+      ? () => dirtyCount(db(), 'SELECT COUNT(*) AS n FROM oneroster_students')
+      : () => count(db().sequelize, `SELECT COUNT(*) AS n FROM oneroster_staging WHERE run_id = ${deadRunId}`);
+    await waitUntil(async () => (await inFlight()) >= 1000, 10_000, 'the answered pages to be written');
+    expect(await count(db().sequelize, 'SELECT COUNT(*) AS n FROM oneroster_students')).toBe(0);
+    await killChild(child);
+
+    // The server rolls the dead connection's transaction back: nobody, not even to a dirty read.
+    if (db().name === 'mariadb') await waitUntil(async () => (await inFlight()) === 0, 10_000, 'the load to be rolled back');
+    expect(await count(db().sequelize, 'SELECT COUNT(*) AS n FROM oneroster_students')).toBe(0);
+    await assertRosterInvariants(db().sequelize);
+
+    sandbox.faults.clear();
+    const next = await nextRunAfter(host, deadRunId);
+    const students = await count(db().sequelize, 'SELECT COUNT(*) AS n FROM oneroster_students');
+    expect(next.counts.kinds.students).toMatchObject({ created: students, unchanged: 0 });
+    await assertRosterInvariants(db().sequelize);
+    expect(activeOnly(rosterBySourcedId(await snapshotRoster(db().sequelize)))).toEqual(await cleanSyncOf(sandbox, db().name));
   });
 
   it('SIGKILL while applying: a partly applied run breaks no rule, and the next run repairs the rest', async () => {

@@ -2,6 +2,7 @@ import type { Sequelize } from 'sequelize';
 import { createTestHost, type TestHost } from '../helpers/app';
 import { createScratchDatabase, describeEachDatabase, testDatabases, type ScratchDatabase } from '../helpers/databases';
 import { assertRosterInvariants, snapshotRoster } from '../helpers/invariants';
+import { createSequelizeRosterStore } from '../../server/store/sequelize-roster-store';
 import { RELIABILITY_HTTP, resetDatabase, saveConfig, syncNow } from './kit';
 import { listFeed, startStubProvider, stubStudent, type StubFeed, type StubProvider } from './stub-provider';
 
@@ -101,23 +102,90 @@ describeEachDatabase('no record can fail a run', (db) => {
     expect(await snapshotRoster(db().sequelize)).toEqual(before);
   });
 
-  it('a run that dies mid-apply says how much it applied: its counts equal the rows its committed batches wrote, and it is not left running', async () => {
-    // 2,500 new students: three store batches of 1,000. The database refuses one in the second.
-    const everyone = Array.from({ length: 2500 }, (_, i) => stubStudent(`m-${String(i).padStart(4, '0')}`, i === 1500 ? { givenName: 'Refused' } : {}));
-    ({ host, stub } = await setUp(db(), listFeed(everyone)));
+  /** Makes the database refuse to insert a student named `Refused`. */
+  async function refuseStudentsNamedRefused(): Promise<() => Promise<void>> {
     const trigger = db().name === 'sqlite'
       ? `CREATE TRIGGER students_refuse_test BEFORE INSERT ON oneroster_students WHEN NEW.first_name = 'Refused' BEGIN SELECT RAISE(ABORT, 'refused'); END`
       : `CREATE TRIGGER students_refuse_test BEFORE INSERT ON oneroster_students FOR EACH ROW BEGIN IF NEW.first_name = 'Refused' THEN SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'refused'; END IF; END`;
     await db().sequelize.query(trigger);
+    return async () => {
+      await db().sequelize.query('DROP TRIGGER students_refuse_test');
+    };
+  }
+
+  const studentRows = async () => {
+    const [rows] = await db().sequelize.query('SELECT COUNT(*) AS n FROM oneroster_students');
+    return Number((rows as Array<{ n: number }>)[0]!.n);
+  };
+
+  it('a run that dies mid-apply says how much it applied: its counts equal the rows its committed batches wrote, and it is not left running', async () => {
+    // One student synced first, so the roster is not empty and the 2,500 new students are applied
+    // in three store batches of 1,000 after the pull (not as a first load). The database refuses one in the second.
+    const everyone = Array.from({ length: 2500 }, (_, i) => stubStudent(`m-${String(i).padStart(4, '0')}`, i === 1500 ? { givenName: 'Refused' } : {}));
+    const first = stubStudent('a-first');
+    let s: StubProvider & { setFeed(feed: StubFeed): void };
+    ({ host, stub: s } = await setUp(db(), listFeed([first])));
+    stub = s;
+    expect((await syncNow(host, 'users')).status).toBe('succeeded');
+    s.setFeed(listFeed([first, ...everyone]));
+    const undo = await refuseStudentsNamedRefused();
     try {
       const run = await syncNow(host, 'users');
       expect(run.status).toBe('failed');
-      const [rows] = await db().sequelize.query('SELECT COUNT(*) AS n FROM oneroster_students');
-      const written = Number((rows as Array<{ n: number }>)[0]!.n);
+      const written = (await studentRows()) - 1;
       expect(written).toBe(1000);
       expect(run.counts.kinds.students).toMatchObject({ created: written, updated: 0, deactivated: 0 });
     } finally {
-      await db().sequelize.query('DROP TRIGGER students_refuse_test');
+      await undo();
+    }
+  });
+
+  it('a page whose staging fails while the next page is on its way fails the run: the pull never goes on without that page\'s people', async () => {
+    // Pages of 50 read one at a time, each answered after 300 ms: page 1's write fails while the
+    // pull waits for page 2. The run used to succeed without page 1's people (its error was lost).
+    const first = stubStudent('a-first');
+    const everyone = Array.from({ length: 150 }, (_, i) => stubStudent(`lost-${String(i).padStart(3, '0')}`));
+    const stubbed = await startStubProvider(listFeed([first]));
+    stub = stubbed;
+    const store = createSequelizeRosterStore(db().sequelize);
+    let failing = false;
+    host = await createTestHost(db(), {
+      http: { ...RELIABILITY_HTTP, concurrency: 1 },
+      rosterStore: {
+        ...store,
+        forDistrict: undefined, // this very store serves the default district
+        async findPeopleBySourcedId(kind, ids) {
+          if (failing && ids.includes('lost-000')) throw new Error('the lookup of page 1 broke');
+          return store.findPeopleBySourcedId(kind, ids);
+        },
+      },
+    });
+    await resetDatabase(db().sequelize);
+    await saveConfig(host, stubbed.config);
+    expect((await syncNow(host, 'buildings')).status).toBe('succeeded');
+    expect((await syncNow(host, 'users')).status).toBe('succeeded');
+    stubbed.setFeed(listFeed([first, ...everyone]));
+    stubbed.setDelay(300);
+    failing = true;
+    const run = await syncNow(host, 'users');
+    expect(run.status).toBe('failed');
+    expect(await studentRows()).toBe(1);
+  });
+
+  it('a first sync the database refuses one person of is all or nothing where the store loads it during the pull: nobody is created, and the counts claim nobody', async () => {
+    const everyone = Array.from({ length: 2500 }, (_, i) => stubStudent(`f-${String(i).padStart(4, '0')}`, i === 1500 ? { givenName: 'Refused' } : {}));
+    ({ host, stub } = await setUp(db(), listFeed(everyone)));
+    const undo = await refuseStudentsNamedRefused();
+    try {
+      const run = await syncNow(host, 'users');
+      expect(run.status).toBe('failed');
+      // MariaDB: a first load, one transaction, rolled back. SQLite has none: its batches apply one by one.
+      const expected = db().name === 'mariadb' ? 0 : 1000;
+      expect(await studentRows()).toBe(expected);
+      expect(run.counts.kinds.students?.created ?? 0).toBe(expected);
+      await assertRosterInvariants(db().sequelize);
+    } finally {
+      await undo();
     }
   });
 });

@@ -55,6 +55,11 @@ function slowStore(sequelize: Sequelize, pauseMs: number): RosterStore {
   if (pauseMs <= 0) return store;
   return {
     ...store,
+    // Every create goes through applyPeople's batches, even on a first sync (a first load would
+    // make them all visible at once, at the end), so the test can act between two batches.
+    startFirstLoad: undefined,
+    // This very store serves the default district (the module would use forDistrict's store instead).
+    forDistrict: undefined,
     async applyPeople(kind, changes, at) {
       await store.applyPeople(kind, changes, at);
       await new Promise((resolve) => setTimeout(resolve, pauseMs));
