@@ -102,8 +102,8 @@ describeEachDatabase('one sync at a time', (db) => {
     h.setConnection(createFakeConnection(district, { pageSize: 2, pageDelayMs: 200 }));
     try {
       const run = await h.sync.startUserSync(request);
-      // Mid-pull: it has staged a page, and the apply is still ahead of it.
-      await waitUntil(async () => (await stagedRows(h, run.id)) > 0, 10_000, 'the run to stage its first page');
+      // Mid-pull: it has taken in a page (staged, or on MariaDB loaded into its first load), and the apply is still ahead of it.
+      await waitUntil(async () => (await h.sync.getRun(run.id)).progress.processed > 0, 10_000, 'the run to take in its first page');
       await h.sequelize.query(`UPDATE oneroster_sync_lease SET holder_id = 'usurper', expires_at_ms = ${Date.now() + 60_000}`);
       const done = await h.sync.waitForRun(run.id);
       expect(done).toMatchObject({ status: 'failed', error: { code: 'lease_lost' } });
