@@ -27,6 +27,7 @@ export type {
   ActivePerson,
   PersonFields,
   PersonChanges,
+  FirstLoad,
 } from './store/roster-store';
 export { createSequelizeRosterStore } from './store/sequelize-roster-store';
 export { defineRosterModels } from './store/roster-models';

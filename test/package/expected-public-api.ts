@@ -31,6 +31,8 @@ export const EXPECTED_TYPE_EXPORTS = [
   'RunnerHost',
   'ScheduleRunner',
   'SlotRunResult',
+  // Issue 18: a store's first load of an empty kind during the pull.
+  'FirstLoad',
   'ActivePerson',
   'ApiErrorCode',
   'ApiRoutes',
