@@ -19,6 +19,15 @@ import { chunk, createSql, readBoolean } from './sql';
 /** Rows per statement: well under MySQL's packet limit, and few statements per thousand people. */
 const BATCH = 1000;
 
+/** Connections a pool needs for first loads: the load's own, and two for the run beside it. */
+const FIRST_LOAD_MIN_POOL = 3;
+
+/** The pool's size as the host configured it (Sequelize's default is 5). */
+function poolMax(sequelize: Sequelize): number {
+  const pool = (sequelize as unknown as { options: { pool?: { max?: number } } }).options.pool;
+  return pool?.max ?? 5;
+}
+
 /** Per-kind column names of the default tables. */
 const PERSON_TABLES: Record<PersonKind, { table: string; number: string; extra: 'grade' | 'role' }> = {
   students: { table: ROSTER_TABLES.students, number: 'student_number', extra: 'grade' },
@@ -237,8 +246,10 @@ export function createSequelizeRosterStore(sequelize: Sequelize, district: strin
       });
     },
 
-    // One long transaction holds row locks only on MySQL/MariaDB; on SQLite it would hold the one writer's lock.
-    ...(sql.isMysql ? { startFirstLoad } : {}),
+    // One long transaction holds row locks only on MySQL/MariaDB; on SQLite it would hold the one
+    // writer's lock. It also holds a pooled connection for the whole pull: with fewer than
+    // FIRST_LOAD_MIN_POOL, the run's own statements (staging, progress, lease) would queue behind it.
+    ...(sql.isMysql && poolMax(sequelize) >= FIRST_LOAD_MIN_POOL ? { startFirstLoad } : {}),
   };
 }
 

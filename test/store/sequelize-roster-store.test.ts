@@ -1,3 +1,4 @@
+import { Sequelize } from 'sequelize';
 import { createMigrator } from '../../migrations';
 import type { PersonFields } from '../../server/store/roster-store';
 import { createSequelizeRosterStore } from '../../server/store/sequelize-roster-store';
@@ -38,6 +39,40 @@ describeEachDatabase('default roster store', (db) => {
     await db().sequelize.query('UPDATE oneroster_staff SET sourced_id = NULL');
     expect(await store.hasPeople!('staff')).toBe(true);
     await db().sequelize.query('DELETE FROM oneroster_staff');
+  });
+
+  it('a first load is invisible until it commits, finds its people by natural key, takes merged ones back, and rolls back to nothing (MariaDB; SQLite has none)', async () => {
+    const store = createSequelizeRosterStore(db().sequelize);
+    if (db().name === 'sqlite') {
+      expect(store.startFirstLoad).toBeUndefined();
+      return;
+    }
+    const people = (prefix: string) => [fields(`${prefix}-a`, buildingId, { naturalKey: `${prefix}-key` }), fields(`${prefix}-b`, buildingId, { naturalKey: `${prefix}-key` }), fields(`${prefix}-c`, buildingId)];
+    const rolledBack = await store.startFirstLoad!('staff');
+    await rolledBack.create(people('r'), at);
+    expect((await rolledBack.findByNaturalKey(['r-key'])).map((p) => p.sourcedId).sort()).toEqual(['r-a', 'r-b']);
+    await rolledBack.rollback();
+    await rolledBack.rollback(); // a second rollback is harmless
+    expect(await store.hasPeople!('staff')).toBe(false);
+
+    const load = await store.startFirstLoad!('staff');
+    await load.create(people('k'), at);
+    // Outside the load nobody exists yet.
+    expect(await store.findPeopleBySourcedId('staff', ['k-a', 'k-b', 'k-c'])).toEqual([]);
+    await load.remove(['k-b']);
+    await load.commit();
+    await load.rollback(); // after the commit: nothing to undo
+    const found = await store.findPeopleBySourcedId('staff', ['k-a', 'k-b', 'k-c']);
+    expect(found.map((p) => p.sourcedId).sort()).toEqual(['k-a', 'k-c']);
+    expect(found.every((p) => p.active)).toBe(true);
+    await db().sequelize.query('DELETE FROM oneroster_staff');
+  });
+
+  it('offers no first load on a MySQL pool too small to hold one beside the run\'s own statements', () => {
+    const small = new Sequelize('mysql://root@127.0.0.1:3306/test', { logging: false, pool: { max: 2 } });
+    const roomy = new Sequelize('mysql://root@127.0.0.1:3306/test', { logging: false });
+    expect(createSequelizeRosterStore(small).startFirstLoad).toBeUndefined();
+    expect(createSequelizeRosterStore(roomy).startFirstLoad).toBeDefined();
   });
 
   it('creates, finds, updates, re-keys and deactivates people in batches, idempotently', async () => {
