@@ -30,7 +30,9 @@ export interface UserSyncPlan {
 /**
  * A user sync: pull every user into staging (matched and decided page by page, pages fetched
  * while earlier ones are written), then stage who is missing (full pulls only), then
- * settle the plan. Nothing in the roster changes before the whole pull has arrived.
+ * settle the plan. Nothing in the roster changes before the whole pull has arrived: a kind nobody
+ * holds yet is written during the pull into a first load, which nobody sees until the plan is
+ * applied and which is rolled back however the run ends otherwise.
  */
 export async function syncUsers(deps: SyncDeps, job: RunJob, connection: ProviderConnection, request: UserSyncPlan): Promise<RunOutcome> {
   await job.phase('pulling');
@@ -46,6 +48,7 @@ export async function syncUsers(deps: SyncDeps, job: RunJob, connection: Provide
   }
 }
 
+/** The run once its kinds' first loads are open: pull, plan, settle. */
 async function pullAndSettle(
   deps: SyncDeps,
   job: RunJob,
