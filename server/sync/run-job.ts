@@ -124,14 +124,24 @@ export async function applyPlan(
   const { loaded } = firstLoads;
   const total = kinds.reduce((sum, kind) => sum + writes(counts[kind]) - (loaded[kind]?.created ?? 0), 0);
   await job.phase('applying', total);
-  // People created during the pull become visible first; from then on the counts claim them.
-  await firstLoads.commit?.();
   const done: Partial<Record<RecordKind, KindCounts>> = {};
   for (const kind of kinds) {
     const planned = counts[kind];
-    if (planned) done[kind] = { ...planned, created: loaded[kind]?.created ?? 0, updated: 0, linked: 0, reactivated: 0, deactivated: 0, disabled: loaded[kind]?.disabled ?? 0 };
+    if (planned) done[kind] = { ...planned, created: 0, updated: 0, linked: 0, reactivated: 0, deactivated: 0, disabled: 0 };
   }
   await job.update({ counts: { ...base, kinds: done } });
+  if (firstLoads.commit) {
+    // People created during the pull become visible first; only then do the counts claim them,
+    // so a commit that fails leaves a run that claims nothing it did not write.
+    await firstLoads.commit();
+    for (const [kind, tally] of Object.entries(loaded) as Array<[RecordKind, Loaded]>) {
+      const kindDone = done[kind];
+      if (!kindDone) continue;
+      kindDone.created += tally.created;
+      kindDone.disabled += tally.disabled;
+    }
+    await job.update({ counts: { ...base, kinds: done } });
+  }
   let applied = 0;
   const at = deps.now();
   for (const kind of kinds) {

@@ -93,8 +93,8 @@ async function pullAndSettle(
   } catch (err) {
     if (mode !== 'delta' || (err as { code?: unknown }).code !== 'delta_unsupported') throw err;
     // The provider refuses the dateLastModified filter: start over with a full pull.
+    // Its first loads are rolled back when the new stager starts its own.
     await deps.staging.discard(job.runId);
-    await loads.rollback();
     mode = 'full';
     job.issues.add({ sourcedId: null, code: 'delta_unsupported', message: 'The provider does not support delta pulls, so this run pulled everyone.' });
     await job.update({ mode });

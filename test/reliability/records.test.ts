@@ -172,6 +172,36 @@ describeEachDatabase('no record can fail a run', (db) => {
     expect(await studentRows()).toBe(1);
   });
 
+  it('a first load whose commit fails leaves nobody, and the failed run claims nobody created (MariaDB; SQLite has no first loads)', async () => {
+    const store = createSequelizeRosterStore(db().sequelize);
+    if (!store.startFirstLoad) {
+      expect(db().name).toBe('sqlite');
+      return;
+    }
+    const startFirstLoad = store.startFirstLoad.bind(store);
+    const everyone = Array.from({ length: 120 }, (_, i) => stubStudent(`c-${String(i).padStart(3, '0')}`));
+    stub = await startStubProvider(listFeed(everyone));
+    host = await createTestHost(db(), {
+      http: { ...RELIABILITY_HTTP },
+      rosterStore: {
+        ...store,
+        forDistrict: undefined, // this very store serves the default district
+        async startFirstLoad(kind) {
+          const load = await startFirstLoad(kind);
+          // As a lost connection or a deadlock at commit would: rolled back, and an error.
+          return { ...load, commit: async () => { await load.rollback(); throw new Error('the commit was lost'); } };
+        },
+      },
+    });
+    await resetDatabase(db().sequelize);
+    await saveConfig(host, stub.config);
+    expect((await syncNow(host, 'buildings')).status).toBe('succeeded');
+    const run = await syncNow(host, 'users');
+    expect(run.status).toBe('failed');
+    expect(await studentRows()).toBe(0);
+    expect(run.counts.kinds.students?.created ?? 0).toBe(0);
+  });
+
   it('a first sync the database refuses one person of is all or nothing where the store loads it during the pull: nobody is created, and the counts claim nobody', async () => {
     const everyone = Array.from({ length: 2500 }, (_, i) => stubStudent(`f-${String(i).padStart(4, '0')}`, i === 1500 ? { givenName: 'Refused' } : {}));
     ({ host, stub } = await setUp(db(), listFeed(everyone)));
