@@ -1,4 +1,4 @@
-import { fork, type ChildProcess } from 'node:child_process';
+import { execFileSync, fork, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 
 /** The project root: children run from here so `tsx/cjs` resolves. */
@@ -15,6 +15,27 @@ export function forkTs(file: string, args: string[] = [], extraExecArgv: string[
     execArgv: ['--require', 'tsx/cjs', ...extraExecArgv],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
+}
+
+/** Where `compileBenchWorker` writes the measured worker's JavaScript (git-ignored). */
+const COMPILED_DIR = path.join(__dirname, '.compiled');
+
+/**
+ * Compiles the measured worker (bench/worker.ts and everything it imports: the module, the
+ * sandbox's district builder) to JavaScript, as a host runs the published build. Under tsx's
+ * require hook the same process held ~45 MB more at rest (the transformed sources kept on the
+ * heap, and esbuild's worker thread for its synchronous transforms), all of it in every memory
+ * figure. No type check (`--noCheck`): `npm test` does that; this only strips the types (~5 s).
+ */
+export function compileBenchWorker(): void {
+  const tsc = path.join(PROJECT_ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
+  execFileSync(process.execPath, [tsc, '-p', path.join(__dirname, 'tsconfig.worker.json'), '--noCheck'], { cwd: PROJECT_ROOT, stdio: 'inherit' });
+}
+
+/** Starts a file of `bench/` compiled by `compileBenchWorker` in its own Node process (IPC channel, default heap). */
+export function forkCompiled(file: string, args: string[] = [], extraExecArgv: string[] = []): ChildProcess {
+  const compiled = path.join(COMPILED_DIR, 'bench', file.replace(/\.ts$/, '.js'));
+  return fork(compiled, args, { cwd: PROJECT_ROOT, execArgv: extraExecArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
 }
 
 /** Sends a request and resolves with the next message of the expected type (rejects if the child exits first). */

@@ -4,7 +4,7 @@ import { cpus, loadavg, totalmem } from 'node:os';
 import path from 'node:path';
 import type { SandboxCredentials } from '../examples/oneroster-sandbox';
 import type { UserIdStyle } from '../examples/oneroster-sandbox/ids';
-import { ask, exited, forkTs, PROJECT_ROOT } from './child-process';
+import { ask, compileBenchWorker, exited, forkCompiled, forkTs, PROJECT_ROOT } from './child-process';
 import { findDatabaseServerPid, processCpuSeconds } from './process-cpu';
 import { createScratchDatabase } from './scratch-database';
 import type { BenchDatabase, WorkerJob, WorkerResult, WorkerStep } from './worker';
@@ -99,6 +99,8 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
     rows: [],
   };
   const databasePid = findDatabaseServerPid();
+  log('compiling the measured worker');
+  compileBenchWorker();
   const repeat = options.repeat ?? 1;
   if (options.cpuProfileDir) mkdirSync(options.cpuProfileDir, { recursive: true });
 
@@ -234,7 +236,7 @@ function keepMainThreadProfile(dir: string, target: string): void {
 
 /** Forks a worker for one step and waits for its result. */
 async function runWorker(job: WorkerJob, execArgv: string[] = []): Promise<WorkerResult> {
-  const worker = forkTs('worker.ts', [], execArgv);
+  const worker = forkCompiled('worker.ts', [], execArgv);
   try {
     const { result } = await ask<{ result: WorkerResult }>(worker, { type: 'run', job }, 'result');
     return result;
