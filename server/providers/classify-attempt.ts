@@ -5,7 +5,17 @@ import { ADDRESS_REFUSED } from './url-safety';
 
 /** What one exchange with a provider came to, before anyone judged it. */
 export type Attempt =
-  | { kind: 'response'; status: number; headers: Record<string, string>; text: string }
+  | {
+      kind: 'response';
+      status: number;
+      headers: Record<string, string>;
+      /**
+       * The body's bytes as they arrived, decoded only when judged: while answers wait for a busy
+       * reader they sit outside V8's heap, where they do not swell the live set that V8 sizes the
+       * heap by (about four times that set between full collections).
+       */
+      bytes: Buffer;
+    }
   /** No answer within the timeout. */
   | { kind: 'timeout' }
   /** The connection failed (DNS, refused, reset, TLS, an oversized or cut-off body). */
@@ -90,7 +100,8 @@ export function classifyAttempt(attempt: Attempt, context: ClassifyContext): Ver
 const UNSTORABLE_ESCAPE = /\\u(?:0000|[dD][89a-fA-F])/;
 
 function classifyResponse(response: Extract<Attempt, { kind: 'response' }>, context: ClassifyContext): Verdict {
-  const { status, text, headers } = response;
+  const { status, headers } = response;
+  const text = decodeBody(response.bytes);
   if (status >= 200 && status < 300) {
     const parsed = parseBody(text, headers);
     if (parsed.ok) return { ok: true, body: parsed.body, storable: !UNSTORABLE_ESCAPE.test(text) };
@@ -101,6 +112,12 @@ function classifyResponse(response: Extract<Attempt, { kind: 'response' }>, cont
   const throttled = status === 429 || status === 503;
   const retryAfter = retryAfterMs(headers['retry-after'], context.now);
   return { ok: false, error: statusFailure(status, text, context), retryable: status === 429 || status >= 500, retryAfterMs: retryAfter, throttled };
+}
+
+/** UTF-8 text of a body, without a leading byte-order mark (JSON.parse refuses one; axios stripped it too). */
+function decodeBody(bytes: Buffer): string {
+  const text = bytes.toString('utf8');
+  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
 }
 
 function statusFailure(status: number, text: string, context: ClassifyContext): ProviderError {

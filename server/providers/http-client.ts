@@ -174,12 +174,12 @@ async function sendOnce(
   const timer = setTimeout(() => timeout.abort(), deps.http.timeoutMs);
   const signal = request.signal ? AbortSignal.any([request.signal, timeout.signal]) : timeout.signal;
   try {
-    const response = await instance.request<string>({
+    const response = await instance.request<Buffer>({
       method: request.method,
       url: request.url,
       headers: { Accept: 'application/json', ...request.headers, ...sentAuth },
       data: request.body,
-      responseType: 'text',
+      responseType: 'arraybuffer',
       transformResponse: [(data: unknown) => data],
       validateStatus: () => true,
       maxRedirects: 0,
@@ -193,8 +193,8 @@ async function sendOnce(
     for (const [name, value] of Object.entries(response.headers ?? {})) {
       if (value !== undefined && value !== null) headers[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : String(value);
     }
-    const text = typeof response.data === 'string' ? response.data : '';
-    return { attempt: { kind: 'response', status: response.status, headers, text }, sentAuth };
+    const bytes = Buffer.isBuffer(response.data) ? response.data : Buffer.alloc(0);
+    return { attempt: { kind: 'response', status: response.status, headers, bytes }, sentAuth };
   } catch (err) {
     if (request.signal?.aborted) throw new ProviderError('aborted', 'The pull was cancelled.');
     return { attempt: timeout.signal.aborted ? { kind: 'timeout' } : { kind: 'network', error: err }, sentAuth };

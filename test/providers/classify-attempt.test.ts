@@ -12,7 +12,7 @@ const context: ClassifyContext = {
 };
 
 function response(status: number, text = '', headers: Record<string, string> = {}): Attempt {
-  return { kind: 'response', status, headers, text };
+  return { kind: 'response', status, headers, bytes: Buffer.from(text) };
 }
 
 /** The parts of a failed verdict a retry loop acts on. */
@@ -26,6 +26,10 @@ describe('classifying one attempt at a provider request', () => {
   it('reads a 2xx JSON body, and an empty one as no body', () => {
     expect(classifyAttempt(response(200, '{"users":[]}'), context)).toEqual({ ok: true, body: { users: [] }, storable: true });
     expect(classifyAttempt(response(204), context)).toEqual({ ok: true, body: undefined, storable: true });
+  });
+
+  it('reads the body from its UTF-8 bytes, past a leading byte-order mark (as the text decoding did before)', () => {
+    expect(classifyAttempt(response(200, '\uFEFF{"users":[{"givenName":"Zoë"}]}'), context)).toMatchObject({ ok: true, body: { users: [{ givenName: 'Zoë' }] } });
   });
 
   it('marks a body whose text could hold a NUL or a lone surrogate, so only such pages are cleaned', () => {
