@@ -48,6 +48,13 @@ export interface PagingLimits {
  */
 const MAX_WAITING_PAGES = 2;
 
+/**
+ * Most ids the seen-set makes room for ahead on the word of `X-Total-Count` alone: a wrong count
+ * then costs at most its index (16 MB of slots) rather than whatever it claims. Larger pulls grow
+ * the set as they go, as pulls without a count do.
+ */
+const MAX_RESERVED_IDS = 2_000_000;
+
 /** A page that arrived and waits to be read. */
 interface Arrival {
   page: RawPage;
@@ -75,6 +82,7 @@ export async function* pullPages<T extends { sourcedId: string }>(
   const pace: PagePace = createPagePace({ concurrency, maxPauseMs: limits.maxPauseMs ?? 30_000 });
   // Every id of the pull, compactly: a million of them must not cost hundreds of MB of heap.
   const seen = new CompactIdSet();
+  let reserved = false;
   let unidentified = 0;
   let filtered = 0;
   let received = 0;
@@ -139,6 +147,15 @@ export async function* pullPages<T extends { sourcedId: string }>(
     inFlight.add(request);
   }
 
+  /** After the first record, room for every record the count announces, at that record's id length. */
+  function reserveRoom(): void {
+    reserved = true;
+    const total = plan.total;
+    if (total === null) return;
+    const expected = Math.min(total, limits.maxPages * limits.pageSize, MAX_RESERVED_IDS);
+    seen.reserve(expected - seen.size, seen.idBytes / seen.size);
+  }
+
   function read(page: RawPage): PulledPage<T> {
     received += page.rows.length;
     const records: T[] = [];
@@ -156,6 +173,7 @@ export async function* pullPages<T extends { sourcedId: string }>(
       } else if (seen.add(result.record.sourcedId)) {
         records.push(result.record);
         if (changed) problems.push(unstorableCharacters(result.record.sourcedId));
+        if (!reserved) reserveRoom();
       } else {
         problems.push({
           sourcedId: result.record.sourcedId,

@@ -51,4 +51,27 @@ describe('CompactIdSet', () => {
     expect(set.add(long)).toBe(false);
     expect(set.size).toBe(2);
   });
+
+  it('makes room ahead for a known count: the reserved room is never reallocated, and it stays exact in and past it', () => {
+    const set = new CompactIdSet();
+    const uuid = (i: number) => `${i.toString(16).padStart(8, '0')}-0000-4abc-8def-${(i * 7919).toString(16).padStart(12, '0')}`;
+    for (let i = 0; i < 5_000; i++) set.add(uuid(i));
+    set.reserve(95_000, 17);
+    // What a reservation is for: no copy (old and new arrays side by side) while the pull runs.
+    const arrays = (s: CompactIdSet) => {
+      const inner = s as unknown as { bytes: Buffer; starts: Uint32Array; slots: Uint32Array };
+      return [inner.bytes, inner.starts, inner.slots];
+    };
+    const reservedArrays = arrays(set);
+    for (let i = 5_000; i < 100_000; i++) expect(set.add(uuid(i))).toBe(true);
+    arrays(set).forEach((array, i) => expect(array).toBe(reservedArrays[i]));
+    // A count that was too small: the set grows as before.
+    for (let i = 100_000; i < 150_000; i++) expect(set.add(uuid(i))).toBe(true);
+    for (let i = 0; i < 150_000; i++) expect(set.add(uuid(i))).toBe(false);
+    expect(set.size).toBe(150_000);
+    set.reserve(-10, 17);
+    set.reserve(0, 0);
+    expect(set.add(uuid(7))).toBe(false);
+    expect(set.size).toBe(150_000);
+  });
 });
