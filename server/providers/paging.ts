@@ -41,12 +41,14 @@ export interface PagingLimits {
 }
 
 /**
- * Pages arrived or on their way, at most, once the reader is behind (a page waits for it). Enough
- * to keep the reader busy; when the reader is the slower side, more requests would only hold more
- * pages in memory (a 1,000-user page is a few MB parsed). While no page waits, up to `concurrency`
+ * Pages arrived or on their way, at most, once the reader is behind (a page waits for it). One is
+ * enough to keep the reader busy: it asks for the next pages as it takes one (`readNext`), so one
+ * is always ready. When the reader is the slower side, more would only hold more parsed pages
+ * (~4 MB each at 1,000 users) in the live set V8 sizes its heap by: at 1M UUID users, 2 waiting
+ * pages peaked 5-10 MB higher (bench/README.md). While no page waits, up to `concurrency`
  * requests are in flight.
  */
-const MAX_WAITING_PAGES = 2;
+const MAX_WAITING_PAGES = 1;
 
 /**
  * Most ids the seen-set makes room for ahead on the word of `X-Total-Count` alone: a wrong count
