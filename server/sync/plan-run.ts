@@ -77,15 +77,23 @@ export function seenCount(staged: StagedCount[], kind: RecordKind): number {
 
 /**
  * The anti-join: pages through the active people of a kind (one page in memory at a time), asks
- * staging which of them the pull saw, and stages the others as `missing`. Three queries per page.
+ * staging which of them the pull saw, and stages the others as `missing`. Up to three queries per
+ * page; staging is not asked about rows `sawRow` knows were seen (unchanged, never staged).
  */
-export async function stageMissingPeople(store: RosterStore, staging: StagingArea, runId: number, kind: PersonKind): Promise<void> {
+export async function stageMissingPeople(
+  store: RosterStore,
+  staging: StagingArea,
+  runId: number,
+  kind: PersonKind,
+  sawRow: (rowId: number) => boolean = () => false,
+): Promise<void> {
   let afterId: number | null = null;
   for (;;) {
     const page = await store.listActivePeople(kind, afterId, PAGE);
     if (page.length === 0) return;
-    const seen = await staging.seen(runId, kind, page.map((p) => p.sourcedId));
-    const missing = page
+    const unsure = page.filter((p) => !sawRow(p.id));
+    const seen = unsure.length > 0 ? await staging.seen(runId, kind, unsure.map((p) => p.sourcedId)) : new Set<string>();
+    const missing = unsure
       .filter((p) => !seen.has(p.sourcedId))
       .map((p) => ({
         kind, sourcedId: p.sourcedId, action: 'missing' as const, targetId: p.id, disabled: false,

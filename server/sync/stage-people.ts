@@ -6,6 +6,7 @@ import type { OpenLoad } from './first-loads';
 import type { IssueLog } from './issue-log';
 import { packPerson } from './person-payload';
 import type { StagedRow, StagingArea } from './staging-area';
+import { UnchangedRecords } from './unchanged-records';
 
 /** Most distinct roles / schools kept in the tallies, so a hostile feed cannot grow them without bound. */
 const MAX_TALLY_KEYS = 1000;
@@ -37,7 +38,18 @@ export interface PeopleStager {
    * a first sync (an empty roster) that skips re-reading the whole pull.
    */
   readonly createsWithKnownKeys: Readonly<Record<PersonKind, boolean>>;
+  /** The unchanged records left out of staging (see `UnchangedRecords`). */
+  readonly unchanged: UnchangedRecords;
+  /** Writes the staged rows still held back (`STAGING_BATCH`); called once the pull is complete, before anything reads staging. */
+  flush(): Promise<void>;
 }
+
+/**
+ * Staged rows held back until there are this many, so pages that stage only a few rows (a
+ * re-sync's skips and ignored deletions, once unchanged people are not staged) share one INSERT:
+ * each autocommitted statement waits for a log flush, ~94 of them at 100k people.
+ */
+const STAGING_BATCH = 1000;
 
 interface Deps {
   store: RosterStore;
@@ -69,6 +81,15 @@ export function createPeopleStager(deps: Deps): PeopleStager {
   // Roster rows already linked by number in this run: one CSV row is never linked to two people.
   const linkedRows: Record<PersonKind, Set<number>> = { students: new Set(), staff: new Set() };
   const createsWithKnownKeys: Record<PersonKind, boolean> = { students: false, staff: false };
+  // Only kinds holding people can have unchanged records.
+  const heldKinds = (['students', 'staff'] as const).filter((kind) => !(deps.emptyKinds?.has(kind) ?? false));
+  const unchanged = new UnchangedRecords(heldKinds, deps);
+  let heldBack: StagedRow[] = [];
+  const writeHeldBack = async () => {
+    const rows = heldBack;
+    heldBack = [];
+    await deps.staging.insert(deps.runId, rows);
+  };
 
   async function stageKind(kind: PersonKind, imports: ImportItem[], deletes: DeleteItem[], rows: StagedRow[]): Promise<void> {
     const keys = new Set<string>();
@@ -107,9 +128,15 @@ export function createPeopleStager(deps: Deps): PeopleStager {
     for (const { fields, legacyIds, identity } of imports) {
       const sourcedId = fields.sourcedId;
       const disabledNow = (row: StoredPerson | undefined) => !fields.enabled && (!row || row.enabled);
+      // Every import's key is noted, so an unchanged record sharing it is staged.
+      const alone = unchanged.mayLeaveUnstaged(kind, identity);
       const direct = found.get(sourcedId);
       if (direct) {
         const action = !direct.active ? 'reactivate' : direct.hash === fields.hash ? 'unchanged' : 'update';
+        if (action === 'unchanged' && alone) {
+          unchanged.leftUnstaged(kind, direct.id);
+          continue;
+        }
         rows.push({ kind, sourcedId, action, targetId: direct.id, disabled: disabledNow(direct), payload: action === 'unchanged' ? null : packPerson(fields), identity });
         continue;
       }
@@ -171,6 +198,7 @@ export function createPeopleStager(deps: Deps): PeopleStager {
   return {
     tallies,
     createsWithKnownKeys,
+    unchanged,
     async stagePage(records) {
       const rows: StagedRow[] = [];
       const imports: Record<PersonKind, ImportItem[]> = { students: [], staff: [] };
@@ -208,8 +236,12 @@ export function createPeopleStager(deps: Deps): PeopleStager {
       for (const kind of ['students', 'staff'] as const) {
         if (imports[kind].length > 0 || deletes[kind].length > 0) await stageKind(kind, imports[kind], deletes[kind], rows);
       }
-      await deps.staging.insert(deps.runId, rows);
+      for (const row of rows) heldBack.push(row);
+      if (heldBack.length >= STAGING_BATCH) await writeHeldBack();
       await deps.issues.flush();
+    },
+    async flush() {
+      if (heldBack.length > 0) await writeHeldBack();
     },
   };
 }

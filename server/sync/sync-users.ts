@@ -113,10 +113,12 @@ async function pullAndSettle(
   await job.issues.flush();
 
   await job.phase('planning');
-  // Counted, not staged: most people a first load created (see `FirstLoads`).
-  const staging = loads.countingUnstaged(deps.staging);
+  // Counted, not staged: most people a first load created (see `FirstLoads`), and most unchanged
+  // people of a re-sync (see `UnchangedRecords`).
+  const staging = stager.unchanged.countingUnstaged(loads.countingUnstaged(deps.staging));
   if (deps.options.naturalKey.length > 0) {
     await loads.stageFirstSightings(job.runId);
+    await stager.unchanged.stageSharedKeys(job.runId);
     for (const kind of request.kinds) {
       await resolveIdentities({ store: deps.store, staging: deps.staging, issues: job.issues }, job.runId, kind, mode, stager.createsWithKnownKeys[kind]);
     }
@@ -124,7 +126,7 @@ async function pullAndSettle(
   await loads.takeBackMerged(job.runId);
   // Only a complete full pull may say someone is gone.
   if (mode === 'full' && request.deactivateMissing) {
-    for (const kind of request.kinds) await stageMissingPeople(deps.store, deps.staging, job.runId, kind);
+    for (const kind of request.kinds) await stageMissingPeople(deps.store, deps.staging, job.runId, kind, (rowId) => stager.unchanged.sawRow(kind, rowId));
   }
   const { tallies } = stager;
   const reconciliation = reconcilePull(await staging.counts(job.runId), [...request.kinds, 'unknown'], {
@@ -197,6 +199,7 @@ async function pullInto(stager: PeopleStager, connection: ProviderConnection, jo
     }
     await Promise.all([...writing]);
     throwIfAWriteFailed();
+    await stager.flush();
   } catch (err) {
     // Let the pages being written finish before anyone discards the staging rows.
     await Promise.allSettled([...writing]);

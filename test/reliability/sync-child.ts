@@ -36,6 +36,8 @@ export interface ChildCommand {
 export type ChildEvent =
   | { event: 'ready' }
   | { event: 'started'; runId: number }
+  /** A page of pulled people was matched against the roster (the stager's lookup by sourcedId returned). */
+  | { event: 'matched'; records: number }
   | { event: 'finished'; runId: number; status: string; errorCode: string | null }
   | { event: 'starts'; results: Array<{ runId: number } | { status: number; code: string; runId: number | null }> }
   | { event: 'error'; message: string };
@@ -49,17 +51,29 @@ function openDatabase(url: string): Sequelize {
   return new Sequelize(url, { logging: false, pool: { max: 10 } });
 }
 
-/** The default store, pausing after each people batch when asked (a slow database, made visible). */
-function slowStore(sequelize: Sequelize, pauseMs: number): RosterStore {
-  const store = createSequelizeRosterStore(sequelize);
+/**
+ * The default store, saying when a page of people has been matched (a re-sync stages little, so
+ * staging shows nothing of it), and pausing after each people batch when asked (a slow database,
+ * made visible).
+ */
+function childStore(sequelize: Sequelize, pauseMs: number): RosterStore {
+  const plain = createSequelizeRosterStore(sequelize);
+  const store: RosterStore = {
+    ...plain,
+    // This very store serves the default district (the module would use forDistrict's store instead).
+    forDistrict: undefined,
+    async findPeopleBySourcedId(kind, sourcedIds) {
+      const found = await plain.findPeopleBySourcedId(kind, sourcedIds);
+      say({ event: 'matched', records: sourcedIds.length });
+      return found;
+    },
+  };
   if (pauseMs <= 0) return store;
   return {
     ...store,
     // Every create goes through applyPeople's batches, even on a first sync (a first load would
     // make them all visible at once, at the end), so the test can act between two batches.
     startFirstLoad: undefined,
-    // This very store serves the default district (the module would use forDistrict's store instead).
-    forDistrict: undefined,
     async applyPeople(kind, changes, at) {
       await store.applyPeople(kind, changes, at);
       await new Promise((resolve) => setTimeout(resolve, pauseMs));
@@ -77,7 +91,7 @@ async function main(): Promise<void> {
     network: { allowHttp: 'loopback', allowLoopback: true },
     http: { ...RELIABILITY_HTTP, pageSize: command.pageSize ?? RELIABILITY_HTTP.pageSize },
     leaseTtlMs: command.leaseTtlMs,
-    rosterStore: slowStore(sequelize, command.slowApplyMs ?? 0),
+    rosterStore: childStore(sequelize, command.slowApplyMs ?? 0),
   });
   const user = { id: `child-${process.pid}`, name: 'Child process' };
   const start = () =>

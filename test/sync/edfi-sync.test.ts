@@ -91,6 +91,28 @@ describeEachDatabase('sync against an Ed-Fi OneRoster API', (db) => {
     expect(again.counts.kinds.staff).toMatchObject({ created: 0, updated: 0, rekeyed: 0, deactivated: 0, merged: 10 });
   });
 
+  it('merges a second enrolment that appears on a re-sync into the row of the unchanged first one, never re-keying it', async () => {
+    // The first enrolment's record is unchanged, so the re-sync leaves it out of staging unless
+    // another record shares its natural key (UnchangedRecords): here the new one does, and the
+    // row must be treated as still followed by its own record, not as a transfer.
+    await syncBuildingsNow(h);
+    // Earlier tests of this sandbox may have enrolled some twice already.
+    const { merged: mergedBefore } = (await syncUsersNow(h)).counts.kinds.students!;
+    const before = await rosterRows(h.sequelize, 'students');
+    const students = enrolTwice('student', 30);
+    const run = await syncUsersNow(h);
+    expect(run.status).toBe('succeeded');
+    expect(run.counts.kinds.students).toMatchObject({ created: 0, rekeyed: 0, deactivated: 0, merged: mergedBefore + 30 });
+    expect(run.counts.kinds.students!.unchanged).toBeGreaterThan(300);
+    const after = await rosterRows(h.sequelize, 'students');
+    expect(after).toHaveLength(before.length);
+    for (const p of students) {
+      const row = after.find((r) => r.student_number === p.identifier)!;
+      const was = before.find((r) => r.student_number === p.identifier)!;
+      expect(row).toMatchObject({ id: was.id, sourced_id: edfiUserId(p.sourcedId, p.orgs[0]!), building_id: await buildingOf(p.orgs[0]!) });
+    }
+  });
+
   it('moves a transferred student: same row id, new building, nothing deactivated or created', async () => {
     await syncBuildingsNow(h);
     await syncUsersNow(h);

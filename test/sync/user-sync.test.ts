@@ -55,6 +55,30 @@ describeEachDatabase('user sync', (db) => {
     expect(after).toEqual(students);
   });
 
+  it('stages nobody on an identical re-sync: unchanged people are counted and seen, not written to staging', async () => {
+    await syncUsersNow(h);
+    const inserts: string[] = [];
+    const query = h.sequelize.query.bind(h.sequelize);
+    h.sequelize.query = ((sql: string, options?: object) => {
+      if (/^\s*INSERT INTO [`"]oneroster_staging[`"]/.test(String(sql))) inserts.push(String(sql));
+      return query(sql, options);
+    }) as typeof h.sequelize.query;
+    try {
+      const again = await syncUsersNow(h);
+      expect(again.counts.kinds.students).toMatchObject({ created: 0, updated: 0, unchanged: 30, deactivated: 0 });
+      expect(again.counts.kinds.staff).toMatchObject({ unchanged: 5, deactivated: 0 });
+      // Staging every unchanged record cost one INSERT a page of 7.
+      expect(inserts).toEqual([]);
+    } finally {
+      delete (h.sequelize as { query?: unknown }).query;
+    }
+    // Seen all the same: one person gone from the feed is the only one missing.
+    district.people = people.filter((p) => p.sourcedId !== 's7');
+    const third = await syncUsersNow(h);
+    expect(third.counts.kinds.students).toMatchObject({ unchanged: 29, deactivated: 1 });
+    expect((await rosterRows(h.sequelize, 'students')).filter((r) => !r.active).map((r) => r.sourced_id)).toEqual(['s7']);
+  });
+
   it('applies edits, tobedeleted, enabledUser false, removals and reappearances', async () => {
     await syncUsersNow(h);
     district.people = people
