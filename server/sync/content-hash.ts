@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import * as crypto from 'node:crypto';
 import type { BuildingFields, PersonFields } from '../store/roster-store';
 
 /**
@@ -17,7 +17,16 @@ export function hashBuilding(fields: Omit<BuildingFields, 'hash'>): string {
   return digest([fields.sisId, fields.name, fields.identifier]);
 }
 
+/**
+ * SHA-1 in base64url. Node's one-shot `crypto.hash` (20.12+) is ~4x faster than a Hash object for
+ * inputs this small, and a sync hashes every record it reads; older Nodes take the object.
+ */
+const sha1: (text: string) => string =
+  typeof (crypto as { hash?: unknown }).hash === 'function'
+    ? (text) => (crypto as unknown as { hash(algorithm: string, data: string, encoding: 'base64url'): string }).hash('sha1', text, 'base64url')
+    : (text) => crypto.createHash('sha1').update(text).digest('base64url');
+
 function digest(values: unknown[]): string {
   // 27 base64url characters of SHA-1: plenty against accidental equality, small on every row.
-  return createHash('sha1').update(JSON.stringify(values)).digest('base64url').slice(0, 27);
+  return sha1(JSON.stringify(values)).slice(0, 27);
 }
