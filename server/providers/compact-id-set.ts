@@ -40,7 +40,8 @@ export class CompactIdSet {
    * only leaves the index sparser.
    */
   reserve(ids: number, bytesPerId: number): void {
-    const entries = this.count + Math.max(0, Math.floor(ids));
+    const more = Math.max(0, Math.floor(ids));
+    const entries = this.count + more;
     if (entries > this.starts.length) {
       const starts = new Uint32Array(entries);
       starts.set(this.starts.subarray(0, this.count));
@@ -49,7 +50,7 @@ export class CompactIdSet {
     let slots = this.slots.length;
     while (entries * 2 > slots) slots *= 2;
     if (slots > this.slots.length) this.rehash(slots);
-    this.reserveBytes(Math.ceil(ids * bytesPerId * 1.25));
+    this.reserveBytes(Math.ceil(more * bytesPerId * 1.25));
   }
 
   /** Adds an id; answers false when it was already there. */

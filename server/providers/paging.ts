@@ -149,7 +149,7 @@ export async function* pullPages<T extends { sourcedId: string }>(
     inFlight.add(request);
   }
 
-  /** After the first record, room for every record the count announces, at that record's id length. */
+  /** After the first page with records, room for every record the count announces, at that page's id length. */
   function reserveRoom(): void {
     reserved = true;
     const total = plan.total;
@@ -175,7 +175,6 @@ export async function* pullPages<T extends { sourcedId: string }>(
       } else if (seen.add(result.record.sourcedId)) {
         records.push(result.record);
         if (changed) problems.push(unstorableCharacters(result.record.sourcedId));
-        if (!reserved) reserveRoom();
       } else {
         problems.push({
           sourcedId: result.record.sourcedId,
@@ -184,6 +183,7 @@ export async function* pullPages<T extends { sourcedId: string }>(
         });
       }
     }
+    if (!reserved && seen.size > 0) reserveRoom();
     return { records, problems, total: plan.total, received, filtered };
   }
 

@@ -1,6 +1,6 @@
 import type { FirstLoad, KeyedPerson, PersonKind, RosterStore } from '../store/roster-store';
 import { identityName, type RecordIdentity } from './classify-person';
-import type { StagedCount, StagedRow, StagingArea } from './staging-area';
+import { countingUnstaged, type StagedCount, type StagedRow, type StagingArea } from './staging-area';
 
 /** Natural keys (or merged sourcedIds) handled per round trip after the pull. */
 const PAGE = 1000;
@@ -76,7 +76,7 @@ export class FirstLoads {
     for (const [kind, open] of this.entries()) {
       let after: string | null = null;
       for (;;) {
-        const keys = await staging.naturalKeysWith(runId, kind, 'loaded', after, PAGE);
+        const keys = await staging.naturalKeysWith(runId, kind, ['loaded'], after, PAGE);
         if (keys.length === 0) break;
         const people = await open.load.findByNaturalKey(keys);
         const staged = await staging.actionsOf(runId, kind, people.map((p) => p.sourcedId!));
@@ -109,15 +109,9 @@ export class FirstLoads {
 
   /** The staging area with the loaded records that were never staged added to its counts. */
   countingUnstaged(staging: StagingArea): StagingArea {
-    return {
-      ...staging,
-      counts: async (runId) => {
-        const unstaged: StagedCount[] = this.entries()
-          .filter(([, open]) => open.unstaged.created > 0)
-          .map(([kind, open]) => ({ kind, action: 'loaded', count: open.unstaged.created, disabled: open.unstaged.disabled }));
-        return [...(await staging.counts(runId)), ...unstaged];
-      },
-    };
+    return countingUnstaged(staging, () =>
+      this.entries().map(([kind, open]): StagedCount => ({ kind, action: 'loaded', count: open.unstaged.created, disabled: open.unstaged.disabled })),
+    );
   }
 
   /** Makes every load visible (the plan is being applied). */
@@ -150,7 +144,7 @@ function firstSighting(kind: PersonKind, person: KeyedPerson, sightings: FirstSi
     targetId: null,
     disabled: !person.enabled,
     payload: null,
-    identity: { key: person.naturalKey, rank: sightings.firstRank(person.naturalKey), name: identityName(person.firstName, person.lastName) },
+    identity: sightings.identityOf(person),
   };
 }
 
@@ -193,6 +187,11 @@ export class FirstSightings {
     const slot = this.find(hash);
     if (this.hashes[slot] !== hash || this.ranks[slot] === STAGED) return '0|';
     return unpackRank(this.ranks[slot]!);
+  }
+
+  /** The identity of a key's first record, rebuilt from its stored row and the rank its sighting kept. */
+  identityOf(person: KeyedPerson): RecordIdentity {
+    return { key: person.naturalKey, rank: this.firstRank(person.naturalKey), name: identityName(person.firstName, person.lastName) };
   }
 
   /** Frees the table. */

@@ -82,8 +82,8 @@ export interface StagingArea {
   readApplied(runId: number, kind: RecordKind, afterSourcedId: string | null, limit: number): Promise<StagedRow[]>;
   /** SourcedIds of `kind` staged with `action`, in key order after `afterSourcedId`, at most `limit`. */
   sourcedIdsWith(runId: number, kind: RecordKind, action: StagedAction, afterSourcedId: string | null, limit: number): Promise<string[]>;
-  /** Distinct natural keys of rows of `kind` staged with `action` (or any of several), in order after `afterKey`, at most `limit`. */
-  naturalKeysWith(runId: number, kind: RecordKind, action: StagedAction | readonly StagedAction[], afterKey: string | null, limit: number): Promise<string[]>;
+  /** Distinct natural keys of rows of `kind` staged with one of `actions`, in order after `afterKey`, at most `limit`. */
+  naturalKeysWith(runId: number, kind: RecordKind, actions: readonly StagedAction[], afterKey: string | null, limit: number): Promise<string[]>;
   /** A few of the records of `kind` the plan deactivates, for a held run's samples. */
   deactivationSamples(runId: number, kind: RecordKind, limit: number): Promise<Array<{ sourcedId: string; name: string; number?: string | null; buildingId?: number | null }>>;
   /**
@@ -98,6 +98,14 @@ export interface StagingArea {
   discard(runId: number): Promise<void>;
   /** Runs that still have staged rows. */
   runsWithRows(): Promise<number[]>;
+}
+
+/**
+ * The staging area with records a run counted but never staged (a first load's creates, a
+ * re-sync's unchanged people) added to its counts, as `unstaged()` says at the time of asking.
+ */
+export function countingUnstaged(staging: StagingArea, unstaged: () => StagedCount[]): StagingArea {
+  return { ...staging, counts: async (runId) => [...(await staging.counts(runId)), ...unstaged().filter((row) => row.count > 0)] };
 }
 
 /**
@@ -211,10 +219,10 @@ export function createStagingArea(sequelize: Sequelize, district: string = DEFAU
       return rows.map((row) => String(row.sourced_id));
     },
 
-    async naturalKeysWith(runId, kind, action, afterKey, limit) {
+    async naturalKeysWith(runId, kind, actions, afterKey, limit) {
       const after = afterKey === null ? q`` : q`AND natural_key > ${afterKey} `;
       const rows = await sql.select<{ natural_key: string }>(q`
-        SELECT DISTINCT natural_key FROM ${t} WHERE ${mine} AND run_id = ${runId} AND kind = ${kind} AND action IN ${sql.list(typeof action === 'string' ? [action] : [...action])}
+        SELECT DISTINCT natural_key FROM ${t} WHERE ${mine} AND run_id = ${runId} AND kind = ${kind} AND action IN ${sql.list([...actions])}
         AND natural_key IS NOT NULL ${after}ORDER BY natural_key LIMIT ${sql.int(limit)}`);
       return rows.map((row) => String(row.natural_key));
     },

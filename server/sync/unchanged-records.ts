@@ -1,7 +1,7 @@
 import type { PersonKind, RosterStore } from '../store/roster-store';
-import { identityName, type RecordIdentity } from './classify-person';
+import type { RecordIdentity } from './classify-person';
 import { FirstSightings } from './first-loads';
-import { IMPORT_ACTIONS, type StagedCount, type StagedRow, type StagingArea } from './staging-area';
+import { countingUnstaged, IMPORT_ACTIONS, type StagedCount, type StagedRow, type StagingArea } from './staging-area';
 
 /** Natural keys handled per round trip after the pull. */
 const PAGE = 1000;
@@ -74,7 +74,7 @@ export class UnchangedRecords {
           targetId: person.id,
           disabled: false,
           payload: null,
-          identity: { key: person.naturalKey, rank: kept.sightings.firstRank(person.naturalKey), name: identityName(person.firstName, person.lastName) },
+          identity: kept.sightings.identityOf(person),
         }));
         await staging.insert(runId, rows);
         for (const person of unstaged) kept.rows.delete(person.id);
@@ -89,15 +89,7 @@ export class UnchangedRecords {
 
   /** The staging area with the unstaged unchanged records added to its counts. */
   countingUnstaged(staging: StagingArea): StagingArea {
-    return {
-      ...staging,
-      counts: async (runId) => {
-        const unstaged: StagedCount[] = this.entries()
-          .filter(([, kept]) => kept.count > 0)
-          .map(([kind, kept]) => ({ kind, action: 'unchanged', count: kept.count, disabled: 0 }));
-        return [...(await staging.counts(runId)), ...unstaged];
-      },
-    };
+    return countingUnstaged(staging, () => this.entries().map(([kind, kept]): StagedCount => ({ kind, action: 'unchanged', count: kept.count, disabled: 0 })));
   }
 
   private entries() {
@@ -116,27 +108,24 @@ export class RowIdSet {
   private readonly chunks = new Map<number, Uint32Array>();
 
   add(id: number): void {
-    const { chunk, word, bit } = locate(id);
+    const chunk = Math.floor(id / CHUNK_IDS);
     let bits = this.chunks.get(chunk);
     if (!bits) this.chunks.set(chunk, (bits = new Uint32Array(CHUNK_IDS / 32)));
-    bits[word]! |= bit;
+    const offset = id - chunk * CHUNK_IDS;
+    bits[offset >>> 5]! |= 1 << (offset & 31);
   }
 
   has(id: number): boolean {
-    const { chunk, word, bit } = locate(id);
+    const chunk = Math.floor(id / CHUNK_IDS);
     const bits = this.chunks.get(chunk);
-    return bits !== undefined && (bits[word]! & bit) !== 0;
+    const offset = id - chunk * CHUNK_IDS;
+    return bits !== undefined && (bits[offset >>> 5]! & (1 << (offset & 31))) !== 0;
   }
 
   delete(id: number): void {
-    const { chunk, word, bit } = locate(id);
+    const chunk = Math.floor(id / CHUNK_IDS);
     const bits = this.chunks.get(chunk);
-    if (bits) bits[word]! &= ~bit;
+    const offset = id - chunk * CHUNK_IDS;
+    if (bits) bits[offset >>> 5]! &= ~(1 << (offset & 31));
   }
-}
-
-function locate(id: number): { chunk: number; word: number; bit: number } {
-  const chunk = Math.floor(id / CHUNK_IDS);
-  const offset = id - chunk * CHUNK_IDS;
-  return { chunk, word: offset >>> 5, bit: (1 << (offset & 31)) >>> 0 };
 }

@@ -1,3 +1,4 @@
+import { CompactIdSet } from '../../server/providers/compact-id-set';
 import { normalizeOrg, normalizePerson } from '../../server/providers/normalize';
 import { pullPages, type PageFetchContext, type PageFetcher, type RawPage } from '../../server/providers/paging';
 import type { NormalizedPerson } from '../../server/providers/types';
@@ -74,6 +75,26 @@ describe.each([1, 4])('paging, concurrency %i: as strict as a serial read', (con
     const error = await pullError(pullAt(holey, 50));
     expect(error).toMatchObject({ code: 'incomplete_pull' });
     expect(error.message).toMatch(/empty page at offset 100/);
+  });
+});
+
+describe('the seen-set of a pull', () => {
+  afterEach(() => jest.restoreAllMocks());
+
+  it('makes room once for the records X-Total-Count announces, and no more than the page cap or 2M on a count that claims more', async () => {
+    const reserve = jest.spyOn(CompactIdSet.prototype, 'reserve');
+    const honest = fakeList(5000);
+    expect((await collect(pull(honest.fetch, 100))).records).toHaveLength(5000);
+    // After the first page: room for the 4,900 still to come, at that page's id length (5 bytes).
+    expect(reserve.mock.calls).toEqual([[4900, 5]]);
+
+    // A count no pull could reach: no more than the page cap allows (1,000 pages of 100), and never over 2M.
+    const lying = fakeList(300, { total: () => 1e12 });
+    for (const [maxPages, room] of [[1000, 100_000], [100_000, 2_000_000]] as const) {
+      reserve.mockClear();
+      await expect(pullError(pull(lying.fetch, 100, maxPages))).resolves.toMatchObject({ code: 'incomplete_pull' });
+      expect(reserve.mock.calls).toEqual([[room - 100, 5]]);
+    }
   });
 });
 
