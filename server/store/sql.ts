@@ -13,6 +13,26 @@ export class SqlPiece {
 /** Rows of a multi-row statement: the values of each row, in column order. */
 export type SqlRows = readonly (readonly unknown[])[];
 
+/** `(a, b), (c, d)`: the rows of a multi-row VALUES, written straight from the rows (no piece per value). */
+class RowsPiece extends SqlPiece {
+  constructor(readonly rows: SqlRows) {
+    super(['', ''], [rows]);
+  }
+}
+
+/** Writes the rows of a `RowsPiece`, each value through `write`. */
+function writeRows(rows: SqlRows, write: (value: unknown) => void, parts: string[]): void {
+  for (let r = 0; r < rows.length; r += 1) {
+    parts.push(r === 0 ? '(' : '), (');
+    const row = rows[r]!;
+    for (let i = 0; i < row.length; i += 1) {
+      if (i > 0) parts.push(', ');
+      write(row[i]);
+    }
+  }
+  parts.push(')');
+}
+
 /**
  * Small helpers for the set-based SQL the default store, the staging area and the lease write:
  * multi-row inserts, upserts and `IN (...)` lists, in the two dialects the module supports
@@ -21,7 +41,8 @@ export type SqlRows = readonly (readonly unknown[])[];
  * into SQL: NUL bytes, quotes and backslashes reach the database as they are.
  *
  * How the values travel (measured in bench/README.md, "Values apart from the text"): Sequelize's
- * escaper for the dialect writes them into the text here, and nowhere else, except strings
+ * escaper for the dialect writes them into the text here, and nowhere else (a string holding
+ * nothing it would change is written as the escaper would write it, without the call), except strings
  * holding a NUL byte or a `$` on SQLite, which are bound parameters: SQLite ends a statement's
  * text at a NUL, and Sequelize would read `$1` in a literal as a placeholder. Binding everything
  * measured far slower: on MySQL, bound parameters are server-side prepared statements (mysql2
@@ -110,32 +131,51 @@ export function createSql(sequelize: Sequelize): Sql {
     return value;
   };
 
-  /** A value as SQL text: Sequelize's escaper for the dialect for strings; numbers and NULL need none. */
-  const escaped = (value: unknown): string => {
+  /**
+   * Characters Sequelize's escaper rewrites in a string for this dialect (`SqlString.escape`: MySQL
+   * backslash-escapes these, SQLite doubles quotes). A string holding none comes out of the
+   * escaper as itself between single quotes, so it is written that way without calling it: the
+   * escaper's global `replace` and concatenations allocated ~150 bytes a value, 15 values a row,
+   * 2.7 KB a person of a first sync's garbage (bench/README.md). `test/store/sql-literals.test.ts`
+   * holds the two to the same text.
+   */
+  const escapable = isMysql ? /[\0\n\r\b\t\\'"\x1a]/ : /'/;
+
+  /** Appends a value as SQL text: numbers and NULL as they are, strings quoted by Sequelize's escaper (or as it would). */
+  const writeValue = (parts: string[], value: unknown): void => {
     const v = param(value);
-    if (v === null) return 'NULL';
-    if (typeof v === 'number') return String(v);
-    return sequelize.escape(v as string);
+    if (v === null) parts.push('NULL');
+    else if (typeof v === 'number') parts.push(String(v));
+    else if (typeof v === 'string' && !escapable.test(v)) parts.push("'", v, "'");
+    else parts.push(sequelize.escape(v as string));
   };
 
-  /** The statement's text (values escaped, or `$1, $2 …` for the few bound) and the values to bind. */
+  /**
+   * The statement's text (values escaped, or `$1, $2 …` for the few bound) and the values to bind.
+   * Built as a list of parts joined once: one flat string, rather than a tree of concatenations
+   * (two small strings a value) that the driver then copies flat anyway.
+   */
   function render(statement: SqlPiece): { text: string; bind: unknown[] } {
     if (!(statement instanceof SqlPiece)) throw new TypeError('A statement must be built with the q tag, never from a string');
     const bind: unknown[] = [];
-    let sql = '';
+    const parts: string[] = [];
+    const write = (value: unknown) => {
+      if (isMysql || !(typeof value === 'string' && (value.includes('\u0000') || value.includes('$')))) writeValue(parts, value);
+      else parts.push(`$${bind.push(value)}`);
+    };
     const walk = (piece: SqlPiece) => {
+      if (piece instanceof RowsPiece) return writeRows(piece.rows, write, parts);
       const { texts, values } = piece;
       for (let i = 0; i < values.length; i += 1) {
-        sql += texts[i]!;
+        parts.push(texts[i]!);
         const value = values[i];
         if (value instanceof SqlPiece) walk(value);
-        else if (isMysql || !(typeof value === 'string' && (value.includes('\u0000') || value.includes('$')))) sql += escaped(value);
-        else sql += `$${bind.push(value)}`;
+        else write(value);
       }
-      sql += texts[values.length]!;
+      parts.push(texts[values.length]!);
     };
     walk(statement);
-    return { text: sql, bind };
+    return { text: parts.join(''), bind };
   }
 
   async function query(statement: SqlPiece, type: string, options: { transaction?: Transaction }): Promise<unknown> {
@@ -143,20 +183,6 @@ export function createSql(sequelize: Sequelize): Sql {
     return sequelize.query(sql, { type, transaction: options.transaction, bind: bind.length > 0 ? bind : undefined });
   }
 
-  /** `(a, b), (c, d)`: the rows of a multi-row VALUES, as one piece. */
-  const rowsPiece = (rows: SqlRows): SqlPiece => {
-    const texts: string[] = [];
-    const values: unknown[] = [];
-    for (const row of rows) {
-      texts.push(texts.length === 0 ? '(' : '), (');
-      for (let i = 0; i < row.length; i += 1) {
-        if (i > 0) texts.push(', ');
-        values.push(row[i]);
-      }
-    }
-    texts.push(')');
-    return new SqlPiece(texts, values);
-  };
   const ids = (names: readonly string[]) => text(names.map(quote).join(', '));
 
   return {
@@ -185,9 +211,8 @@ export function createSql(sequelize: Sequelize): Sql {
     async insert(into, rows, tail, options = {}) {
       if (rows.length === 0) return;
       for (const slice of chunk(rows, MAX_ROWS)) {
-        const values = rowsPiece(slice);
         // Typed as INSERT: untyped, Sequelize lower-cases the whole statement to guess what it is.
-        await query(q`INSERT INTO ${into} VALUES ${values} ${tail}`, QueryTypes.INSERT, options);
+        await query(q`INSERT INTO ${into} VALUES ${new RowsPiece(slice)} ${tail}`, QueryTypes.INSERT, options);
       }
     },
     onConflictUpdate(conflictColumns, updateColumns) {
