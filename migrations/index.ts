@@ -14,6 +14,7 @@ import { districtSettings } from './0007b-district-settings';
 import { runTimesMs } from './0007c-run-times-ms';
 import { consoleColumns } from './0008-console-columns';
 import { districtKey } from './0009-district-key';
+import { districtActiveIndex } from './0010-district-active-index';
 
 /**
  * Every migration, in order. An explicit list (no glob) so bundlers and reviewers see them all.
@@ -32,6 +33,7 @@ export const migrations: readonly Migration[] = [
   consoleColumns,
   runTimesMs,
   districtKey,
+  districtActiveIndex,
 ];
 
 /** The table where applied migrations are recorded, apart from the host's own migration table. */
