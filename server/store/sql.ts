@@ -13,7 +13,10 @@ export class SqlPiece {
 /** Rows of a multi-row statement: the values of each row, in column order. */
 export type SqlRows = readonly (readonly unknown[])[];
 
-/** `(a, b), (c, d)`: the rows of a multi-row VALUES, written straight from the rows (no piece per value). */
+/**
+ * `(a, b), (c, d)`: the rows of a multi-row VALUES, written straight from the rows by `render`
+ * (no piece per value). Its own texts and values say only that it holds values, for `expression`.
+ */
 class RowsPiece extends SqlPiece {
   constructor(readonly rows: SqlRows) {
     super(['', ''], [rows]);
