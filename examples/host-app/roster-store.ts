@@ -124,11 +124,7 @@ export function createHostRosterStore(sequelize: Sequelize, models: HostModels):
     },
 
     async listActivePeople(kind, afterId, limit) {
-      const rows = await people(kind).findAll({
-        where: { id: { [Op.gt]: afterId ?? 0 }, active: true, sourcedId: { [Op.ne]: null } },
-        order: [['id', 'ASC']],
-        limit,
-      });
+      const rows = await people(kind).findAll({ where: activeWithSourcedId(afterId), order: [['id', 'ASC']], limit });
       return rows.map((row) => row.get({ plain: true })).map((row) => ({
         id: row.id,
         sourcedId: row.sourcedId!,
@@ -136,6 +132,12 @@ export function createHostRosterStore(sequelize: Sequelize, models: HostModels):
         number: stored(kind, row).number,
         buildingId: row.buildingId,
       }));
+    },
+
+    // Optional: a re-sync in which nobody went missing then reads ids alone.
+    async listActivePersonIds(kind, afterId, limit) {
+      const rows = await people(kind).findAll({ attributes: ['id'], where: activeWithSourcedId(afterId), order: [['id', 'ASC']], limit, raw: true });
+      return rows.map((row) => Number((row as unknown as { id: number }).id));
     },
 
     async applyPeople(kind, changes: PersonChanges, at) {
@@ -157,4 +159,9 @@ export function createHostRosterStore(sequelize: Sequelize, models: HostModels):
     },
   };
   return store;
+}
+
+/** The active people with a sourcedId after `afterId` (the listing's filter, shared by its two forms). */
+function activeWithSourcedId(afterId: number | null) {
+  return { id: { [Op.gt]: afterId ?? 0 }, active: true, sourcedId: { [Op.ne]: null } };
 }

@@ -85,6 +85,14 @@ export interface RosterStore {
   listActivePeople(kind: PersonKind, afterId: number | null, limit: number): Promise<ActivePerson[]>;
 
   /**
+   * Optional: the ids alone of the people `listActivePeople` lists with the same arguments (the same
+   * rows, in the same order). The engine pages through these first and reads a page of people only
+   * when it holds a row the pull did not show unchanged, so a re-sync in which nobody went missing
+   * reads no names at all; without it every page is read whole, as always.
+   */
+  listActivePersonIds?(kind: PersonKind, afterId: number | null, limit: number): Promise<number[]>;
+
+  /**
    * Applies one batch of person changes in one transaction. `creates` are inserted active;
    * `updates` rewrite every synced field of the row with that `id` (including `sourcedId`, which is
    * how a CSV row is linked and a changed sourcedId re-keyed), make it active again and clear its
@@ -128,7 +136,7 @@ export const ROSTER_STORE_METHODS = Object.keys({
   applyPeople: true,
 } satisfies Record<RequiredStoreMethod, true>) as RequiredStoreMethod[];
 
-type RequiredStoreMethod = Exclude<keyof RosterStore, 'name' | 'forDistrict' | 'hasPeople' | 'startFirstLoad'>;
+type RequiredStoreMethod = Exclude<keyof RosterStore, 'name' | 'forDistrict' | 'hasPeople' | 'startFirstLoad' | 'listActivePersonIds'>;
 
 /**
  * One open first load (`RosterStore.startFirstLoad`): people created in one transaction that the

@@ -14,7 +14,7 @@ import type {
   StoredPerson,
 } from './roster-store';
 import { ROSTER_TABLES } from '../../migrations/roster-table-names';
-import { chunk, createSql, readBoolean } from './sql';
+import { chunk, createSql, readBoolean, type SqlPiece } from './sql';
 
 /** Rows per statement: well under MySQL's packet limit, and few statements per thousand people. */
 const BATCH = 1000;
@@ -73,6 +73,17 @@ export function createSequelizeRosterStore(sequelize: Sequelize, district: strin
       }
     }
     return found;
+  }
+
+  /** One keyset page of a kind's active people with a sourcedId, ascending id: the listing's one query, whatever columns it reads. */
+  function activePeoplePage(kind: PersonKind, columns: SqlPiece, afterId: number | null, limit: number): SqlPiece {
+    // Keyset paging must walk the primary key. Left alone, MariaDB read the `active` index from
+    // its start on every page (ref on active = 1, id only filtered), so listing a million people
+    // cost O(n²): ~40 ms a page half way through 1M rows instead of ~4 ms (bench/README.md;
+    // measured with that index on `active` alone, before migration 0010 put the district first).
+    const hint = sql.isMysql ? q` FORCE INDEX (PRIMARY)` : q``;
+    return q`SELECT ${columns} FROM ${sql.id(PERSON_TABLES[kind].table)}${hint}
+      WHERE id > ${afterId ?? 0} AND ${mine} AND active = ${true} AND sourced_id IS NOT NULL ORDER BY id LIMIT ${sql.int(limit)}`;
   }
 
   async function startFirstLoad(kind: PersonKind): Promise<FirstLoad> {
@@ -210,14 +221,9 @@ export function createSequelizeRosterStore(sequelize: Sequelize, district: strin
     },
 
     async listActivePeople(kind, afterId, limit): Promise<ActivePerson[]> {
-      // Keyset paging must walk the primary key. Left alone, MariaDB read the `active` index from
-      // its start on every page (ref on active = 1, id only filtered), so listing a million people
-      // cost O(n²): ~40 ms a page half way through 1M rows instead of ~4 ms (bench/README.md;
-      // measured with that index on `active` alone, before migration 0010 put the district first).
-      const hint = sql.isMysql ? q` FORCE INDEX (PRIMARY)` : q``;
-      const rows = await sql.select<Record<string, unknown>>(q`
-        SELECT id, sourced_id, first_name, last_name, ${sql.id(PERSON_TABLES[kind].number)} AS number, building_id FROM ${sql.id(PERSON_TABLES[kind].table)}${hint}
-        WHERE id > ${afterId ?? 0} AND ${mine} AND active = ${true} AND sourced_id IS NOT NULL ORDER BY id LIMIT ${sql.int(limit)}`);
+      const rows = await sql.select<Record<string, unknown>>(
+        activePeoplePage(kind, q`id, sourced_id, first_name, last_name, ${sql.id(PERSON_TABLES[kind].number)} AS number, building_id`, afterId, limit),
+      );
       return rows.map((row) => ({
         id: Number(row.id),
         sourcedId: String(row.sourced_id),
@@ -225,6 +231,11 @@ export function createSequelizeRosterStore(sequelize: Sequelize, district: strin
         number: row.number === null || row.number === undefined ? null : String(row.number),
         buildingId: row.building_id === null || row.building_id === undefined ? null : Number(row.building_id),
       }));
+    },
+
+    async listActivePersonIds(kind, afterId, limit): Promise<number[]> {
+      const rows = await sql.select<{ id: number | string }>(activePeoplePage(kind, q`id`, afterId, limit));
+      return rows.map((row) => Number(row.id));
     },
 
     async applyPeople(kind: PersonKind, changes: PersonChanges, at: Date) {

@@ -78,7 +78,10 @@ export function seenCount(staged: StagedCount[], kind: RecordKind): number {
 /**
  * The anti-join: pages through the active people of a kind (one page in memory at a time), asks
  * staging which of them the pull saw, and stages the others as `missing`. Up to three queries per
- * page; staging is not asked about rows `sawRow` knows were seen (unchanged, never staged).
+ * page; staging is not asked about rows `sawRow` knows were seen (unchanged, never staged). With a
+ * store that lists ids alone, a page is first read as ids, and read whole only when one of its
+ * rows is not known seen: a no-change re-sync of 1M people read 920,000 names and numbers here
+ * only to find nobody missing.
  */
 export async function stageMissingPeople(
   store: RosterStore,
@@ -89,6 +92,15 @@ export async function stageMissingPeople(
 ): Promise<void> {
   let afterId: number | null = null;
   for (;;) {
+    if (store.listActivePersonIds) {
+      const ids = await store.listActivePersonIds(kind, afterId, PAGE);
+      if (ids.length === 0) return;
+      if (ids.every(sawRow)) {
+        afterId = ids[ids.length - 1]!;
+        if (ids.length < PAGE) return;
+        continue;
+      }
+    }
     const page = await store.listActivePeople(kind, afterId, PAGE);
     if (page.length === 0) return;
     const unsure = page.filter((p) => !sawRow(p.id));

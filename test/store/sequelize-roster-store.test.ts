@@ -117,6 +117,13 @@ describeEachDatabase('default roster store', (db) => {
     expect(new Set(seen).size).toBe(2500);
     const active = await store.listActivePeople('staff', null, 10);
     expect(active).toEqual([{ id: expect.any(Number), sourcedId: 'has-id', name: 'Csv C', number: 'T-2', buildingId: null }]);
+
+    // The ids alone are the same rows, page for page (CSV rows without a sourcedId left out).
+    expect(await store.listActivePersonIds!('staff', null, 10)).toEqual(active.map((p) => p.id));
+    const firstPage = await store.listActivePeople('students', null, 1000);
+    const second = firstPage[999]!.id;
+    expect(await store.listActivePersonIds!('students', null, 1000)).toEqual(firstPage.map((p) => p.id));
+    expect(await store.listActivePersonIds!('students', second, 1000)).toEqual((await store.listActivePeople('students', second, 1000)).map((p) => p.id));
   });
 
   it('writes Building SIS values of existing buildings: two may swap theirs, and null unlinks one', async () => {

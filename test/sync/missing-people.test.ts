@@ -1,0 +1,76 @@
+import type { ActivePerson, RosterStore } from '../../server/store/roster-store';
+import { stageMissingPeople } from '../../server/sync/plan-run';
+import type { StagedRow, StagingArea } from '../../server/sync/staging-area';
+
+/** 2,500 active students, ids 1..2500, in a store that notes which pages it was asked for. */
+function fakeStore(withIds: boolean) {
+  const people: ActivePerson[] = Array.from({ length: 2500 }, (_, i) => ({ id: i + 1, sourcedId: `s${i + 1}`, name: `Student ${i + 1}`, number: null, buildingId: 7 }));
+  const wholePages: Array<number | null> = [];
+  const idPages: Array<number | null> = [];
+  const page = (afterId: number | null, limit: number) => people.filter((p) => p.id > (afterId ?? 0)).slice(0, limit);
+  const store = {
+    async listActivePeople(_kind: string, afterId: number | null, limit: number) {
+      wholePages.push(afterId);
+      return page(afterId, limit);
+    },
+    ...(withIds
+      ? {
+          async listActivePersonIds(_kind: string, afterId: number | null, limit: number) {
+            idPages.push(afterId);
+            return page(afterId, limit).map((p) => p.id);
+          },
+        }
+      : {}),
+  } as unknown as RosterStore;
+  return { store, wholePages, idPages };
+}
+
+/** Staging that saw no sourcedId and keeps what is inserted. */
+function fakeStaging() {
+  const inserted: StagedRow[] = [];
+  const staging = {
+    async seen() {
+      return new Set<string>();
+    },
+    async insert(_runId: number, rows: StagedRow[]) {
+      inserted.push(...rows);
+    },
+  } as unknown as StagingArea;
+  return { staging, inserted };
+}
+
+describe('the missing-people check', () => {
+  // Every row was seen unchanged except these (the pull did not show them).
+  const notSeen = new Set([1500, 2500]);
+  const sawRow = (id: number) => !notSeen.has(id);
+
+  it('reads ids first and a page of people only where a row was not seen unchanged', async () => {
+    const { store, wholePages, idPages } = fakeStore(true);
+    const { staging, inserted } = fakeStaging();
+    await stageMissingPeople(store, staging, 1, 'students', sawRow);
+    expect(idPages).toEqual([null, 1000, 2000]);
+    // Pages 2 and 3 hold a row not seen; page 1 is never read whole.
+    expect(wholePages).toEqual([1000, 2000]);
+    expect(inserted.map((row) => [row.targetId, row.action, row.payload])).toEqual([
+      [1500, 'missing', { name: 'Student 1500', number: null, buildingId: 7 }],
+      [2500, 'missing', { name: 'Student 2500', number: null, buildingId: 7 }],
+    ]);
+  });
+
+  it('finds the same people missing with a store that cannot list ids alone', async () => {
+    const { store, wholePages } = fakeStore(false);
+    const { staging, inserted } = fakeStaging();
+    await stageMissingPeople(store, staging, 1, 'students', sawRow);
+    expect(wholePages).toEqual([null, 1000, 2000]);
+    expect(inserted.map((row) => row.targetId)).toEqual([1500, 2500]);
+  });
+
+  it('reads no person whole when every active row was seen unchanged', async () => {
+    const { store, wholePages, idPages } = fakeStore(true);
+    const { staging, inserted } = fakeStaging();
+    await stageMissingPeople(store, staging, 1, 'students', () => true);
+    expect(idPages).toEqual([null, 1000, 2000]);
+    expect(wholePages).toEqual([]);
+    expect(inserted).toEqual([]);
+  });
+});
