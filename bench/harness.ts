@@ -32,6 +32,13 @@ export interface BenchOptions {
   repeat?: number;
   /** Write a V8 CPU profile of every measured sync worker into this directory. */
   cpuProfileDir?: string;
+  /**
+   * The workers' V8 heap limit in MB (`--max-old-space-size`), as a host may start Node with.
+   * Unset: Node's default for the machine (~4 GB here), under which V8 lets the heap grow to four
+   * times its live data between full collections (bench/README.md, "Why the heap is four times
+   * its live data"); under 2 GB it grows less.
+   */
+  heapLimitMb?: number;
   /** Progress lines (defaults to stderr). */
   log?: (line: string) => void;
 }
@@ -110,7 +117,10 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
         const samples: BenchRow[][] = [];
         for (let round = 1; round <= repeat; round++) {
           const tag = `[${dialect} ${users.toLocaleString('en-US')}${idStyle === 'short' ? '' : ` ${idStyle}`}${repeat > 1 ? ` #${round}` : ''}]`;
-          samples.push(await measureSize({ users, dialect, idStyle, wanted, deltaFraction: options.deltaFraction ?? 0.01, databasePid, cpuProfileDir: options.cpuProfileDir, log: (line) => log(`${tag} ${line}`) }));
+          samples.push(await measureSize({
+            users, dialect, idStyle, wanted, deltaFraction: options.deltaFraction ?? 0.01, databasePid, cpuProfileDir: options.cpuProfileDir,
+            nodeFlags: options.heapLimitMb ? [`--max-old-space-size=${options.heapLimitMb}`] : [], log: (line) => log(`${tag} ${line}`),
+          }));
         }
         report.rows.push(...medianRows(samples));
       }
@@ -128,6 +138,8 @@ async function measureSize(round: {
   deltaFraction: number;
   databasePid: number | null;
   cpuProfileDir?: string;
+  /** Node flags every worker of the round starts with. */
+  nodeFlags: string[];
   log: (line: string) => void;
 }): Promise<BenchRow[]> {
   const { users, dialect, idStyle, wanted, log } = round;
@@ -139,12 +151,12 @@ async function measureSize(round: {
     const job = (step: WorkerStep): WorkerJob => ({ step, database, users, provider: credentials.oneroster12, idStyle });
     const measure = async (step: Exclude<WorkerStep, 'setup'>): Promise<BenchRow> => {
       log(`${step} (load ${loadavg()[0]!.toFixed(2)})`);
-      const row = await measureStep(job(step), idStyle, sandbox, round.databasePid, round.cpuProfileDir);
+      const row = await measureStep(job(step), idStyle, sandbox, round.databasePid, round.nodeFlags, round.cpuProfileDir);
       log(`${step}: ${row.wallSeconds.toFixed(2)} s, ${row.records} records, peak RSS ${row.peakRssMb.toFixed(0)} MB, ${row.queries} queries`);
       return row;
     };
 
-    await runWorker(job('setup'));
+    await runWorker(job('setup'), round.nodeFlags);
     const rows: BenchRow[] = [];
     const needsRoster = wanted.has('resync') || wanted.has('delta');
     if (wanted.has('initial') || needsRoster) {
@@ -190,7 +202,9 @@ export function medianRows(samples: BenchRow[][]): BenchRow[] {
 }
 
 /** Runs one step in a fresh worker and turns its result into a row with the other processes' CPU. */
-async function measureStep(job: WorkerJob, idStyle: UserIdStyle, sandbox: ChildProcess, databasePid: number | null, cpuProfileDir?: string): Promise<BenchRow> {
+async function measureStep(
+  job: WorkerJob, idStyle: UserIdStyle, sandbox: ChildProcess, databasePid: number | null, nodeFlags: string[], cpuProfileDir?: string,
+): Promise<BenchRow> {
   const sandboxCpu = () => ask<{ seconds: number }>(sandbox, { type: 'cpu' }, 'cpu').then((m) => m.seconds);
   const loadBefore = loadavg()[0]!;
   const sandboxBefore = await sandboxCpu();
@@ -200,7 +214,7 @@ async function measureStep(job: WorkerJob, idStyle: UserIdStyle, sandbox: ChildP
   // Each thread writes its own profile (Node may start helper threads), so the worker profiles
   // into a directory of its own and the main thread's file is kept afterwards.
   const profileDir = cpuProfileDir && isSync ? path.resolve(PROJECT_ROOT, cpuProfileDir, `${profileName}.threads`) : null;
-  const result = await runWorker(job, profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []);
+  const result = await runWorker(job, [...nodeFlags, ...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [])]);
   if (profileDir) keepMainThreadProfile(profileDir, path.join(path.dirname(profileDir), `${profileName}.cpuprofile`));
   const databaseAfter = processCpuSeconds(databasePid);
   const wallSeconds = result.wallMs / 1000;

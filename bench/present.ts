@@ -34,6 +34,7 @@ export function presentMarkdown(report: BenchReport): string {
   const lines: string[] = [];
   lines.push(
     `Measured ${report.date} on ${report.machine.cores} cores, ${report.machine.memoryGiB} GiB, Node ${report.machine.node}` +
+      `${report.options.heapLimitMb ? `, workers started with --max-old-space-size=${report.options.heapLimitMb}` : ''}` +
       `${(report.options.repeat ?? 1) > 1 ? `; median of ${report.options.repeat} rounds (range in brackets)` : ''}.`,
     '',
     '| db | users | scenario | wall s | users/s | peak RSS MB | peak heap MB | queries | q / 1k users | ratio to baseline | CPU s sync · sandbox · db | load 1m | targets |',

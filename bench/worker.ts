@@ -10,6 +10,7 @@
  */
 import express from 'express';
 import type { AddressInfo } from 'node:net';
+import { getHeapStatistics } from 'node:v8';
 import { Sequelize } from 'sequelize';
 import type { SandboxOAuth2Credentials } from '../examples/oneroster-sandbox';
 import type { UserIdStyle } from '../examples/oneroster-sandbox/ids';
@@ -73,6 +74,8 @@ export interface WorkerResult {
   peakExternalMb: number;
   /** This process's CPU time during the timed part, in seconds. */
   cpuSeconds: number;
+  /** V8's heap limit in this process, in MB (Node's default for the machine, or the bench's `--heap-limit`). */
+  heapLimitMb: number;
 }
 
 /** Fixed benchmark key: secrets encrypted at rest need one; nothing real is protected by it. */
@@ -141,6 +144,7 @@ export async function runStep(job: WorkerJob): Promise<WorkerResult> {
     return {
       step: job.step, wallMs, records, run, queries: counter.read(),
       maxRssMb: process.resourceUsage().maxRSS / 1024, ...peaks, cpuSeconds: (cpu.user + cpu.system) / 1e6,
+      heapLimitMb: getHeapStatistics().heap_size_limit / 2 ** 20,
     };
   };
   const begin = () => {

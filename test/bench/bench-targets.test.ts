@@ -33,6 +33,12 @@ describe('bench command line', () => {
     expect(() => parseArguments(['--users'])).toThrow(/needs a value/);
     expect(() => parseArguments(['--repeat', '0'])).toThrow(/--repeat: not a count/);
     expect(() => parseArguments(['--fast'])).toThrow(/unknown option --fast/);
+    expect(() => parseArguments(['--heap-limit', 'big'])).toThrow(/--heap-limit: not a size/);
+  });
+
+  it('passes a heap limit for the workers on, as a host may start Node with one', () => {
+    expect(parseArguments(['--heap-limit', '1024'])).toMatchObject({ heapLimitMb: 1024 });
+    expect(parseArguments([])).not.toHaveProperty('heapLimitMb');
   });
 });
 
