@@ -88,9 +88,16 @@ function toNormalized(person: SandboxPerson): NormalizedPerson {
   };
 }
 
-/** Empties the people tables (not timed). */
+/**
+ * Empties the people tables (not timed). On MariaDB by TRUNCATE: after a DELETE of a million rows
+ * InnoDB's purge thread goes on removing them in the background for the next minute, and the step
+ * measured next shared the two cores with it (the 1M write baseline of 3 Dec used 67 s of database
+ * CPU to insert what the sync inserted with 31, and the latency sync after it 66 s). SQLite's
+ * DELETE without WHERE drops the pages at once.
+ */
 export async function emptyPeopleTables(sequelize: Sequelize): Promise<void> {
-  for (const table of ['oneroster_students', 'oneroster_staff']) await sequelize.query(`DELETE FROM ${table}`);
+  const empty = sequelize.getDialect() === 'sqlite' ? 'DELETE FROM' : 'TRUNCATE TABLE';
+  for (const table of ['oneroster_students', 'oneroster_staff']) await sequelize.query(`${empty} ${table}`);
 }
 
 /**
