@@ -87,8 +87,9 @@ export interface RosterStore {
   /**
    * Optional: the ids alone of the people `listActivePeople` lists with the same arguments (the same
    * rows, in the same order). The engine pages through these first and reads a page of people only
-   * when it holds a row the pull did not show unchanged, so a re-sync in which nobody went missing
-   * reads no names at all; without it every page is read whole, as always.
+   * where rows the pull did not show unchanged may be (the page that holds one, and the pages after
+   * it until one holds none), so a re-sync in which nobody went missing reads no names at all;
+   * without it every page is read whole, as always.
    */
   listActivePersonIds?(kind: PersonKind, afterId: number | null, limit: number): Promise<number[]>;
 

@@ -91,8 +91,11 @@ export async function stageMissingPeople(
   sawRow: (rowId: number) => boolean = () => false,
 ): Promise<void> {
   let afterId: number | null = null;
+  // After a page with a row not known seen, the next page is read whole at once: where many people
+  // changed (staged rows, not known seen), asking for its ids first would only add a query a page.
+  let idsFirst = store.listActivePersonIds !== undefined;
   for (;;) {
-    if (store.listActivePersonIds) {
+    if (idsFirst && store.listActivePersonIds) {
       const ids = await store.listActivePersonIds(kind, afterId, PAGE);
       if (ids.length === 0) return;
       if (ids.every(sawRow)) {
@@ -104,6 +107,7 @@ export async function stageMissingPeople(
     const page = await store.listActivePeople(kind, afterId, PAGE);
     if (page.length === 0) return;
     const unsure = page.filter((p) => !sawRow(p.id));
+    idsFirst = unsure.length === 0;
     const seen = unsure.length > 0 ? await staging.seen(runId, kind, unsure.map((p) => p.sourcedId)) : new Set<string>();
     const missing = unsure
       .filter((p) => !seen.has(p.sourcedId))

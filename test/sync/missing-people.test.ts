@@ -2,9 +2,9 @@ import type { ActivePerson, RosterStore } from '../../server/store/roster-store'
 import { stageMissingPeople } from '../../server/sync/plan-run';
 import type { StagedRow, StagingArea } from '../../server/sync/staging-area';
 
-/** 2,500 active students, ids 1..2500, in a store that notes which pages it was asked for. */
-function fakeStore(withIds: boolean) {
-  const people: ActivePerson[] = Array.from({ length: 2500 }, (_, i) => ({ id: i + 1, sourcedId: `s${i + 1}`, name: `Student ${i + 1}`, number: null, buildingId: 7 }));
+/** Active students with ids 1..size (2,500 by default), in a store that notes which pages it was asked for. */
+function fakeStore(withIds: boolean, size = 2500) {
+  const people: ActivePerson[] = Array.from({ length: size }, (_, i) => ({ id: i + 1, sourcedId: `s${i + 1}`, name: `Student ${i + 1}`, number: null, buildingId: 7 }));
   const wholePages: Array<number | null> = [];
   const idPages: Array<number | null> = [];
   const page = (afterId: number | null, limit: number) => people.filter((p) => p.id > (afterId ?? 0)).slice(0, limit);
@@ -48,13 +48,22 @@ describe('the missing-people check', () => {
     const { store, wholePages, idPages } = fakeStore(true);
     const { staging, inserted } = fakeStaging();
     await stageMissingPeople(store, staging, 1, 'students', sawRow);
-    expect(idPages).toEqual([null, 1000, 2000]);
-    // Pages 2 and 3 hold a row not seen; page 1 is never read whole.
+    // Page 2 holds a row not seen, so page 3 is read whole at once; page 1 is never read whole.
+    expect(idPages).toEqual([null, 1000]);
     expect(wholePages).toEqual([1000, 2000]);
     expect(inserted.map((row) => [row.targetId, row.action, row.payload])).toEqual([
       [1500, 'missing', { name: 'Student 1500', number: null, buildingId: 7 }],
       [2500, 'missing', { name: 'Student 2500', number: null, buildingId: 7 }],
     ]);
+  });
+
+  it('goes back to ids after a page read whole that held only rows seen unchanged', async () => {
+    const { store, wholePages, idPages } = fakeStore(true, 4500);
+    const { staging, inserted } = fakeStaging();
+    await stageMissingPeople(store, staging, 1, 'students', (id) => id !== 1500);
+    expect(idPages).toEqual([null, 1000, 3000, 4000]);
+    expect(wholePages).toEqual([1000, 2000]);
+    expect(inserted.map((row) => row.targetId)).toEqual([1500]);
   });
 
   it('finds the same people missing with a store that cannot list ids alone', async () => {
