@@ -80,8 +80,8 @@ export function seenCount(staged: StagedCount[], kind: RecordKind): number {
  * staging which of them the pull saw, and stages the others as `missing`. Up to three queries per
  * page; staging is not asked about rows `sawRow` knows were seen (unchanged, never staged). With a
  * store that lists ids alone, a page is first read as ids, and read whole only when one of its
- * rows is not known seen: a no-change re-sync of 1M people read 920,000 names and numbers here
- * only to find nobody missing.
+ * rows is not known seen (and so are the pages after it, until one holds none): a no-change
+ * re-sync of 1M people read 920,000 names and numbers here only to find nobody missing.
  */
 export async function stageMissingPeople(
   store: RosterStore,
@@ -93,7 +93,7 @@ export async function stageMissingPeople(
   let afterId: number | null = null;
   // After a page with a row not known seen, the next page is read whole at once: where many people
   // changed (staged rows, not known seen), asking for its ids first would only add a query a page.
-  let idsFirst = store.listActivePersonIds !== undefined;
+  let idsFirst = true;
   for (;;) {
     if (idsFirst && store.listActivePersonIds) {
       const ids = await store.listActivePersonIds(kind, afterId, PAGE);
