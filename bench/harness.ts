@@ -39,6 +39,11 @@ export interface BenchOptions {
    * its live data"); under 2 GB it grows less.
    */
   heapLimitMb?: number;
+  /**
+   * Write a memory timeline of every measured sync worker into this directory
+   * (`<db>-<users>-<step>.memory.tsv`, see `memoryLine`): where the peak RSS went, part by part.
+   */
+  memoryLogDir?: string;
   /** Progress lines (defaults to stderr). */
   log?: (line: string) => void;
 }
@@ -110,6 +115,7 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
   compileBenchWorker();
   const repeat = options.repeat ?? 1;
   if (options.cpuProfileDir) mkdirSync(options.cpuProfileDir, { recursive: true });
+  if (options.memoryLogDir) mkdirSync(options.memoryLogDir, { recursive: true });
 
   for (const idStyle of options.idStyles ?? ['short']) {
     for (const users of options.users) {
@@ -118,7 +124,7 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
         for (let round = 1; round <= repeat; round++) {
           const tag = `[${dialect} ${users.toLocaleString('en-US')}${idStyle === 'short' ? '' : ` ${idStyle}`}${repeat > 1 ? ` #${round}` : ''}]`;
           samples.push(await measureSize({
-            users, dialect, idStyle, wanted, deltaFraction: options.deltaFraction ?? 0.01, databasePid, cpuProfileDir: options.cpuProfileDir,
+            users, dialect, idStyle, wanted, deltaFraction: options.deltaFraction ?? 0.01, databasePid, cpuProfileDir: options.cpuProfileDir, memoryLogDir: options.memoryLogDir,
             nodeFlags: options.heapLimitMb ? [`--max-old-space-size=${options.heapLimitMb}`] : [], log: (line) => log(`${tag} ${line}`),
           }));
         }
@@ -138,6 +144,7 @@ async function measureSize(round: {
   deltaFraction: number;
   databasePid: number | null;
   cpuProfileDir?: string;
+  memoryLogDir?: string;
   /** Node flags every worker of the round starts with. */
   nodeFlags: string[];
   log: (line: string) => void;
@@ -151,7 +158,7 @@ async function measureSize(round: {
     const job = (step: WorkerStep): WorkerJob => ({ step, database, users, provider: credentials.oneroster12, idStyle });
     const measure = async (step: Exclude<WorkerStep, 'setup'>): Promise<BenchRow> => {
       log(`${step} (load ${loadavg()[0]!.toFixed(2)})`);
-      const row = await measureStep(job(step), idStyle, sandbox, round.databasePid, round.nodeFlags, round.cpuProfileDir);
+      const row = await measureStep(job(step), idStyle, sandbox, round.databasePid, round.nodeFlags, round);
       log(`${step}: ${row.wallSeconds.toFixed(2)} s, ${row.records} records, peak RSS ${row.peakRssMb.toFixed(0)} MB, ${row.queries} queries`);
       return row;
     };
@@ -203,7 +210,8 @@ export function medianRows(samples: BenchRow[][]): BenchRow[] {
 
 /** Runs one step in a fresh worker and turns its result into a row with the other processes' CPU. */
 async function measureStep(
-  job: WorkerJob, idStyle: UserIdStyle, sandbox: ChildProcess, databasePid: number | null, nodeFlags: string[], cpuProfileDir?: string,
+  job: WorkerJob, idStyle: UserIdStyle, sandbox: ChildProcess, databasePid: number | null, nodeFlags: string[],
+  { cpuProfileDir, memoryLogDir }: { cpuProfileDir?: string; memoryLogDir?: string },
 ): Promise<BenchRow> {
   const sandboxCpu = () => ask<{ seconds: number }>(sandbox, { type: 'cpu' }, 'cpu').then((m) => m.seconds);
   const loadBefore = loadavg()[0]!;
@@ -214,7 +222,8 @@ async function measureStep(
   // Each thread writes its own profile (Node may start helper threads), so the worker profiles
   // into a directory of its own and the main thread's file is kept afterwards.
   const profileDir = cpuProfileDir && isSync ? path.resolve(PROJECT_ROOT, cpuProfileDir, `${profileName}.threads`) : null;
-  const result = await runWorker(job, [...nodeFlags, ...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [])]);
+  const memoryLog = memoryLogDir && isSync ? path.resolve(PROJECT_ROOT, memoryLogDir, `${profileName}.memory.tsv`) : undefined;
+  const result = await runWorker({ ...job, memoryLog }, [...nodeFlags, ...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [])]);
   if (profileDir) keepMainThreadProfile(profileDir, path.join(path.dirname(profileDir), `${profileName}.cpuprofile`));
   const databaseAfter = processCpuSeconds(databasePid);
   const wallSeconds = result.wallMs / 1000;

@@ -10,6 +10,7 @@
  *   --markdown <file>        the tables as markdown (default bench/results/bench-<time>.md)
  *   --cpu-prof <dir>         a V8 CPU profile of every measured sync worker
  *   --heap-limit <MB>        the workers' V8 heap limit (--max-old-space-size), as a host may set it
+ *   --memory-log <dir>       a memory timeline (RSS, heap spaces, external) of every measured sync worker
  *   --fleet [...]            instead: many districts due in one minute over several processes (bench/fleet.ts)
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -71,6 +72,7 @@ export function parseArguments(argv: string[]): BenchOptions & { json?: string; 
   if (values.json !== undefined) parsed.json = values.json;
   if (values.markdown !== undefined) parsed.markdown = values.markdown;
   if (values['cpu-prof'] !== undefined) parsed.cpuProfileDir = values['cpu-prof'];
+  if (values['memory-log'] !== undefined) parsed.memoryLogDir = values['memory-log'];
   if (values['heap-limit'] !== undefined) {
     parsed.heapLimitMb = Number(values['heap-limit']);
     if (!Number.isInteger(parsed.heapLimitMb) || parsed.heapLimitMb < 64) throw new Error(`--heap-limit: not a size in MB (64 or more): ${values['heap-limit']}`);
@@ -86,7 +88,7 @@ function readFlags(argv: string[]) {
   return parseArgs({
     args: argv,
     strict: true,
-    options: { users: text, million: { type: 'boolean' }, db: text, scenarios: text, ids: text, repeat: text, json: text, markdown: text, 'cpu-prof': text, 'heap-limit': text },
+    options: { users: text, million: { type: 'boolean' }, db: text, scenarios: text, ids: text, repeat: text, json: text, markdown: text, 'cpu-prof': text, 'heap-limit': text, 'memory-log': text },
   }).values;
 }
 

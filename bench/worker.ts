@@ -9,8 +9,9 @@
  * pre-generated rows with plain multi-row INSERTs).
  */
 import express from 'express';
+import { writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
-import { getHeapStatistics } from 'node:v8';
+import { getHeapSpaceStatistics, getHeapStatistics } from 'node:v8';
 import { Sequelize } from 'sequelize';
 import type { SandboxOAuth2Credentials } from '../examples/oneroster-sandbox';
 import type { UserIdStyle } from '../examples/oneroster-sandbox/ids';
@@ -47,6 +48,8 @@ export interface WorkerJob {
   provider: SandboxOAuth2Credentials;
   /** How the district's user sourcedIds look (the write baseline rebuilds the same rows). */
   idStyle: UserIdStyle;
+  /** Where to write the step's memory timeline (`memoryLine` every `MEMORY_LOG_EVERY_MS`), if anywhere. */
+  memoryLog?: string;
 }
 
 /** Page requests in flight of the serial baseline. */
@@ -137,7 +140,7 @@ export async function runStep(job: WorkerJob): Promise<WorkerResult> {
   const oneroster = createOneRoster(moduleOptions(sequelize, logger, (run) => void finishedAt.set(run.id, performance.now())));
   let cpuStart = process.cpuUsage();
   let started = 0;
-  const memory = sampleMemory();
+  const memory = sampleMemory(job.memoryLog);
   const measured = (records: number, wallMs: number, run?: WorkerResult['run']): WorkerResult => {
     const cpu = process.cpuUsage(cpuStart);
     const peaks = memory.stop();
@@ -209,20 +212,31 @@ export async function runStep(job: WorkerJob): Promise<WorkerResult> {
   }
 }
 
-/** Samples heap and external memory on a timer (cheap: `memoryUsage()` reads counters). */
-function sampleMemory(): { start(): void; stop(): { peakHeapUsedMb: number; peakExternalMb: number } } {
+/** Samples heap and external memory on a timer (cheap: `memoryUsage()` reads counters); with a log file, keeps a timeline too. */
+function sampleMemory(logFile?: string): { start(): void; stop(): { peakHeapUsedMb: number; peakExternalMb: number } } {
   let timer: NodeJS.Timeout | undefined;
   let heap = 0;
   let external = 0;
+  let startedAt = 0;
+  let lastLogged = -Infinity;
+  let timeline: string[] = [];
   const sample = () => {
     const usage = process.memoryUsage();
     heap = Math.max(heap, usage.heapUsed);
     external = Math.max(external, usage.external);
+    const now = performance.now();
+    if (logFile && now - lastLogged >= MEMORY_LOG_EVERY_MS) {
+      lastLogged = now;
+      timeline.push(memoryLine((now - startedAt) / 1000, usage, getHeapSpaceStatistics()));
+    }
   };
   return {
     start() {
       heap = 0;
       external = 0;
+      startedAt = performance.now();
+      lastLogged = -Infinity;
+      timeline = [];
       sample();
       timer = setInterval(sample, 50);
       timer.unref();
@@ -231,9 +245,35 @@ function sampleMemory(): { start(): void; stop(): { peakHeapUsedMb: number; peak
       if (timer) sample();
       clearInterval(timer);
       timer = undefined;
+      // Written once at the end, so the log's own I/O is not in the measured part.
+      if (logFile && timeline.length > 0) writeFileSync(logFile, [MEMORY_LOG_COLUMNS.join('\t'), ...timeline].join('\n') + '\n');
+      timeline = [];
       return { peakHeapUsedMb: heap / 2 ** 20, peakExternalMb: external / 2 ** 20 };
     },
   };
+}
+
+/** How often the memory timeline gets a line. */
+const MEMORY_LOG_EVERY_MS = 500;
+
+/**
+ * The memory timeline's columns, in MB: RSS and its parts that V8 knows of. `heap` is V8's committed
+ * heap, `old`/`large` its old and large-object spaces (committed, then in use), `external` memory
+ * outside the heap that V8 is told of (`buffers`, ArrayBuffers and Buffers, is part of it); RSS
+ * minus heap and external is the rest (code, the C allocator's free memory, native libraries).
+ */
+export const MEMORY_LOG_COLUMNS = ['s', 'rss', 'heap', 'heap_used', 'old', 'old_used', 'large', 'large_used', 'external', 'buffers', 'rest'] as const;
+
+/** One line of the memory timeline (see `MEMORY_LOG_COLUMNS`), tab-separated. */
+export function memoryLine(seconds: number, usage: NodeJS.MemoryUsage, spaces: ReturnType<typeof getHeapSpaceStatistics>): string {
+  const mb = (bytes: number) => (bytes / 2 ** 20).toFixed(1);
+  const space = (name: string) => spaces.find((s) => s.space_name === name) ?? { space_size: 0, space_used_size: 0 };
+  const old = space('old_space');
+  const large = space('large_object_space');
+  return [
+    seconds.toFixed(1), mb(usage.rss), mb(usage.heapTotal), mb(usage.heapUsed), mb(old.space_size), mb(old.space_used_size),
+    mb(large.space_size), mb(large.space_used_size), mb(usage.external), mb(usage.arrayBuffers), mb(usage.rss - usage.heapTotal - usage.external),
+  ].join('\t');
 }
 
 /** Roster rows a run wrote (or would write): creates, updates, links, reactivations and deactivations. */

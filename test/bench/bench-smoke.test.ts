@@ -1,5 +1,9 @@
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { runBench, type BenchReport } from '../../bench/harness';
 import { presentMarkdown } from '../../bench/present';
+import { MEMORY_LOG_COLUMNS } from '../../bench/worker';
 
 // Proves the benchmark harness works end to end at a tiny size: sandbox and sync in their own
 // processes, the real module syncing over loopback HTTP into SQLite, the re-syncs, and both
@@ -7,10 +11,12 @@ import { presentMarkdown } from '../../bench/present';
 
 describe('benchmark harness (500 users, SQLite)', () => {
   let report: BenchReport;
+  const memoryLogDir = mkdtempSync(path.join(tmpdir(), 'bench-memory-'));
 
   beforeAll(async () => {
-    report = await runBench({ users: [500], databases: ['sqlite'], scenarios: ['initial', 'resync', 'delta', 'baselines', 'latency'], log: () => {} });
+    report = await runBench({ users: [500], databases: ['sqlite'], scenarios: ['initial', 'resync', 'delta', 'baselines', 'latency'], memoryLogDir, log: () => {} });
   }, 120_000);
+  afterAll(() => rmSync(memoryLogDir, { recursive: true, force: true }));
 
   const row = (step: string) => {
     const found = report.rows.find((r) => r.step === step);
@@ -30,6 +36,22 @@ describe('benchmark harness (500 users, SQLite)', () => {
       expect(r.peakRssMb).toBeGreaterThan(10);
       expect(r.peakHeapMb).toBeGreaterThan(1);
       expect(r.cpu.worker).toBeGreaterThan(0);
+    }
+  });
+
+  it('writes a memory timeline of every sync worker, its parts adding up to the RSS', () => {
+    expect(readdirSync(memoryLogDir).sort()).toEqual(
+      ['delta', 'initial', 'resync', 'slow-initial'].map((step) => `sqlite-500-${step}.memory.tsv`),
+    );
+    const [header, ...lines] = readFileSync(path.join(memoryLogDir, 'sqlite-500-initial.memory.tsv'), 'utf8').trim().split('\n');
+    expect(header!.split('\t')).toEqual([...MEMORY_LOG_COLUMNS]);
+    expect(lines.length).toBeGreaterThan(0);
+    for (const line of lines) {
+      const at = Object.fromEntries(line.split('\t').map((value, i) => [MEMORY_LOG_COLUMNS[i], Number(value)]));
+      expect(at.rss).toBeGreaterThan(10);
+      expect(at.heap_used).toBeLessThanOrEqual(at.heap!);
+      expect(at.buffers).toBeLessThanOrEqual(at.external!);
+      expect(at.heap! + at.external! + at.rest!).toBeCloseTo(at.rss!, 0);
     }
   });
 

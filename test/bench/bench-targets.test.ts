@@ -40,6 +40,11 @@ describe('bench command line', () => {
     expect(parseArguments(['--heap-limit', '1024'])).toMatchObject({ heapLimitMb: 1024 });
     expect(parseArguments([])).not.toHaveProperty('heapLimitMb');
   });
+
+  it('names the directory for the workers\' memory timelines', () => {
+    expect(parseArguments(['--memory-log', 'bench/results/memory'])).toMatchObject({ memoryLogDir: 'bench/results/memory' });
+    expect(parseArguments([])).not.toHaveProperty('memoryLogDir');
+  });
 });
 
 describe('bench targets', () => {
