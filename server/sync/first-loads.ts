@@ -170,15 +170,24 @@ export class FirstSightings {
 
   /** Notes a record's key; true when it must be staged (the key may have been seen, or its rank does not fit). */
   mustStage(key: string, rank: string): boolean {
+    return this.sight(key, rank) !== 'first';
+  }
+
+  /**
+   * Notes a record's key and says what it was: the `first` of its hash (the record may stay
+   * unstaged), a `repeat` (an earlier record may share the key), or the first with a rank that
+   * does not fit (`unranked`: stage it).
+   */
+  sight(key: string, rank: string): 'first' | 'repeat' | 'unranked' {
     if (this.used * 2 >= this.hashes.length) this.grow();
     const hash = hashKey(key);
     const slot = this.find(hash);
-    if (this.hashes[slot] === hash) return true;
+    if (this.hashes[slot] === hash) return 'repeat';
     const packed = packRank(rank);
     this.hashes[slot] = hash;
     this.ranks[slot] = packed ?? STAGED;
     this.used += 1;
-    return packed === null;
+    return packed === null ? 'unranked' : 'first';
   }
 
   /** The rank of the first record whose key had this key's hash (`0|` when none was noted). */

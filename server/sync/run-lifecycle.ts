@@ -3,6 +3,7 @@ import type { ApiErrorCode, RunStatus, RunView } from '../domain/contract';
 import { errors, OneRosterError } from '../domain/errors';
 import { errorForLog } from '../logger';
 import { ProviderError } from '../providers/types';
+import type { PersonKind } from '../store/roster-store';
 import type { Sql } from '../store/sql';
 import { createIssueLog } from './issue-log';
 import { createProgressThrottle } from './progress-throttle';
@@ -106,7 +107,8 @@ export function createRunLifecycle(deps: RunLifecycleDeps): RunLifecycle {
     let timeLimit: NodeJS.Timeout | undefined;
     try {
       await sweepStaging(runId);
-      const limits = sizeRunLimits(options, await rosterPeople());
+      const activeAtStart = await activePeople();
+      const limits = sizeRunLimits(options, activeAtStart.students + activeAtStart.staff);
       timeLimit = setTimeout(() => stoppers.get(runId)?.('run_time_limit'), limits.maxRunMs);
       timeLimit.unref?.();
       const issues = createIssueLog(records, runId, options.maxRunIssues, issuesSoFar);
@@ -120,6 +122,7 @@ export function createRunLifecycle(deps: RunLifecycleDeps): RunLifecycle {
         signal,
         meter: createPullMeter(limits),
         issues,
+        activeAtStart,
         async progress(processed, total) {
           progress.progress(processed, total);
         },
@@ -210,9 +213,9 @@ export function createRunLifecycle(deps: RunLifecycleDeps): RunLifecycle {
     return { status: 'failed', code: 'internal_error', message: 'The sync failed unexpectedly; nothing more was applied. The details are in the server log.' };
   }
 
-  /** People on the roster now, which sizes the run's caps. */
-  async function rosterPeople(): Promise<number> {
-    return (await ctx.store.countActivePeople('students')) + (await ctx.store.countActivePeople('staff'));
+  /** People active on the roster now, per kind: they size the run's caps (and the plan's safeguard, `RunJob.activeAtStart`). */
+  async function activePeople(): Promise<Record<PersonKind, number>> {
+    return { students: await ctx.store.countActivePeople('students'), staff: await ctx.store.countActivePeople('staff') };
   }
 
   async function notifyFinished(runId: number): Promise<void> {

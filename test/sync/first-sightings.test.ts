@@ -9,6 +9,14 @@ describe('FirstSightings: which loaded records identity resolution must see', ()
     expect(sightings.mustStage('S-1', '0|2025-09-01')).toBe(true);
   });
 
+  it('says why a record must be staged: its key was seen before, or its rank does not fit', () => {
+    const sightings = new FirstSightings();
+    expect(sightings.sight('S-1', '1|2025-08-15')).toBe('first');
+    expect(sightings.sight('S-1', '0|')).toBe('repeat');
+    expect(sightings.sight('S-2', '0|15 August 2025')).toBe('unranked');
+    expect(sightings.sight('S-2', '0|')).toBe('repeat');
+  });
+
   it('gives back the first record\'s rank exactly as it was sent', () => {
     const sightings = new FirstSightings();
     const ranks = { a: '1|2025-08-15', b: '0|', c: '1|', d: '0|1999-12-31', e: '1|0001-01-01' };
