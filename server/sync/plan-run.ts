@@ -5,6 +5,11 @@ import type { StagedAction, StagedCount, StagedKind, StagingArea } from './stagi
 
 /** People listed per query while looking for who is missing. */
 const PAGE = 1000;
+/**
+ * Row ids listed per query while looking for who is missing (`listActivePersonIds`): 8 bytes an id,
+ * so ten times a page of people; at 1,000 a no-change re-sync of 1M people spent 2.2 s on 920 queries.
+ */
+const ID_PAGE = 10_000;
 /** People or buildings shown in a held run's samples. */
 const SAMPLE_SIZE = 10;
 
@@ -79,8 +84,8 @@ export function seenCount(staged: StagedCount[], kind: RecordKind): number {
  * The anti-join: pages through the active people of a kind (one page in memory at a time), asks
  * staging which of them the pull saw, and stages the others as `missing`. Up to three queries per
  * page; staging is not asked about rows `sawRow` knows were seen (unchanged, never staged). With a
- * store that lists ids alone, a page is first read as ids, and read whole only when one of its
- * rows is not known seen (and so are the pages after it, until one holds none): a no-change
+ * store that lists ids alone, ids are listed first (`ID_PAGE` at a time), and people are read whole
+ * from the first row not known seen (page after page, until a page holds none): a no-change
  * re-sync of 1M people read 920,000 names and numbers here only to find nobody missing.
  */
 export async function stageMissingPeople(
@@ -96,13 +101,16 @@ export async function stageMissingPeople(
   let idsFirst = true;
   for (;;) {
     if (idsFirst && store.listActivePersonIds) {
-      const ids = await store.listActivePersonIds(kind, afterId, PAGE);
+      const ids = await store.listActivePersonIds(kind, afterId, ID_PAGE);
       if (ids.length === 0) return;
-      if (ids.every(sawRow)) {
+      const firstUnsure = ids.findIndex((id) => !sawRow(id));
+      if (firstUnsure === -1) {
         afterId = ids[ids.length - 1]!;
-        if (ids.length < PAGE) return;
+        if (ids.length < ID_PAGE) return;
         continue;
       }
+      // The rows before it were seen: people are read whole from the first one that may not have been.
+      if (firstUnsure > 0) afterId = ids[firstUnsure - 1]!;
     }
     const page = await store.listActivePeople(kind, afterId, PAGE);
     if (page.length === 0) return;
