@@ -76,11 +76,12 @@ export class UnchangedRecords {
         kept.sightings.clear();
         continue;
       }
+      const repeated = kept.repeatedKeys;
       let after: string | null = null;
       for (;;) {
         const keys = await staging.naturalKeysWith(runId, kind, IMPORT_ACTIONS, after, PAGE);
         if (keys.length === 0) break;
-        const shared = kept.repeatedKeys ? keys.filter((key) => kept.repeatedKeys!.has(key)) : keys;
+        const shared = repeated ? keys.filter((key) => repeated.has(key)) : keys;
         const found = shared.length > 0 ? await store.findPeopleByNaturalKey(kind, shared) : [];
         const unstaged = found.filter((person) => person.sourcedId !== null && kept.rows.has(person.id));
         const rows: StagedRow[] = unstaged.map((person) => ({

@@ -57,25 +57,18 @@ describeEachDatabase('user sync', (db) => {
 
   it('stages nobody on an identical re-sync: unchanged people are counted and seen, not written to staging', async () => {
     await syncUsersNow(h);
-    const inserts: string[] = [];
-    const activeListings: string[] = [];
-    const query = h.sequelize.query.bind(h.sequelize);
-    h.sequelize.query = ((sql: string, options?: object) => {
-      if (/^\s*INSERT INTO [`"]oneroster_staging[`"]/.test(String(sql))) inserts.push(String(sql));
-      const listing = /^\s*SELECT (.*?) FROM [`"]oneroster_(students|staff)[`"].*sourced_id IS NOT NULL ORDER BY id/s.exec(String(sql));
-      if (listing) activeListings.push(`${listing[2]}: ${listing[1]}`);
-      return query(sql, options);
-    }) as typeof h.sequelize.query;
+    const recorded = recordQueries(h, { inserts: STAGING_INSERT, listings: ACTIVE_LISTING });
     try {
       const again = await syncUsersNow(h);
       expect(again.counts.kinds.students).toMatchObject({ created: 0, updated: 0, unchanged: 30, deactivated: 0 });
       expect(again.counts.kinds.staff).toMatchObject({ unchanged: 5, deactivated: 0 });
       // Staging every unchanged record cost one INSERT a page of 7.
-      expect(inserts).toEqual([]);
+      expect(recorded.seen.inserts).toEqual([]);
       // The missing-people check lists ids alone: at 1M people, reading every name and number found nobody missing.
-      expect(activeListings).toEqual(['students: id', 'staff: id']);
+      expect(recorded.seen.listings.map((sql) => { const [, columns, table] = ACTIVE_LISTING.exec(sql)!; return `${table}: ${columns}`; }))
+        .toEqual(['students: id', 'staff: id']);
     } finally {
-      delete (h.sequelize as { query?: unknown }).query;
+      recorded.stop();
     }
     // Seen all the same: one person gone from the feed is the only one missing.
     district.people = people.filter((p) => p.sourcedId !== 's7');
@@ -85,31 +78,24 @@ describeEachDatabase('user sync', (db) => {
   });
 
   it('counts the active people once for the run and once for the chart, and a first sync looks for nobody missing', async () => {
-    const counts: string[] = [];
-    const activeListings: string[] = [];
-    const query = h.sequelize.query.bind(h.sequelize);
-    h.sequelize.query = ((sql: string, options?: object) => {
-      const match = /^\s*SELECT COUNT\(\*\) AS n FROM [`"](oneroster_\w+)[`"].*active/.exec(String(sql));
-      if (match) counts.push(match[1]!);
-      if (/^\s*SELECT .*? FROM [`"]oneroster_(students|staff)[`"].*sourced_id IS NOT NULL ORDER BY id/s.test(String(sql))) activeListings.push(String(sql));
-      return query(sql, options);
-    }) as typeof h.sequelize.query;
+    const recorded = recordQueries(h, { counts: ACTIVE_STUDENT_COUNT, listings: ACTIVE_LISTING });
     try {
       const first = await syncUsersNow(h);
       expect(first.counts.kinds.students).toMatchObject({ created: 30 });
       // Nobody held is nobody missing: at 1M people the check read the whole open first load (1.1 s).
-      expect(activeListings).toEqual([]);
+      expect(recorded.seen.listings).toEqual([]);
       // Once for the run's caps and safeguard, once for the Automation Status chart; at 1M people
       // each count cost 0.2–0.35 s on MariaDB (and 1.8 s during a first load).
-      expect(counts.filter((table) => table === 'oneroster_students')).toHaveLength(2);
+      expect(recorded.seen.counts).toHaveLength(2);
 
-      counts.length = 0;
+      recorded.seen.counts.length = 0;
       const again = await syncUsersNow(h);
       expect(again.counts.kinds.students).toMatchObject({ unchanged: 30 });
-      expect(counts.filter((table) => table === 'oneroster_students')).toHaveLength(2);
-      expect(activeListings).toHaveLength(2);
+      expect(recorded.seen.counts).toHaveLength(2);
+      // The re-sync does look for missing people: one id listing per kind.
+      expect(recorded.seen.listings).toHaveLength(2);
     } finally {
-      delete (h.sequelize as { query?: unknown }).query;
+      recorded.stop();
     }
   });
 
@@ -312,39 +298,41 @@ describeEachDatabase('user sync', (db) => {
     const first = await syncUsersNow(h);
     const later = new Date(Date.parse(first.startedAt!) + 1000).toISOString();
     district.people = people.map((p) => (p.sourcedId === 's6' || p.sourcedId === 's9' ? { ...p, familyName: 'Changed', dateLastModified: later } : p));
-    const keyLookups = recordQueries(h, NATURAL_KEY_LOOKUP);
+    const recorded = recordQueries(h, { keyLookups: NATURAL_KEY_LOOKUP });
     try {
       const run = await syncUsersNow(h, { mode: 'delta' });
       expect(run).toMatchObject({ status: 'succeeded', mode: 'delta' });
       expect(run.counts.kinds.students).toMatchObject({ updated: 2, created: 0 });
       // At 1M people, 10 such lookups of 1,000 keys cost a 1 % delta 0.8 s on MariaDB.
-      expect(keyLookups.seen).toEqual([]);
+      expect(recorded.seen.keyLookups).toEqual([]);
     } finally {
-      keyLookups.stop();
+      recorded.stop();
     }
     expect((await rosterRows(h.sequelize, 'students')).filter((s) => s.last_name === 'Changed').map((s) => s.sourced_id).sort()).toEqual(['s6', 's9']);
   });
 
   it('a full re-sync looks up only the natural keys that more than one record of the pull had', async () => {
     await syncUsersNow(h);
-    const keyLookups = recordQueries(h, NATURAL_KEY_LOOKUP);
+    const recorded = recordQueries(h, { keyLookups: NATURAL_KEY_LOOKUP });
     try {
       // Two changed, 28 unchanged and left unstaged: no key is shared, so nothing is looked up.
       district.people = people.map((p) => (p.sourcedId === 's6' || p.sourcedId === 's9' ? { ...p, familyName: 'Changed' } : p));
       const changed = await syncUsersNow(h);
       expect(changed.counts.kinds.students).toMatchObject({ updated: 2, unchanged: 28 });
-      expect(keyLookups.seen).toEqual([]);
+      expect(recorded.seen.keyLookups).toEqual([]);
 
-      // A new record with s3's number (the natural key) beside s3's unchanged one: that key is looked up,
-      // and the two are one person.
+      // A new record with s3's number (the natural key) beside s3's unchanged one: only that key is
+      // looked up, and s3's unchanged row is staged for it, so the new record merges into s3's row
+      // (left unstaged, the row would have looked gone from the feed and been re-keyed to s3-new).
       district.people = [...district.people, person('s3-new', { identifier: 'num-s3', givenName: 'Givens3', familyName: 'Familys3' })];
       const shared = await syncUsersNow(h);
-      expect(keyLookups.seen.length).toBeGreaterThan(0);
-      expect(shared.counts.kinds.students).toMatchObject({ created: 0 });
+      expect(recorded.seen.keyLookups.length).toBeGreaterThan(0);
+      expect(recorded.seen.keyLookups.every((sql) => sql.includes("'num-s3'") && !sql.includes("'num-s6'"))).toBe(true);
+      expect(shared.counts.kinds.students).toMatchObject({ created: 0, rekeyed: 0, merged: 1, unchanged: 30 });
     } finally {
-      keyLookups.stop();
+      recorded.stop();
     }
-    expect((await rosterRows(h.sequelize, 'students')).filter((s) => s.student_number === 'num-s3')).toHaveLength(1);
+    expect((await rosterRows(h.sequelize, 'students')).filter((s) => s.student_number === 'num-s3').map((s) => s.sourced_id)).toEqual(['s3']);
   });
 
   it('keeps a delta watermark per kind: a students-only run does not move staff\'s', async () => {
@@ -405,13 +393,20 @@ describeEachDatabase('user sync', (db) => {
 
 /** A roster lookup by natural key (`RosterStore.findPeopleByNaturalKey`). */
 const NATURAL_KEY_LOOKUP = /^\s*SELECT .* FROM [`"]oneroster_(students|staff)[`"].* natural_key IN/s;
+/** The missing-people check's listing of active people (ids or whole), with its columns and table. */
+const ACTIVE_LISTING = /^\s*SELECT (.*?) FROM [`"]oneroster_(students|staff)[`"].*sourced_id IS NOT NULL ORDER BY id/s;
+/** A row written to staging. */
+const STAGING_INSERT = /^\s*INSERT INTO [`"]oneroster_staging[`"]/;
+/** A count of active students (`RosterStore.countActivePeople`). */
+const ACTIVE_STUDENT_COUNT = /^\s*SELECT COUNT\(\*\) AS n FROM [`"]oneroster_students[`"].*active/;
 
-/** Records the statements matching `pattern` that the harness's Sequelize sends, until `stop()`. */
-function recordQueries(h: SyncHarness, pattern: RegExp): { seen: string[]; stop(): void } {
-  const seen: string[] = [];
+/** Records, by name, the statements matching each pattern that the harness's Sequelize sends, until `stop()`. */
+function recordQueries<Name extends string>(h: SyncHarness, patterns: Record<Name, RegExp>): { seen: Record<Name, string[]>; stop(): void } {
+  const names = Object.keys(patterns) as Name[];
+  const seen = Object.fromEntries(names.map((name) => [name, []])) as unknown as Record<Name, string[]>;
   const query = h.sequelize.query.bind(h.sequelize);
   h.sequelize.query = ((sql: string, options?: object) => {
-    if (pattern.test(String(sql))) seen.push(String(sql));
+    for (const name of names) if (patterns[name].test(String(sql))) seen[name].push(String(sql));
     return query(sql, options);
   }) as typeof h.sequelize.query;
   return { seen, stop: () => void delete (h.sequelize as { query?: unknown }).query };
