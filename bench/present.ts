@@ -27,6 +27,17 @@ const users = (row: BenchRow) => `${n(row.users)}${row.idStyle === 'uuid' ? ' (U
 /** Initial sync: to (fetch only + write only); latency sync: to the serial fetch only, marked ×serial. */
 const ratio = (row: BenchRow) => (row.ratioToSerialFetch !== undefined ? `${n(row.ratioToSerialFetch, 2)} ×serial` : opt(row.ratioToBaseline, 2));
 
+/**
+ * The V8 heap limit the measured workers ran under, and why: peak RSS follows it (see
+ * `targets.ts`), and Node's default depends on the machine's or container's memory.
+ */
+function heapLimits(report: BenchReport): string {
+  const limits = [...new Set(report.rows.map((row) => row.detail?.heapLimitMb).filter((mb): mb is number => typeof mb === 'number' && mb > 0))];
+  if (limits.length === 0) return '';
+  const shown = limits.map((mb) => `${n(mb)} MB`).join(', ');
+  return `; workers' V8 heap limit ${shown} (${report.options.heapLimitMb ? `--max-old-space-size=${report.options.heapLimitMb}` : "Node's default"})`;
+}
+
 /** The report as markdown: the figures (targets marked per row), then every target met or missed. */
 export function presentMarkdown(report: BenchReport): string {
   const checks = checkTargets(report);
@@ -34,7 +45,7 @@ export function presentMarkdown(report: BenchReport): string {
   const lines: string[] = [];
   lines.push(
     `Measured ${report.date} on ${report.machine.cores} cores, ${report.machine.memoryGiB} GiB, Node ${report.machine.node}` +
-      `${report.options.heapLimitMb ? `, workers started with --max-old-space-size=${report.options.heapLimitMb}` : ''}` +
+      `${heapLimits(report)}` +
       `${(report.options.repeat ?? 1) > 1 ? `; median of ${report.options.repeat} rounds (range in brackets)` : ''}.`,
     '',
     '| db | users | scenario | wall s | users/s | peak RSS MB | peak heap MB | queries | q / 1k users | ratio to baseline | CPU s sync · sandbox · db | load 1m | targets |',

@@ -1,4 +1,5 @@
 import { medianRows, type BenchReport, type BenchRow } from '../../bench/harness';
+import { presentMarkdown } from '../../bench/present';
 import { parseArguments } from '../../bench/run';
 import { checkTargets } from '../../bench/targets';
 import type { WorkerResult } from '../../bench/worker';
@@ -119,6 +120,19 @@ describe('bench targets', () => {
       'mariadb 1,000,000 uuid initial: peak RSS ≤ 300 MB at 1M': false,
       'mariadb 1,000,000 uuid initial: time per user at 1M ≤ 1.2× the 100k figure': true,
     });
+  });
+
+  it('names the heap limit the workers ran under, beside the 1M peak RSS and in the heading', () => {
+    // The same 1M sync peaked at 254 MB at a 2,047 MB old space and at 344 MB at 2,048 (bench/README.md).
+    const detail = (heapLimitMb: number) => ({ heapLimitMb, wallMs: 1, queries: { phaseStarts: [], byShape: {} } }) as unknown as WorkerResult;
+    const rows = [row(100_000, 'initial', 4, { peakRssMb: 270, detail: detail(4144) }), row(1_000_000, 'initial', 32, { peakRssMb: 344, detail: detail(4144) })];
+    const rss = checkTargets(report(rows)).find((c) => c.target === 'peak RSS ≤ 300 MB at 1M')!;
+    expect(rss.figure).toBe('344 MB (heap limit 4,144 MB)');
+    expect(presentMarkdown(report(rows)).split('\n')[0]).toContain("workers' V8 heap limit 4,144 MB (Node's default)");
+    const flagged = { ...report(rows), options: { users: [], databases: [], scenarios: [], heapLimitMb: 2047 } };
+    expect(presentMarkdown(flagged).split('\n')[0]).toContain("workers' V8 heap limit 4,144 MB (--max-old-space-size=2047)");
+    // Rows from a report without the figure (older JSON) say nothing rather than "0 MB".
+    expect(checkTargets(report([row(1_000_000, 'initial', 32, { peakRssMb: 344 })])).find((c) => c.target.startsWith('peak RSS ≤'))!.figure).toBe('344 MB');
   });
 
   it('holds SQLite to the relative targets only', () => {
