@@ -1,5 +1,5 @@
 import type { BenchReport, BenchRow } from './harness';
-import { checkTargets, type TargetCheck } from './targets';
+import { checkTargets, heapLimitOf, type TargetCheck } from './targets';
 
 const STEP_NAMES: Record<BenchRow['step'], string> = {
   initial: 'initial full sync',
@@ -27,15 +27,11 @@ const users = (row: BenchRow) => `${n(row.users)}${row.idStyle === 'uuid' ? ' (U
 /** Initial sync: to (fetch only + write only); latency sync: to the serial fetch only, marked ×serial. */
 const ratio = (row: BenchRow) => (row.ratioToSerialFetch !== undefined ? `${n(row.ratioToSerialFetch, 2)} ×serial` : opt(row.ratioToBaseline, 2));
 
-/**
- * The V8 heap limit the measured workers ran under, and why: peak RSS follows it (see
- * `targets.ts`), and Node's default depends on the machine's or container's memory.
- */
+/** The V8 heap limit the measured workers ran under (see `heapLimitOf`), and who chose it. */
 function heapLimits(report: BenchReport): string {
-  const limits = [...new Set(report.rows.map((row) => row.detail?.heapLimitMb).filter((mb): mb is number => typeof mb === 'number' && mb > 0))];
+  const limits = [...new Set(report.rows.map(heapLimitOf).filter((limit) => limit !== null))];
   if (limits.length === 0) return '';
-  const shown = limits.map((mb) => `${n(mb)} MB`).join(', ');
-  return `; workers' V8 heap limit ${shown} (${report.options.heapLimitMb ? `--max-old-space-size=${report.options.heapLimitMb}` : "Node's default"})`;
+  return `; workers' V8 heap limit ${limits.join(', ')} (${report.options.heapLimitMb ? `--max-old-space-size=${report.options.heapLimitMb}` : "Node's default"})`;
 }
 
 /** The report as markdown: the figures (targets marked per row), then every target met or missed. */
